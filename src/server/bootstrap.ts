@@ -1,0 +1,24 @@
+import { systemClock, type Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { loadEncryptionKey } from './crypto/key-file.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
+import { migrateToLatest, openStore } from './store/database.js';
+
+/** Opens the store (migrated to the latest schema) and assembles the context every flow receives. */
+export async function createContext(config: ServerConfig, clock: Clock = systemClock): Promise<ServerContext> {
+  const store = openStore(config.databaseUrl);
+  try {
+    await migrateToLatest(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    store,
+    clock,
+    secrets: new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey)),
+    passwords: new PasswordHasher(),
+  };
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ApiError } from './api-error.js';
+import { createContext } from './bootstrap.js';
+import { configFromEnv, type ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { createTenant, createUser } from './flows/provisioning.js';
+import { buildApp } from './http/app.js';
+import { migrateToLatest, openStore } from './store/database.js';
+
+const USAGE = `mfa-desk <command>
+
+  serve [--host 127.0.0.1] [--port 8080]   run the auth server
+  start                                    run the server; on an empty database create a demo tenant and user first
+  migrate                                  bring the database schema up to date
+  tenant create --slug acme --name "Acme AS" [--preset app|sms]
+  user create --tenant acme --email a@acme.test --name "Ada" --password ... [--locale en|nb|de]
+
+Configuration comes from the environment: DATABASE_URL, MFA_DESK_DATA_DIR, MFA_DESK_KEY, TRUST_PROXY (see README).
+Add --json to tenant/user commands for machine-readable output.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      preset: { type: 'string' },
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      locale: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  const config = configFromEnv();
+  switch (`${command}${sub ? ` ${sub}` : ''}`) {
+    case 'serve':
+      return serve({ ...config, host: values.host ?? config.host, port: parsePort(values.port, config.port) }, false);
+    case 'start':
+      return serve({ ...config, host: values.host ?? config.host, port: parsePort(values.port, config.port) }, true);
+    case 'migrate': {
+      const store = openStore(config.databaseUrl);
+      try {
+        const result = await migrateToLatest(store);
+        const applied = result.results?.map((r) => r.migrationName) ?? [];
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case 'tenant create':
+      return withContext(config, async (ctx) => {
+        const tenant = await createTenant(ctx, { slug: required(values.slug, '--slug'), name: required(values.name, '--name'), preset: values.preset as 'app' | 'sms' | undefined });
+        print(values.json, { id: tenant.id, slug: tenant.slug, name: tenant.name, policy: tenant.policy }, `created tenant ${tenant.slug} (${tenant.id})`);
+      });
+    case 'user create':
+      return withContext(config, async (ctx) => {
+        const user = await createUser(ctx, {
+          tenant: required(values.tenant, '--tenant'),
+          email: required(values.email, '--email'),
+          name: required(values.name, '--name'),
+          password: required(values.password, '--password'),
+          locale: values.locale as 'en' | undefined,
+        });
+        print(values.json, { id: user.id, tenantId: user.tenant_id, email: user.email }, `created user ${user.email} (${user.id})`);
+      });
+    default:
+      throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not "${value}"`);
+  return port;
+}
+
+function print(json: boolean | undefined, data: unknown, line: string): void {
+  console.log(json ? JSON.stringify(data) : line);
+}
+
+async function withContext(config: ServerConfig, work: (ctx: ServerContext) => Promise<void>): Promise<void> {
+  const ctx = await createContext(config);
+  try {
+    await work(ctx);
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+async function serve(config: ServerConfig, withDemo: boolean): Promise<void> {
+  const ctx = await createContext(config);
+  if (withDemo) await ensureDemoData(ctx);
+  const app = await buildApp(ctx, { trustProxy: config.trustProxy, logger: { level: config.logLevel } });
+  const stop = async () => {
+    await app.close();
+    await ctx.store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const address = await app.listen({ host: config.host, port: config.port });
+  console.log(`MFA Desk auth server on ${address} (database: ${ctx.store.dialect}); API docs at ${address}/docs`);
+}
+
+/** First start on an empty database: one tenant and one user, so the sign-in flow can be tried at once. */
+async function ensureDemoData(ctx: ServerContext): Promise<void> {
+  const any = await ctx.store.db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
+  if (any) return;
+  const password = randomBytes(9).toString('base64url');
+  await createTenant(ctx, { slug: 'demo', name: 'Demo AS', preset: 'app' });
+  await createUser(ctx, { tenant: 'demo', email: 'ada@demo.test', name: 'Ada Demo', password: `demo-${password}` });
+  console.log(`demo data created: tenant "demo", user ada@demo.test, password demo-${password}`);
+  console.log('sign in: POST /v1/auth/login {"tenant":"demo","email":"ada@demo.test","password":"..."} (then enroll an authenticator app)');
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`mfa-desk: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof z.ZodError) {
+    console.error(`mfa-desk: ${error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    process.exit(2);
+  }
+  if (error instanceof ApiError) {
+    console.error(`mfa-desk: ${error.message}`);
+    process.exit(1);
+  }
+  console.error(`mfa-desk: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

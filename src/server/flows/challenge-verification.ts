@@ -1,0 +1,149 @@
+import type { z } from 'zod';
+import type { verifyAnswer, verifyRequest } from '../../shared/api/end-user.js';
+import { sensitiveScopes } from '../../shared/policy.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import { DAY, HOUR, MINUTE } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { checkTotpCode } from '../mfa/totp/totp.js';
+import { hashRecoveryCode, looksLikeRecoveryCode } from '../mfa/recovery-codes/recovery-codes.js';
+import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
+import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
+import { consumeRecoveryCode } from '../store/repositories/recovery-codes.js';
+import { findSessionById, grantSessionScope, insertSession, revokeSession } from '../store/repositories/sessions.js';
+import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
+import { claimTotpStep, findTotpFactor } from '../store/repositories/totp-factors.js';
+import { insertTrustedDevice } from '../store/repositories/trusted-devices.js';
+import { findUserById, incrementFailedCodes, resetFailedCodes, type UserRow } from '../store/repositories/users.js';
+import type { Database } from '../store/schema.js';
+import type { Kysely } from 'kysely';
+import { iso } from './public-user.js';
+import type { RequestMeta } from './request-meta.js';
+
+type VerifyRequest = z.infer<typeof verifyRequest>;
+type VerifyAnswer = z.infer<typeof verifyAnswer>;
+
+/**
+ * Step two: a code for an open challenge. Every attempt is taken atomically from the challenge; a
+ * code is consumed atomically (TOTP step or recovery code), so of concurrent requests carrying the
+ * same code exactly one succeeds. The success itself (challenge consumed, session issued, device
+ * remembered, audit) is one transaction.
+ */
+export async function verifyChallenge(ctx: ServerContext, challengeId: string, input: VerifyRequest, meta: RequestMeta): Promise<VerifyAnswer> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const challenge = await findChallenge(db, challengeId);
+  if (!challenge) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  const user = await findUserById(db, challenge.user_id);
+  const tenant = user && (await findTenantById(db, user.tenant_id));
+  if (!user || !tenant) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+
+  const lockout = await findActiveLockout(db, user.id, now);
+  if (lockout) throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
+
+  const attemptsLeft = await takeChallengeAttempt(db, challenge.id, now);
+  if (attemptsLeft === null) throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
+
+  const accepted = await checkCode(ctx, user, input, now);
+  if (!accepted) return refuse(ctx, { user, tenant, challenge, method: input.method, attemptsLeft, meta, now });
+
+  return db.transaction().execute(async (trx) => {
+    if (!(await consumeChallenge(trx, challenge.id, now))) {
+      throw new ApiError('challenge_expired', 'This sign-in step was already completed. Sign in again.');
+    }
+    const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
+    if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
+    await resetFailedCodes(trx, user.id);
+    const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
+    await recordAudit(trx, now, { ...audit, action: input.method === 'recovery_code' ? 'recovery_code.used' : 'code.accepted', details: { method: input.method, challengeId: challenge.id, purpose: challenge.purpose } });
+    return challenge.purpose === 'login'
+      ? completeLogin(trx, { user, tenant, input, meta, now, audit })
+      : completeStepUp(trx, { user, tenant, challenge, meta, now, audit });
+  });
+}
+
+async function checkCode(ctx: ServerContext, user: UserRow, input: VerifyRequest, now: number): Promise<boolean> {
+  const { db } = ctx.store;
+  if (input.method === 'totp') {
+    const factor = await findTotpFactor(db, user.id, 'active');
+    if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
+    const secret = ctx.secrets.open(factor.secret_enc, user.id);
+    const result = checkTotpCode({ secret, code: input.code, at: now, afterStep: factor.last_used_step });
+    return result.valid && (await claimTotpStep(db, factor.id, result.step));
+  }
+  if (input.method === 'recovery_code') {
+    if (!user.recovery_batch_id) throw new ApiError('invalid_request', 'This account has no recovery codes. Use another method.');
+    if (!looksLikeRecoveryCode(input.code)) return false;
+    return consumeRecoveryCode(db, user.id, user.recovery_batch_id, hashRecoveryCode(input.code), now);
+  }
+  throw new ApiError('invalid_request', 'SMS codes are not available for this account.');
+}
+
+interface Refusal {
+  user: UserRow;
+  tenant: Tenant;
+  challenge: ChallengeRow;
+  method: string;
+  attemptsLeft: number;
+  meta: RequestMeta;
+  now: number;
+}
+
+/** A wrong code: counts toward the account lock; the request that reaches the limit locks, exactly once. */
+async function refuse(ctx: ServerContext, r: Refusal): Promise<never> {
+  const { db } = ctx.store;
+  const { maxFailedCodes, lockoutHours } = r.tenant.policy;
+  const audit = { tenantId: r.tenant.id, userId: r.user.id, actorType: 'user' as const, actorId: r.user.id, ip: r.meta.ip };
+  const lockout = await db.transaction().execute(async (trx) => {
+    const failures = await incrementFailedCodes(trx, r.user.id);
+    await recordAudit(trx, r.now, { ...audit, action: 'code.failed', details: { method: r.method, challengeId: r.challenge.id, failuresInRow: failures } });
+    if (failures !== maxFailedCodes) return undefined;
+    await resetFailedCodes(trx, r.user.id);
+    return lockAccount(trx, { userId: r.user.id, tenantId: r.tenant.id, reason: 'failed_codes', hours: lockoutHours, ip: r.meta.ip, details: { failures } }, r.now);
+  });
+  if (lockout) throw new ApiError('account_locked', `Too many wrong codes. The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
+  throw new ApiError('invalid_code', r.attemptsLeft > 0 ? 'The code is wrong or was already used.' : 'The code is wrong. This sign-in step has no attempts left; sign in again.', { attemptsLeft: r.attemptsLeft });
+}
+
+interface Completion {
+  user: UserRow;
+  tenant: Tenant;
+  meta: RequestMeta;
+  now: number;
+  audit: { tenantId: string; userId: string; actorType: 'user'; actorId: string; ip: string };
+}
+
+async function completeLogin(trx: Kysely<Database>, c: Completion & { input: VerifyRequest }): Promise<VerifyAnswer> {
+  const policy = c.tenant.policy;
+  const { token } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now }, c.now);
+  let deviceToken: string | undefined;
+  if (c.input.rememberDevice && policy.rememberDeviceDays > 0) {
+    const device = await insertTrustedDevice(trx, c.user.id, deviceLabel(c.meta.userAgent), c.now + policy.rememberDeviceDays * DAY, c.now);
+    deviceToken = device.token;
+    await recordAudit(trx, c.now, { ...c.audit, action: 'device.remembered', details: { deviceId: device.id, days: policy.rememberDeviceDays } });
+  }
+  await recordAudit(trx, c.now, { ...c.audit, action: 'login.succeeded', details: { secondFactor: c.input.method } });
+  return { status: 'authenticated', sessionToken: token, ...(deviceToken ? { deviceToken } : {}) };
+}
+
+/** A step-up rotates the session (a new token for raised privilege) and grants the scope to it. */
+async function completeStepUp(trx: Kysely<Database>, c: Completion & { challenge: ChallengeRow }): Promise<VerifyAnswer> {
+  const old = c.challenge.session_id ? await findSessionById(trx, c.challenge.session_id) : undefined;
+  if (!old || old.revoked_at !== null || old.expires_at <= c.now || !(await revokeSession(trx, old.id, c.now))) {
+    throw new ApiError('invalid_token', 'The session this step-up belongs to has ended. Sign in again.');
+  }
+  const { token, session } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: old.expires_at, secondFactorAt: c.now }, c.now);
+  const scope = c.challenge.scope ?? 'account';
+  if ((sensitiveScopes as readonly string[]).includes(scope)) {
+    await grantSessionScope(trx, session.id, scope, c.now + c.tenant.policy.sensitiveScopeMinutes * MINUTE);
+  }
+  await recordAudit(trx, c.now, { ...c.audit, action: 'step_up.granted', details: { scope } });
+  return { status: 'authenticated', sessionToken: token, scope };
+}
+
+/** A short, human label for the device list ("Firefox on Linux"), never the raw header. */
+function deviceLabel(userAgent: string): string {
+  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : 'Browser';
+  const os = /Windows/.test(userAgent) ? 'Windows' : /Mac OS X|Macintosh/.test(userAgent) ? 'macOS' : /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Linux/.test(userAgent) ? 'Linux' : 'unknown OS';
+  return `${browser} on ${os}`;
+}

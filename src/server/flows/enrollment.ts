@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import type { enrollCompleteAnswer, recoveryCodesAnswer, totpEnrollAnswer } from '../../shared/api/end-user.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import { HOUR } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { qrSvg } from '../mfa/totp/enrollment-qr.js';
+import { checkTotpCode, newTotpSecret, totpUri } from '../mfa/totp/totp.js';
+import { insertSession, revokeSession } from '../store/repositories/sessions.js';
+import { findTotpFactor, insertPendingTotp } from '../store/repositories/totp-factors.js';
+import { issueRecoveryCodes } from './recovery-code-batches.js';
+import type { RequestMeta } from './request-meta.js';
+import type { Authenticated } from './session-auth.js';
+
+/**
+ * Authenticator-app enrollment as seed 000 describes it: show a QR code, confirm with a code from the
+ * app, show the recovery codes once, and finish only when the user says they saved them (skipping
+ * that step is what locks people out, so it cannot be skipped).
+ */
+export async function startTotpEnrollment(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof totpEnrollAnswer>> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  if (await findTotpFactor(db, auth.user.id, 'active')) throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account.');
+  if (!auth.tenant.policy.allowedMethods.includes('totp')) throw new ApiError('forbidden', 'Your organisation does not use authenticator apps.');
+  const secret = newTotpSecret();
+  const otpauthUri = totpUri(secret, auth.tenant.policy.totpIssuer ?? auth.tenant.name, auth.user.email);
+  await db.transaction().execute(async (trx) => {
+    await insertPendingTotp(trx, auth.user.id, ctx.secrets.seal(secret, auth.user.id), now);
+    await recordAudit(trx, now, { action: 'enrollment.totp_started', tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user', actorId: auth.user.id, ip: meta.ip });
+  });
+  return { secret, otpauthUri, qrSvg: await qrSvg(otpauthUri) };
+}
+
+export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authenticated, code: string, meta: RequestMeta): Promise<z.infer<typeof recoveryCodesAnswer>> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const pending = await findTotpFactor(db, auth.user.id, 'pending');
+  if (!pending) throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
+  const result = checkTotpCode({ secret: ctx.secrets.open(pending.secret_enc, auth.user.id), code, at: now });
+  if (!result.valid) throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
+  return db.transaction().execute(async (trx) => {
+    const { batchId, codes } = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
+    const moved = await trx
+      .updateTable('totp_factors')
+      .set({ status: 'confirmed', last_used_step: result.step, recovery_batch_id: batchId })
+      .where('id', '=', pending.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (moved.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already confirmed.');
+    await recordAudit(trx, now, { action: 'enrollment.totp_confirmed', tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user', actorId: auth.user.id, ip: meta.ip });
+    return { recoveryCodes: codes };
+  });
+}
+
+/** Activates the factor and its recovery codes and issues a full session (the code was just proven). */
+export async function completeEnrollment(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof enrollCompleteAnswer>> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const confirmed = await findTotpFactor(db, auth.user.id, 'confirmed');
+  if (!confirmed) throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app first.');
+  return db.transaction().execute(async (trx) => {
+    const activated = await trx
+      .updateTable('totp_factors')
+      .set({ status: 'active', activated_at: now })
+      .where('id', '=', confirmed.id)
+      .where('status', '=', 'confirmed')
+      .executeTakeFirst();
+    if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
+    await trx.deleteFrom('totp_factors').where('user_id', '=', auth.user.id).where('status', '=', 'active').where('id', '!=', confirmed.id).execute();
+    await trx
+      .updateTable('users')
+      .set({ mfa_enrolled_at: now, recovery_batch_id: confirmed.recovery_batch_id, failed_code_count: 0 })
+      .where('id', '=', auth.user.id)
+      .execute();
+    await revokeSession(trx, auth.session.id, now);
+    const { token } = await insertSession(
+      trx,
+      { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + auth.tenant.policy.sessionHours * HOUR, secondFactorAt: now },
+      now,
+    );
+    await recordAudit(trx, now, {
+      action: 'enrollment.completed',
+      tenantId: auth.tenant.id,
+      userId: auth.user.id,
+      actorType: 'user',
+      actorId: auth.user.id,
+      ip: meta.ip,
+      details: { method: 'totp', recoveryCodesAcknowledged: true },
+    });
+    return { sessionToken: token };
+  });
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { policyPresets, type PolicyPreset } from '../../shared/policy.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import type { ServerContext } from '../context.js';
+import { findTenantBySlug, insertTenant, type Tenant } from '../store/repositories/tenants.js';
+import { findUserByEmail, insertUser, type UserRow } from '../store/repositories/users.js';
+
+export const newTenantInput = z.object({
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes, 2-63 characters'),
+  name: z.string().trim().min(1).max(200),
+  preset: z.enum(['app', 'sms']).default('app'),
+});
+
+export const newUserInput = z.object({
+  tenant: z.string().min(1),
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(12, 'at least 12 characters').max(1024),
+  locale: z.enum(['en', 'nb', 'de']).default('en'),
+});
+
+/** Used by the CLI (and later the admin API): creates a tenant with a preset policy. */
+export async function createTenant(ctx: ServerContext, raw: z.input<typeof newTenantInput>): Promise<Tenant> {
+  const input = newTenantInput.parse(raw);
+  if (await findTenantBySlug(ctx.store.db, input.slug)) throw new ApiError('conflict', `A tenant "${input.slug}" already exists.`);
+  const now = ctx.clock.now();
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const tenant = await insertTenant(trx, { slug: input.slug, name: input.name, policy: { ...policyPresets[input.preset as PolicyPreset] } }, now);
+    await recordAudit(trx, now, { action: 'tenant.created', tenantId: tenant.id, actorType: 'system', details: { slug: tenant.slug, preset: input.preset } });
+    return tenant;
+  });
+}
+
+export async function createUser(ctx: ServerContext, raw: z.input<typeof newUserInput>): Promise<UserRow> {
+  const input = newUserInput.parse(raw);
+  const tenant = await findTenantBySlug(ctx.store.db, input.tenant);
+  if (!tenant) throw new ApiError('unknown_tenant', `There is no tenant "${input.tenant}".`);
+  if (await findUserByEmail(ctx.store.db, tenant.id, input.email)) throw new ApiError('conflict', `${input.email} already has an account in ${tenant.slug}.`);
+  const passwordHash = await ctx.passwords.hash(input.password);
+  const now = ctx.clock.now();
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const user = await insertUser(trx, { tenantId: tenant.id, email: input.email, name: input.name, passwordHash, locale: input.locale }, now);
+    await recordAudit(trx, now, { action: 'user.created', tenantId: tenant.id, userId: user.id, actorType: 'system' });
+    return user;
+  });
+}

@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import type { meAnswer, passwordChangeRequest, recoveryCodesAnswer, scopeAccessAnswer, stepUpAnswer } from '../../shared/api/end-user.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import { MINUTE } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
+import { listTrustedDevices, revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
+import { findTotpFactor } from '../store/repositories/totp-factors.js';
+import { availableMethods, openChallenge } from './challenge-methods.js';
+import { iso, toPublicUser } from './public-user.js';
+import { issueRecoveryCodes } from './recovery-code-batches.js';
+import type { RequestMeta } from './request-meta.js';
+import type { Authenticated } from './session-auth.js';
+
+function auditOf(auth: Authenticated, meta: RequestMeta) {
+  return { tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user' as const, actorId: auth.user.id, ip: meta.ip };
+}
+
+export async function describeMe(ctx: ServerContext, auth: Authenticated): Promise<z.infer<typeof meAnswer>> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const totp = await findTotpFactor(db, auth.user.id, 'active');
+  const devices = await listTrustedDevices(db, auth.user.id, now);
+  return {
+    user: toPublicUser(auth.user),
+    tenant: { id: auth.tenant.id, slug: auth.tenant.slug, name: auth.tenant.name },
+    factors: totp ? [{ type: 'totp', createdAt: iso(totp.activated_at ?? totp.created_at) }] : [],
+    recoveryCodesLeft: await countRecoveryCodesLeft(db, auth.user.id, auth.user.recovery_batch_id),
+    devices: devices.map((d) => ({ id: d.id, label: d.label, createdAt: iso(d.created_at), lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at), expiresAt: iso(d.expires_at) })),
+    session: { expiresAt: iso(auth.session.expires_at), secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at) },
+  };
+}
+
+/**
+ * Sensitive account changes need a second factor checked within the last few minutes in this very
+ * session; a remembered device or an old session is not enough. Otherwise: 403 with a challenge to answer.
+ */
+async function requireFreshSecondFactor(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
+  const now = ctx.clock.now();
+  const freshSince = now - auth.tenant.policy.stepUpFreshMinutes * MINUTE;
+  if (auth.session.second_factor_at !== null && auth.session.second_factor_at >= freshSince) return;
+  throw await stepUpRequired(ctx, auth, 'account', meta);
+}
+
+async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<ApiError> {
+  const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy);
+  if (methods.length === 0) return new ApiError('forbidden', 'Set up a second factor first.');
+  const challenge = await openChallenge(ctx.store.db, auth.user, auth.tenant.policy, 'step_up', { ip: meta.ip, scope, sessionId: auth.session.id }, ctx.clock.now());
+  return new ApiError('step_up_required', 'Confirm with your second factor first.', { challengeId: challenge.id, methods, scope });
+}
+
+export async function regenerateRecoveryCodes(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof recoveryCodesAnswer>> {
+  if (auth.user.mfa_enrolled_at === null) throw new ApiError('enrollment_incomplete', 'Set up two-factor authentication first.');
+  await requireFreshSecondFactor(ctx, auth, meta);
+  const now = ctx.clock.now();
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const { batchId, codes } = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
+    await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', auth.user.id).execute();
+    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'recovery_codes.regenerated', details: { count: codes.length, by: 'user' } });
+    return { recoveryCodes: codes };
+  });
+}
+
+export async function changePassword(ctx: ServerContext, auth: Authenticated, input: z.infer<typeof passwordChangeRequest>, meta: RequestMeta): Promise<void> {
+  await requireFreshSecondFactor(ctx, auth, meta);
+  if (!(await ctx.passwords.verify(auth.user.password_hash, input.currentPassword))) {
+    throw new ApiError('invalid_credentials', 'The current password is wrong.');
+  }
+  if (input.newPassword === input.currentPassword) throw new ApiError('invalid_request', 'Choose a password different from the current one.');
+  const hash = await ctx.passwords.hash(input.newPassword);
+  const now = ctx.clock.now();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: hash, password_changed_at: now }).where('id', '=', auth.user.id).execute();
+    // A new password means whoever knew the old one is out: other sessions and remembered devices end.
+    const sessions = await revokeUserSessions(trx, auth.user.id, now, auth.session.id);
+    const devices = await revokeTrustedDevices(trx, auth.user.id, now);
+    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'password.changed', details: { sessionsEnded: sessions, devicesForgotten: devices } });
+  });
+}
+
+export async function forgetDevice(ctx: ServerContext, auth: Authenticated, deviceId: string | undefined, meta: RequestMeta): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    const count = await revokeTrustedDevices(trx, auth.user.id, now, deviceId);
+    if (deviceId && count === 0) throw new ApiError('not_found', 'There is no such remembered device.');
+    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'device.revoked', details: { deviceId: deviceId ?? 'all', count } });
+  });
+}
+
+export async function requestStepUp(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<z.infer<typeof stepUpAnswer>> {
+  const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
+  if (until !== null) return { status: 'granted', scope, until: iso(until) };
+  const refusal = await stepUpRequired(ctx, auth, scope, meta);
+  if (refusal.code !== 'step_up_required') throw refusal;
+  return { status: 'challenge', challengeId: String(refusal.details.challengeId), methods: refusal.details.methods as never };
+}
+
+/** The check a sensitive module (seed 000's bank module) makes: a step-up for that scope in this session. */
+export async function checkScopeAccess(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<z.infer<typeof scopeAccessAnswer>> {
+  const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
+  if (until === null) throw await stepUpRequired(ctx, auth, scope, meta);
+  return { scope, granted: true, until: iso(until) };
+}
+
+export async function logout(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.store.db.transaction().execute(async (trx) => {
+    await revokeSession(trx, auth.session.id, now);
+    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'session.logout' });
+  });
+}

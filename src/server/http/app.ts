@@ -1,0 +1,83 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { ApiError } from '../api-error.js';
+import type { ServerContext } from '../context.js';
+import type { RequestMeta } from '../flows/request-meta.js';
+import { authenticateBearer } from '../flows/session-auth.js';
+import { describeZodError, installErrorHandling } from './error-handler.js';
+import { buildOpenApi, docsPage } from './openapi.js';
+import type { RouteSpec } from './route-spec.js';
+import { endUserRoutes } from './routes/end-user-routes.js';
+
+export interface AppOptions {
+  /** Take the client IP from X-Forwarded-For (behind a load balancer). @default false */
+  trustProxy?: boolean;
+  /** Pino logger options, or false. @default false */
+  logger?: boolean | { level: string };
+  /** @default 16 KiB: no request of this API needs more. */
+  bodyLimit?: number;
+}
+
+const VERSION = '0.1.0';
+
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    // Never echo secrets into logs: only method, path and status are logged per request.
+    disableRequestLogging: false,
+  });
+  installErrorHandling(app);
+
+  // Our own JSON parser: an empty body is "no body" (POST /v1/auth/logout without one is fine),
+  // and malformed JSON becomes our stable `invalid_json` answer.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new ApiError('invalid_json', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  const routes = [...endUserRoutes];
+  for (const route of routes) registerRoute(app, ctx, route);
+
+  const openApi = buildOpenApi(routes, VERSION);
+  app.get('/openapi.json', async () => openApi);
+  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(routes)));
+  app.get('/healthz', async () => ({ ok: true }));
+  return app;
+}
+
+function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpec): void {
+  app.route({
+    method: route.method,
+    url: route.url,
+    handler: async (request, reply) => {
+      const params = route.params ? parseOrThrow(route.params, request.params) : {};
+      const body = route.body ? parseOrThrow(route.body, request.body) : undefined;
+      const meta = requestMeta(request);
+      const auth =
+        route.auth === 'none'
+          ? undefined
+          : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
+      const result = await route.handler({ ctx, body, params, meta, auth: auth as never });
+      return reply.code(route.status ?? 200).send(result);
+    },
+  });
+}
+
+function parseOrThrow(schema: NonNullable<RouteSpec['body']>, value: unknown): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const { message, issues } = describeZodError(result.error);
+    throw new ApiError('invalid_request', message, { issues });
+  }
+  return result.data;
+}
+
+function requestMeta(request: FastifyRequest): RequestMeta {
+  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
+}

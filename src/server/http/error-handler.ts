@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ErrorBody } from '../../shared/errors.js';
+import { ApiError } from '../api-error.js';
+
+/** Fastify's own errors, mapped to our stable codes. */
+const fastifyCodes: Record<string, { status: number; error: ErrorBody['error']; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type', message: 'Send JSON with Content-Type: application/json.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_request', message: 'The Content-Length header does not match the body.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is empty; send a JSON object.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is not valid JSON.' },
+};
+
+export function describeZodError(error: z.ZodError): { message: string; issues: Array<{ path: string; message: string }> } {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+  return { message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues };
+}
+
+/** Every failure becomes `{error, message, ...details}` with a 4xx, or a bare 500 without internals. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.status).send({ error: error.code, message: error.message, ...error.details });
+    }
+    if (error instanceof z.ZodError) {
+      return reply.code(400).send({ error: 'invalid_request', ...describeZodError(error) });
+    }
+    const known = 'code' in error && typeof error.code === 'string' ? fastifyCodes[error.code] : undefined;
+    if (known) return reply.code(known.status).send({ error: known.error, message: known.message });
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: status === 413 ? 'payload_too_large' : 'invalid_request', message: 'The request could not be read.' });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
+  });
+}

@@ -1,0 +1,143 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Portable across SQLite and PostgreSQL (and PostgreSQL-compatible distributed engines):
+ * ids are application-made text (UUIDs), times are epoch milliseconds in BIGINT columns, and flags are
+ * nullable timestamps ("confirmed_at") rather than booleans, so both dialects read them the same way.
+ */
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  /** JSON of TenantPolicy (src/shared/policy.ts). */
+  policy: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  name: string;
+  /** E.164, verified, or null. */
+  phone: string | null;
+  locale: string;
+  password_hash: string;
+  password_changed_at: number;
+  /** Set when enrollment completed (recovery codes acknowledged). */
+  mfa_enrolled_at: number | null;
+  /** The recovery-code batch that currently works; older batches are dead. */
+  recovery_batch_id: string | null;
+  /** Wrong second-factor codes in a row, across challenges; reset by a success. */
+  failed_code_count: Generated<number>;
+  disabled_at: number | null;
+  created_at: number;
+}
+
+export interface TotpFactorsTable {
+  id: string;
+  user_id: string;
+  /** AES-256-GCM ciphertext of the base32 secret, bound to the user id. */
+  secret_enc: string;
+  /** pending: shown, not confirmed; confirmed: code checked, recovery codes not yet acknowledged; active. */
+  status: 'pending' | 'confirmed' | 'active';
+  /** Highest RFC 6238 time step accepted; a code at or below it is a replay. */
+  last_used_step: number | null;
+  /** The recovery-code batch issued when this factor was confirmed; it goes live with the factor. */
+  recovery_batch_id: string | null;
+  created_at: number;
+  activated_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  batch_id: string;
+  /** SHA-256 of the normalized code: codes carry >= 112 bits of entropy (OWASP ASVS 5.0 6.5.2). */
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  /** enrollment: may only enrol factors; full: a signed-in session. */
+  kind: 'enrollment' | 'full';
+  created_at: number;
+  expires_at: number;
+  /** When a second factor was last checked in this session (null when a remembered device skipped it). */
+  second_factor_at: number | null;
+  revoked_at: number | null;
+  ip: string;
+}
+
+export interface SessionScopesTable {
+  session_id: string;
+  scope: string;
+  granted_until: number;
+}
+
+export interface ChallengesTable {
+  id: string;
+  user_id: string;
+  purpose: 'login' | 'step_up';
+  /** For step_up: the scope ('bank', 'account'); for login: null. */
+  scope: string | null;
+  session_id: string | null;
+  ip: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface TrustedDevicesTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  label: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface LockoutsTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  reason: 'failed_codes' | 'sms_daily_limit' | 'admin';
+  since: number;
+  until: number;
+  lifted_at: number | null;
+  lifted_by: string | null;
+}
+
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  tenant_id: string | null;
+  user_id: string | null;
+  actor_type: 'user' | 'operator' | 'system' | 'anonymous';
+  actor_id: string | null;
+  action: string;
+  ip: string | null;
+  /** JSON object; never holds a secret. */
+  details: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  sessions: SessionsTable;
+  session_scopes: SessionScopesTable;
+  challenges: ChallengesTable;
+  trusted_devices: TrustedDevicesTable;
+  lockouts: LockoutsTable;
+  audit_events: AuditEventsTable;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { sensitiveScopes } from '../policy.js';
+
+/**
+ * Request and answer shapes of the end-user API (design/API.md, "End users"). The server validates
+ * requests with these schemas and builds /openapi.json from them; tests and clients import them too.
+ */
+
+const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+const password = z.string().min(1).max(1024);
+/** Six digits from an authenticator app or SMS, or a recovery code (letters, digits, dashes). */
+const code = z.string().trim().min(6).max(64);
+const opaqueToken = z.string().min(16).max(256);
+
+export const methodSchema = z.enum(['totp', 'sms', 'recovery_code']);
+export type ChallengeMethod = z.infer<typeof methodSchema>;
+
+export const loginRequest = z.strictObject({
+  tenant: z.string().trim().min(1).max(64),
+  email,
+  password,
+  deviceToken: opaqueToken.optional(),
+});
+
+export const publicUser = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  locale: z.string(),
+  mfaEnrolled: z.boolean(),
+});
+export type PublicUser = z.infer<typeof publicUser>;
+
+export const loginAnswer = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('authenticated'), sessionToken: z.string(), user: publicUser }),
+  z.object({
+    status: z.literal('mfa_required'),
+    challengeId: z.string(),
+    methods: z.array(methodSchema),
+    preferred: methodSchema,
+    phoneHint: z.string().nullable(),
+    attemptsLeft: z.number().int(),
+    expiresAt: z.string(),
+  }),
+  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.string()) }),
+]);
+
+export const challengeParams = z.object({ id: z.string().min(1).max(64) });
+
+export const verifyRequest = z.strictObject({
+  method: methodSchema,
+  code,
+  rememberDevice: z.boolean().optional(),
+});
+
+export const verifyAnswer = z.object({
+  status: z.literal('authenticated'),
+  sessionToken: z.string(),
+  deviceToken: z.string().optional(),
+  scope: z.string().optional(),
+});
+
+export const totpEnrollAnswer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
+export const totpConfirmRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
+export const recoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()) });
+export const enrollCompleteRequest = z.strictObject({ recoveryCodesSaved: z.literal(true) });
+export const enrollCompleteAnswer = z.object({ sessionToken: z.string() });
+
+export const stepUpRequest = z.strictObject({ scope: z.enum([...sensitiveScopes, 'account']) });
+export const stepUpAnswer = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('granted'), scope: z.string(), until: z.string() }),
+  z.object({ status: z.literal('challenge'), challengeId: z.string(), methods: z.array(methodSchema) }),
+]);
+
+export const passwordChangeRequest = z.strictObject({
+  currentPassword: password,
+  newPassword: z.string().min(12, 'at least 12 characters').max(1024),
+});
+
+export const deviceParams = z.object({ id: z.string().min(1).max(64) });
+
+export const trustedDevice = z.object({
+  id: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  expiresAt: z.string(),
+});
+
+export const meAnswer = z.object({
+  user: publicUser,
+  tenant: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+  factors: z.array(z.object({ type: z.string(), createdAt: z.string() })),
+  recoveryCodesLeft: z.number().int(),
+  devices: z.array(trustedDevice),
+  session: z.object({ expiresAt: z.string(), secondFactorAt: z.string().nullable() }),
+});
+
+export const okAnswer = z.object({ ok: z.literal(true) });
+export const scopeAccessAnswer = z.object({ scope: z.string(), granted: z.literal(true), until: z.string() });

@@ -1,0 +1,35 @@
+/**
+ * Stable error codes of the HTTP API. Clients (the console, integrators, tests) switch on `error`,
+ * never on `message`; a code, once shipped, keeps its meaning and its status.
+ */
+export const errorStatus = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_code: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  step_up_required: 403,
+  forbidden: 403,
+  not_found: 404,
+  unknown_tenant: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  already_enrolled: 409,
+  enrollment_incomplete: 409,
+  challenge_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  account_locked: 423,
+  too_many_attempts: 429,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+/** The body of every error answer. Extra fields (attemptsLeft, lockedUntil, ...) ride alongside. */
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  [detail: string]: unknown;
+}

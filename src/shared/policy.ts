@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * A tenant's MFA policy. Every number the product promises is a field here, so a tenant admin can
+ * change it; the defaults cite where they come from.
+ *   seed 000 = ../shared/seeds/000 (24SevenOffice 2FA guide), seed 003 = ../shared/seeds/003 (Tungsten MFA).
+ */
+export const tenantPolicySchema = z.object({
+  /** Every user must enrol a second factor before the first session is issued. @default true (seed 003: "verpflichtend") */
+  mfaRequired: z.boolean(),
+  /** Factors users may enrol and answer challenges with. */
+  allowedMethods: z.array(z.enum(['totp', 'sms', 'push'])).min(1),
+  /** "Remember this device" lifetime in days; 0 turns the option off. @default 30 (seed 000) */
+  rememberDeviceDays: z.number().int().min(0).max(365),
+  /** Ask again only when the IP changes or the password changes (sms preset). @default false / true (seed 003) */
+  askOnlyOnNewIpOrPasswordChange: z.boolean(),
+  /** Setup SMS verifications per user and day. @default 15 (seed 003) */
+  smsSetupDailyLimit: z.number().int().min(1).max(1000),
+  /** Sign-in SMS codes per user and day; the next request locks the account. @default 20 (seed 003) */
+  smsLoginDailyLimit: z.number().int().min(1).max(1000),
+  /** How long a lockout lasts. @default 24 (seed 003: "für 24 Stunden gesperrt") */
+  lockoutHours: z.number().int().min(1).max(24 * 30),
+  /** Wrong codes in a row (over all challenges) before the account locks. @default 10 (NIST SP 800-63B 5.2.2 allows at most 100; we are stricter) */
+  maxFailedCodes: z.number().int().min(3).max(100_000),
+  /** Wrong codes a single challenge accepts before it is spent. @default 5 (OWASP MFA cheat sheet: limit attempts per challenge) */
+  challengeAttempts: z.number().int().min(1).max(20),
+  /** Minutes a sign-in challenge stays open. @default 10 */
+  challengeTtlMinutes: z.number().int().min(1).max(60),
+  /** Recovery codes issued at once. @default 10 (better-auth two-factor default; seed 000 speaks of "a" code, more gives headroom) */
+  recoveryCodeCount: z.number().int().min(1).max(20),
+  /** Minutes a second factor counts as fresh for password change / recovery-code regeneration. @default 10 (OWASP ASVS 5.0 7.5.3: re-authenticate before sensitive changes) */
+  stepUpFreshMinutes: z.number().int().min(1).max(120),
+  /** Minutes a step-up for a sensitive scope (the bank module of seed 000) lasts. @default 15 */
+  sensitiveScopeMinutes: z.number().int().min(1).max(240),
+  /** Session lifetime in hours. @default 12 */
+  sessionHours: z.number().int().min(1).max(24 * 30),
+  /** IANA time zone whose calendar day the daily SMS limits count. @default "UTC" */
+  timeZone: z.string().min(1).max(64),
+  /** Issuer shown in authenticator apps. @default the tenant name */
+  totpIssuer: z.string().min(1).max(64).optional(),
+});
+
+export type TenantPolicy = z.infer<typeof tenantPolicySchema>;
+export type PolicyPreset = 'app' | 'sms';
+
+const common = {
+  mfaRequired: true,
+  smsSetupDailyLimit: 15,
+  smsLoginDailyLimit: 20,
+  lockoutHours: 24,
+  maxFailedCodes: 10,
+  challengeAttempts: 5,
+  challengeTtlMinutes: 10,
+  recoveryCodeCount: 10,
+  stepUpFreshMinutes: 10,
+  sensitiveScopeMinutes: 15,
+  sessionHours: 12,
+  timeZone: 'UTC',
+} satisfies Partial<TenantPolicy>;
+
+/** `app` = seed 000 (authenticator app + recovery code, remember 30 days); `sms` = seed 003. */
+export const policyPresets: Record<PolicyPreset, TenantPolicy> = {
+  app: { ...common, allowedMethods: ['totp'], rememberDeviceDays: 30, askOnlyOnNewIpOrPasswordChange: false },
+  sms: { ...common, allowedMethods: ['sms', 'push', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
+};
+
+/** Scopes guarded by a stricter second-factor check, asked even on a remembered device (seed 000's bank module). */
+export const sensitiveScopes = ['bank'] as const;
+export type SensitiveScope = (typeof sensitiveScopes)[number];
