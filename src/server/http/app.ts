@@ -24,8 +24,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     logger: options.logger ?? false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
-    // Never echo secrets into logs: only method, path and status are logged per request.
-    disableRequestLogging: false,
   });
   installErrorHandling(app);
 

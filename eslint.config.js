@@ -1,0 +1,39 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+/** Folder boundaries (ARCHITECTURE.md): who may import what, enforced here rather than by memory. */
+const runtimeSpecific = ['node:*', 'fs', 'path', 'crypto', 'electron', 'fastify', 'kysely', 'better-sqlite3', 'pg', 'argon2', 'react', 'react-dom', 'keytar'];
+const boundary = (patterns) => ['error', { patterns }];
+const noServer = { group: ['**/server/**', '**/server'], message: 'Only the server imports the server; share through src/shared.' };
+const noMain = { group: ['**/main/**'], message: 'The main process is private to the Electron app; go through the ConsoleApi in src/shared.' };
+const noRenderer = { group: ['**/renderer/**'], message: 'The renderer is a leaf: nothing imports it.' };
+const noPreload = { group: ['**/preload/**'], message: 'The preload script is a leaf: nothing imports it.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'data/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        { group: runtimeSpecific, message: 'src/shared is pure TypeScript: no Node, DOM, Electron or server libraries.' },
+        noServer, noMain, noRenderer, noPreload,
+      ]),
+    },
+  },
+  { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': boundary([noMain, noRenderer, noPreload, { group: ['electron'], message: 'The server never imports Electron.' }]) } },
+  { files: ['src/renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': boundary([noServer, noMain, noPreload, { group: ['node:*', 'electron', 'keytar'], message: 'The renderer runs in a sandboxed page: use the ConsoleApi bridge.' }]) } },
+  { files: ['src/preload/**/*.ts'], rules: { 'no-restricted-imports': boundary([noServer, noMain, noRenderer]) } },
+  {
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/index.ts', 'src/main/window.ts', 'src/main/security.ts', 'src/main/ipc.ts'],
+    rules: { 'no-restricted-imports': boundary([noServer, noRenderer, noPreload, { group: ['electron'], message: 'Only the thin shell (index, window, security, ipc) imports Electron; services stay testable in plain Node.' }]) },
+  },
+);

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, freshDatabase, type TestDatabase } from '../support/databases.js';
+
+const bin = join(import.meta.dirname, '../../bin/mfa-desk.mjs');
+
+describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    const dataDir = mkdtempSync(join(tmpdir(), 'mfa-cli-'));
+    env = { ...process.env, MFA_DESK_DATA_DIR: dataDir, DATABASE_URL: database.url, MFA_DESK_KEY: '' };
+  });
+  afterAll(() => database.drop());
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+
+  it('migrates, creates a tenant and a user, and the key file is 0600', () => {
+    expect(run('migrate')).toMatchObject({ status: 0, stdout: expect.stringContaining('001_initial') });
+    expect(run('migrate').stdout).toContain('up to date');
+    const tenant = run('tenant', 'create', '--slug', 'acme', '--name', 'Acme AS', '--preset', 'sms', '--json');
+    expect(tenant.status, tenant.stderr).toBe(0);
+    expect(JSON.parse(tenant.stdout)).toMatchObject({ slug: 'acme', policy: { smsLoginDailyLimit: 20, askOnlyOnNewIpOrPasswordChange: true } });
+    const user = run('user', 'create', '--tenant', 'acme', '--email', 'Ada@Acme.test', '--name', 'Ada', '--password', 'correct horse battery', '--json');
+    expect(user.status, user.stderr).toBe(0);
+    expect(JSON.parse(user.stdout)).toMatchObject({ email: 'ada@acme.test' });
+    expect(statSync(join(env.MFA_DESK_DATA_DIR!, 'mfa-desk.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses bad input with a clear message and a non-zero exit, changing nothing', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['user', 'create', '--tenant', 'acme', '--email', 'nope', '--name', 'X', '--password', 'short'], /--email: .*--password: at least 12/],
+      [['user', 'create', '--tenant', 'acme', '--email', 'ada@acme.test', '--name', 'Ada', '--password', 'correct horse battery'], /already has an account/],
+      [['user', 'create', '--tenant', 'ghost', '--email', 'g@acme.test', '--name', 'G', '--password', 'correct horse battery'], /no tenant "ghost"/],
+      [['tenant', 'create', '--slug', 'Bad Slug!', '--name', 'X'], /--slug: lowercase/],
+      [['tenant', 'create', '--slug', 'acme', '--name', 'Again'], /already exists/],
+      [['tenant', 'create', '--slug', 'x2', '--name', 'X', '--preset', 'carrier-pigeon'], /--preset/],
+      [['user', 'create', '--tenant', 'acme'], /--email is required/],
+      [['frobnicate'], /unknown command/],
+      [['serve', '--port', 'eighty'], /--port must be/],
+      [['tenant', 'create', '--no-such-flag'], /Unknown option/],
+    ];
+    for (const [args, message] of cases) {
+      const result = run(...args);
+      expect(result.status, args.join(' ')).not.toBe(0);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+      expect(result.stderr).not.toMatch(/\bat .+\.(ts|js):\d+/);
+    }
+  });
+});

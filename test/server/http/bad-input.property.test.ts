@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endUserRoutes } from '../../../src/server/http/routes/end-user-routes.js';
+import { enrollUser, startTestServer, type TestServer } from '../../support/test-server.js';
+
+/**
+ * Whatever arrives, an end-user route answers 2xx or a 4xx with a stable error code and a message:
+ * never a 5xx, never a stack trace. Random JSON values, random bytes, wrong types, with and without
+ * a valid session.
+ */
+describe('random bodies at every end-user route', () => {
+  let server: TestServer;
+  let session: string;
+  let challengeId: string;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    const tenant = await server.addTenant({ maxFailedCodes: 100_000 });
+    const user = await enrollUser(server, tenant);
+    session = user.sessionToken;
+    const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
+    challengeId = String(login.body.challengeId);
+  });
+  afterAll(() => server.close());
+
+  const anyBody = fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.dictionary(fc.constantFrom('tenant', 'email', 'password', 'method', 'code', 'rememberDevice', 'deviceToken', 'scope', 'recoveryCodesSaved', 'currentPassword', 'newPassword', '__proto__', 'constructor'), fc.jsonValue()).map((v) => JSON.stringify(v)),
+    fc.string({ maxLength: 200 }),
+    fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+  );
+
+  for (const route of endUserRoutes) {
+    it(`${route.method} ${route.url}`, async () => {
+      const path = route.url.replace(':id', challengeId).replace(':scope', 'bank');
+      await fc.assert(
+        fc.asyncProperty(anyBody, fc.boolean(), fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8'), async (body, withSession, contentType) => {
+          const response = await fetch(`${server.baseUrl}${path}`, {
+            method: route.method,
+            headers: { 'content-type': contentType, ...(withSession ? { authorization: `Bearer ${session}` } : {}) },
+            body: route.method === 'GET' ? undefined : body,
+          });
+          const text = await response.text();
+          expect(response.status, text).toBeLessThan(500);
+          if (response.status >= 400) {
+            const parsed = JSON.parse(text) as { error: unknown; message: unknown };
+            expect(typeof parsed.error).toBe('string');
+            expect(typeof parsed.message).toBe('string');
+            expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack frames
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('refuses an oversized body with 413 payload_too_large', async () => {
+    const answer = await server.call('POST', '/v1/auth/login', { body: { tenant: 'x', email: 'a@b.test', password: 'p'.repeat(20_000) } });
+    expect(answer).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+  });
+
+  it('names the bad fields of a mistyped request', async () => {
+    const answer = await server.call('POST', '/v1/auth/login', { body: { tenant: 1, email: 'not-an-email', password: '' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('invalid_request');
+    expect((answer.body.issues as Array<{ path: string }>).map((i) => i.path).sort()).toEqual(['email', 'password', 'tenant']);
+  });
+
+  it('answers malformed JSON, unknown tenants, expired tokens and unknown routes with stable codes', async () => {
+    expect((await server.call('POST', '/v1/auth/login', { body: '{"tenant": ' })).body.error).toBe('invalid_json');
+    expect((await server.call('POST', '/v1/auth/login', { body: { tenant: 'no-such-tenant', email: 'a@b.test', password: 'x' } })).body.error).toBe('unknown_tenant');
+    expect((await server.call('GET', '/v1/me', { token: 'A'.repeat(43) })).body.error).toBe('invalid_token');
+    expect((await server.call('GET', '/v1/me')).body.error).toBe('unauthorized');
+    expect((await server.call('GET', '/v1/nothing-here')).body.error).toBe('not_found');
+    expect((await server.call('POST', '/v1/auth/challenges/no-such-challenge/verify', { body: { method: 'totp', code: '123456' } })).body.error).toBe('not_found');
+  });
+});

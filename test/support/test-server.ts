@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { generateSync } from 'otplib';
+import type { TenantPolicy } from '../../src/shared/policy.js';
+import { createContext } from '../../src/server/bootstrap.js';
+import { ManualClock } from '../../src/server/clock.js';
+import { configFromEnv } from '../../src/server/config.js';
+import type { ServerContext } from '../../src/server/context.js';
+import { createTenant, createUser } from '../../src/server/flows/provisioning.js';
+import { buildApp } from '../../src/server/http/app.js';
+import type { Dialect } from '../../src/server/store/database.js';
+import { freshDatabase } from './databases.js';
+
+export interface ApiAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+export interface TestServer {
+  dialect: Dialect;
+  baseUrl: string;
+  ctx: ServerContext;
+  clock: ManualClock;
+  call<T = Record<string, unknown>>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  addTenant(policy?: Partial<TenantPolicy>, preset?: 'app' | 'sms'): Promise<string>;
+  addUser(tenant: string, email?: string): Promise<{ email: string; password: string; id: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server (Fastify listening on loopback) on a real, fresh database, with a manual clock the
+ * test moves across time steps and days. Calls go over HTTP with fetch.
+ */
+export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean } = {}): Promise<TestServer> {
+  const database = await freshDatabase(dialect);
+  const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+  const ctx = await createContext({ ...configFromEnv({}), dataDir: database.dataDir, databaseUrl: database.url, encryptionKey: randomBytes(32).toString('base64') }, clock);
+  const app = await buildApp(ctx, { trustProxy: options.trustProxy });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  let tenants = 0;
+  return {
+    dialect,
+    baseUrl: address,
+    ctx,
+    clock,
+    async call(method, path, { body, token, headers } = {}) {
+      const response = await fetch(`${address}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : {} };
+    },
+    async addTenant(policy = {}, preset = 'app') {
+      const slug = `t${++tenants}-${randomBytes(3).toString('hex')}`;
+      const tenant = await createTenant(ctx, { slug, name: `Tenant ${tenants}`, preset });
+      if (Object.keys(policy).length) {
+        await ctx.store.db.updateTable('tenants').set({ policy: JSON.stringify({ ...tenant.policy, ...policy }) }).where('id', '=', tenant.id).execute();
+      }
+      return slug;
+    },
+    async addUser(tenant, email = `u-${randomBytes(4).toString('hex')}@example.test`) {
+      const password = `pw-${randomBytes(12).toString('hex')}`;
+      const user = await createUser(ctx, { tenant, email, name: 'Test User', password });
+      return { email, password, id: user.id };
+    },
+    async close() {
+      await app.close();
+      await ctx.store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The code an authenticator app shows at the server's current time (offsetSteps for drift). */
+export function appCode(secret: string, clock: ManualClock, offsetSteps = 0): string {
+  return generateSync({ secret, epoch: Math.floor(clock.now() / 1000) + offsetSteps * 30 });
+}
+
+/** Password sign-in, TOTP enrollment, recovery codes acknowledged: an enrolled user and their secrets. */
+export async function enrollUser(server: TestServer, tenant: string): Promise<{ email: string; password: string; id: string; secret: string; recoveryCodes: string[]; sessionToken: string }> {
+  const user = await server.addUser(tenant);
+  const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
+  if (login.body.status !== 'enrollment_required') throw new Error(`expected enrollment_required, got ${JSON.stringify(login.body)}`);
+  const token = String(login.body.enrollmentToken);
+  const started = await server.call<{ secret: string }>('POST', '/v1/enroll/totp', { token });
+  const confirmed = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/totp/confirm', { token, body: { code: appCode(started.body.secret, server.clock) } });
+  const completed = await server.call<{ sessionToken: string }>('POST', '/v1/enroll/complete', { token, body: { recoveryCodesSaved: true } });
+  if (completed.status !== 200) throw new Error(`enrollment failed: ${JSON.stringify(completed.body)}`);
+  // The enrollment code used this time step; move on so the next sign-in can use a fresh code.
+  server.clock.advance(30_000);
+  return { ...user, secret: started.body.secret, recoveryCodes: confirmed.body.recoveryCodes, sessionToken: completed.body.sessionToken };
+}
