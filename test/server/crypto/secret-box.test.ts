@@ -20,7 +20,7 @@ describe('SecretBox (AES-256-GCM)', () => {
     const sealed = box.seal('secret', 'user-1');
     expect(() => box.open(sealed, 'user-2')).toThrow();
     const raw = Buffer.from(sealed.slice(3), 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1]! ^= 1;
     expect(() => box.open(`v1:${raw.toString('base64')}`, 'user-1')).toThrow();
     expect(() => new SecretBox(randomBytes(32)).open(sealed, 'user-1')).toThrow();
   });
