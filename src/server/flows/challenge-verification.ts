@@ -11,10 +11,11 @@ import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/l
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
 import { consumeRecoveryCode } from '../store/repositories/recovery-codes.js';
 import { findSessionById, grantSessionScope, insertSession, revokeSession } from '../store/repositories/sessions.js';
-import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
-import { claimTotpStep, findTotpFactor } from '../store/repositories/totp-factors.js';
+import { loadSignInState, type SignInState } from '../store/repositories/sign-in-state.js';
+import type { Tenant } from '../store/repositories/tenants.js';
+import { claimTotpStep } from '../store/repositories/totp-factors.js';
 import { insertTrustedDevice } from '../store/repositories/trusted-devices.js';
-import { findUserById, incrementFailedCodes, resetFailedCodes, type UserRow } from '../store/repositories/users.js';
+import { incrementFailedCodes, resetFailedCodes, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
 import type { Kysely } from 'kysely';
 import { iso } from './public-user.js';
@@ -32,19 +33,18 @@ type VerifyAnswer = z.infer<typeof verifyAnswer>;
 export async function verifyChallenge(ctx: ServerContext, challengeId: string, input: VerifyRequest, meta: RequestMeta): Promise<VerifyAnswer> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
-  const challenge = await findChallenge(db, challengeId);
-  if (!challenge) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
-  const user = await findUserById(db, challenge.user_id);
-  const tenant = user && (await findTenantById(db, user.tenant_id));
-  if (!user || !tenant) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  const challenge = await takeChallengeAttempt(db, challengeId, now);
+  if (!challenge) {
+    if (await findChallenge(db, challengeId)) throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
+    throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  }
+  const attemptsLeft = challenge.max_attempts - challenge.attempts;
+  const state = await loadSignInState(db, challenge.user_id, now);
+  if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  const { user, tenant } = state;
+  if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
 
-  const lockout = await findActiveLockout(db, user.id, now);
-  if (lockout) throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
-
-  const attemptsLeft = await takeChallengeAttempt(db, challenge.id, now);
-  if (attemptsLeft === null) throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
-
-  const accepted = await checkCode(ctx, user, input, now);
+  const accepted = await checkCode(ctx, state, input, now);
   if (!accepted) return refuse(ctx, { user, tenant, challenge, method: input.method, attemptsLeft, meta, now });
 
   return db.transaction().execute(async (trx) => {
@@ -62,10 +62,9 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   });
 }
 
-async function checkCode(ctx: ServerContext, user: UserRow, input: VerifyRequest, now: number): Promise<boolean> {
+async function checkCode(ctx: ServerContext, { user, totp: factor }: SignInState, input: VerifyRequest, now: number): Promise<boolean> {
   const { db } = ctx.store;
   if (input.method === 'totp') {
-    const factor = await findTotpFactor(db, user.id, 'active');
     if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
     const secret = ctx.secrets.open(factor.secret_enc, user.id);
     const result = checkTotpCode({ secret, code: input.code, at: now, afterStep: factor.last_used_step });

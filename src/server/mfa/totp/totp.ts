@@ -1,4 +1,5 @@
 import { generateSecret, generateURI, verifySync, type HashAlgorithm } from 'otplib';
+import { nodeCryptoPlugin } from './node-crypto-plugin.js';
 
 /** RFC 6238 parameters every mainstream authenticator app (Google Authenticator included) supports. */
 export const TOTP_PERIOD_SECONDS = 30;
@@ -7,7 +8,7 @@ export const TOTP_DIGITS = 6;
 export const TOTP_SECRET_BYTES = 20;
 
 export function newTotpSecret(): string {
-  return generateSecret({ length: TOTP_SECRET_BYTES });
+  return generateSecret({ length: TOTP_SECRET_BYTES, crypto: nodeCryptoPlugin });
 }
 
 export function totpUri(secret: string, issuer: string, accountLabel: string): string {
@@ -35,6 +36,7 @@ export function checkTotpCode(check: TotpCheck): { valid: true; step: number } |
   if (!new RegExp(`^\\d{${digits}}$`).test(check.code)) return { valid: false };
   const result = verifySync({
     strategy: 'totp',
+    crypto: nodeCryptoPlugin,
     token: check.code,
     secret: check.secret,
     algorithm: check.algorithm ?? 'sha1',

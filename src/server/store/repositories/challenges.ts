@@ -36,10 +36,10 @@ export function findChallenge(db: Kysely<Database>, id: string): Promise<Challen
 }
 
 /**
- * Takes one attempt from an open challenge, atomically. Returns the attempts left after this one, or
- * null when the challenge is consumed, expired or out of attempts.
+ * Takes one attempt from an open challenge, atomically. Returns the challenge as it is after this
+ * attempt, or null when it is unknown, consumed, expired or out of attempts.
  */
-export async function takeChallengeAttempt(db: Kysely<Database>, id: string, now: number): Promise<number | null> {
+export async function takeChallengeAttempt(db: Kysely<Database>, id: string, now: number): Promise<ChallengeRow | null> {
   const row = await db
     .updateTable('challenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
@@ -47,9 +47,9 @@ export async function takeChallengeAttempt(db: Kysely<Database>, id: string, now
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', now)
     .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-    .returning(['attempts', 'max_attempts'])
+    .returningAll()
     .executeTakeFirst();
-  return row ? Number(row.max_attempts) - Number(row.attempts) : null;
+  return row ?? null;
 }
 
 /** Marks the challenge answered; false if another request got there first. */
