@@ -40,7 +40,7 @@ export async function seedBenchUsers(config: ServerConfig, counts: { users: numb
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('users')
-          .values(batch.map((u) => ({ id: u.id, tenant_id: tenant.id, email: u.email, name: u.email, phone: null, locale: 'en', password_hash: passwordHash, password_changed_at: now, mfa_enrolled_at: now, recovery_batch_id: null, disabled_at: null, created_at: now })))
+          .values(batch.map((u) => ({ id: u.id, tenant_id: tenant.id, email: u.email, name: u.email, phone: null, locale: 'en', password_hash: passwordHash, password_changed_at: now, mfa_enrolled_at: now, recovery_batch_id: null, pending_recovery_batch_id: null, disabled_at: null, created_at: now })))
           .execute();
         await trx
           .insertInto('totp_factors')

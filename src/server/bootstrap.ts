@@ -3,11 +3,15 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { loadEncryptionKey } from './crypto/key-file.js';
 import { SecretBox } from './crypto/secret-box.js';
+import { DeliveryService } from './delivery/delivery-service.js';
+import { providersFromConfig } from './delivery/providers-from-config.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { migrateToLatest, openStore } from './store/database.js';
 
 /** Opens the store (migrated to the latest schema) and assembles the context every flow receives. */
 export async function createContext(config: ServerConfig, clock: Clock = systemClock): Promise<ServerContext> {
+  const providers = providersFromConfig(config);
+  const secrets = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
   const store = openStore(config.databaseUrl);
   try {
     await migrateToLatest(store);
@@ -18,7 +22,9 @@ export async function createContext(config: ServerConfig, clock: Clock = systemC
   return {
     store,
     clock,
-    secrets: new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey)),
+    secrets,
     passwords: new PasswordHasher(),
+    delivery: new DeliveryService(store, clock, providers, (line) => console.error(line)),
+    publicUrl: config.publicUrl,
   };
 }

@@ -5,7 +5,10 @@ import { ApiError } from './api-error.js';
 import { createContext } from './bootstrap.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
+import { createPhoneResetLink } from './flows/phone-reset.js';
 import { createTenant, createUser } from './flows/provisioning.js';
+import { findTenantBySlug } from './store/repositories/tenants.js';
+import { findUserByEmail } from './store/repositories/users.js';
 import { buildApp } from './http/app.js';
 import { migrateToLatest, openStore } from './store/database.js';
 
@@ -15,7 +18,8 @@ const USAGE = `mfa-desk <command>
   start                                    run the server; on an empty database create a demo tenant and user first
   migrate                                  bring the database schema up to date
   tenant create --slug acme --name "Acme AS" [--preset app|sms]
-  user create --tenant acme --email a@acme.test --name "Ada" --password ... [--locale en|nb|de]
+  user create --tenant acme --email a@acme.test --name "Ada" --password ... [--locale en|nb|de] [--phone +4791234567]
+  user phone-reset-link --tenant acme --email a@acme.test   email the user a link to set a new phone (24 h, single use)
 
 Configuration comes from the environment: DATABASE_URL, MFA_DESK_DATA_DIR, MFA_DESK_KEY, TRUST_PROXY (see README).
 Add --json to tenant/user commands for machine-readable output.`;
@@ -37,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
       email: { type: 'string' },
       password: { type: 'string' },
       locale: { type: 'string' },
+      phone: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -76,8 +81,17 @@ async function main(argv: string[]): Promise<void> {
           name: required(values.name, '--name'),
           password: required(values.password, '--password'),
           locale: values.locale as 'en' | undefined,
+          phone: values.phone,
         });
         print(values.json, { id: user.id, tenantId: user.tenant_id, email: user.email }, `created user ${user.email} (${user.id})`);
+      });
+    case 'user phone-reset-link':
+      return withContext(config, async (ctx) => {
+        const tenant = await findTenantBySlug(ctx.store.db, required(values.tenant, '--tenant'));
+        const user = tenant && (await findUserByEmail(ctx.store.db, tenant.id, required(values.email, '--email')));
+        if (!user) throw new ApiError('not_found', `There is no user ${values.email} in tenant ${values.tenant}.`);
+        const result = await createPhoneResetLink(ctx, user.id, { type: 'system', id: null, label: 'cli' }, null);
+        print(values.json, result, `reset link emailed to ${result.sentTo}, valid until ${result.expiresAt}:\n${result.link}`);
       });
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"`);
@@ -105,6 +119,7 @@ async function withContext(config: ServerConfig, work: (ctx: ServerContext) => P
   try {
     await work(ctx);
   } finally {
+    await ctx.delivery.stop();
     await ctx.store.close();
   }
 }
@@ -115,12 +130,15 @@ async function serve(config: ServerConfig, withDemo: boolean): Promise<void> {
   const app = await buildApp(ctx, { trustProxy: config.trustProxy, logger: { level: config.logLevel } });
   const stop = async () => {
     await app.close();
+    await ctx.delivery.stop();
     await ctx.store.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const address = await app.listen({ host: config.host, port: config.port });
+  // Retries messages whose first delivery failed (or whose sender crashed after commit).
+  ctx.delivery.start();
   console.log(`MFA Desk auth server on ${address} (database: ${ctx.store.dialect}); API docs at ${address}/docs`);
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { SecretBox } from './crypto/secret-box.js';
+import type { DeliveryService } from './delivery/delivery-service.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { Store } from './store/database.js';
 
@@ -9,4 +10,7 @@ export interface ServerContext {
   clock: Clock;
   secrets: SecretBox;
   passwords: PasswordHasher;
+  delivery: DeliveryService;
+  /** Base URL of links sent to users (reset links). */
+  publicUrl: string;
 }

@@ -35,12 +35,30 @@ export const tenantPolicySchema = z.object({
   /** Session lifetime in hours. @default 12 */
   sessionHours: z.number().int().min(1).max(24 * 30),
   /** IANA time zone whose calendar day the daily SMS limits count. @default "UTC" */
-  timeZone: z.string().min(1).max(64),
+  timeZone: z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Oslo'),
+  /** Minutes an SMS code stays valid. @default 10 (NIST SP 800-63B 5.1.3.2 allows at most 10) */
+  smsCodeTtlMinutes: z.number().int().min(1).max(10),
+  /** Wrong tries one SMS code accepts. @default 5 (OWASP MFA cheat sheet) */
+  smsCodeAttempts: z.number().int().min(1).max(10),
+  /**
+   * Country calling codes SMS may be sent to (toll-fraud guard: SMS pumping to premium ranges is the
+   * costliest SMS abuse, OWASP "SMS pumping"). @default the Nordic, DACH, UK/IE and Benelux codes of the seeds' markets
+   */
+  smsAllowedCountryCodes: z.array(z.string().regex(/^\d{1,3}$/)).max(250),
   /** Issuer shown in authenticator apps. @default the tenant name */
   totpIssuer: z.string().min(1).max(64).optional(),
 });
 
 export type TenantPolicy = z.infer<typeof tenantPolicySchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type PolicyPreset = 'app' | 'sms';
 
 const common = {
@@ -56,12 +74,15 @@ const common = {
   sensitiveScopeMinutes: 15,
   sessionHours: 12,
   timeZone: 'UTC',
+  smsCodeTtlMinutes: 10,
+  smsCodeAttempts: 5,
+  smsAllowedCountryCodes: ['47', '46', '45', '358', '354', '49', '43', '41', '44', '353', '31', '32', '352'],
 } satisfies Partial<TenantPolicy>;
 
 /** `app` = seed 000 (authenticator app + recovery code, remember 30 days); `sms` = seed 003. */
 export const policyPresets: Record<PolicyPreset, TenantPolicy> = {
   app: { ...common, allowedMethods: ['totp'], rememberDeviceDays: 30, askOnlyOnNewIpOrPasswordChange: false },
-  sms: { ...common, allowedMethods: ['sms', 'push', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
+  sms: { ...common, allowedMethods: ['sms', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
 };
 
 /** Scopes guarded by a stricter second-factor check, asked even on a remembered device (seed 000's bank module). */

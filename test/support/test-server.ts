@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { generateSync } from 'otplib';
 import type { TenantPolicy } from '../../src/shared/policy.js';
 import { createContext } from '../../src/server/bootstrap.js';
@@ -22,18 +23,44 @@ export interface TestServer {
   clock: ManualClock;
   call<T = Record<string, unknown>>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
   addTenant(policy?: Partial<TenantPolicy>, preset?: 'app' | 'sms'): Promise<string>;
-  addUser(tenant: string, email?: string): Promise<{ email: string; password: string; id: string }>;
+  addUser(tenant: string, email?: string, extra?: { phone?: string; locale?: 'en' | 'nb' | 'de' }): Promise<{ email: string; password: string; id: string }>;
+  /** Messages written to the outbox file so far (SMS and email, as users would read them). */
+  outbox(): OutboxLine[];
   close(): Promise<void>;
+}
+
+export interface OutboxLine {
+  at: string;
+  channel: 'sms' | 'email';
+  to: string;
+  template: string;
+  locale: string;
+  subject?: string;
+  text: string;
+}
+
+export function readOutbox(path: string): OutboxLine[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxLine);
+}
+
+/** The code in the newest SMS to `phone`. */
+export function lastSmsCode(server: TestServer, phone: string): string {
+  const sms = server.outbox().filter((m) => m.channel === 'sms' && m.to === phone).at(-1);
+  const code = sms && /\b(\d{6})\b/.exec(sms.text)?.[1];
+  if (!code) throw new Error(`no SMS code was sent to ${phone}`);
+  return code;
 }
 
 /**
  * A real server (Fastify listening on loopback) on a real, fresh database, with a manual clock the
  * test moves across time steps and days. Calls go over HTTP with fetch.
  */
-export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const database = await freshDatabase(dialect);
   const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
-  const ctx = await createContext({ ...configFromEnv({}), dataDir: database.dataDir, databaseUrl: database.url, encryptionKey: randomBytes(32).toString('base64') }, clock);
+  const env = { MFA_DESK_DATA_DIR: database.dataDir, DATABASE_URL: database.url, MFA_DESK_KEY: randomBytes(32).toString('base64'), ...options.env };
+  const ctx = await createContext(configFromEnv(env), clock);
   const app = await buildApp(ctx, { trustProxy: options.trustProxy });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   let tenants = 0;
@@ -63,13 +90,15 @@ export async function startTestServer(dialect: Dialect, options: { trustProxy?: 
       }
       return slug;
     },
-    async addUser(tenant, email = `u-${randomBytes(4).toString('hex')}@example.test`) {
+    async addUser(tenant, email = `u-${randomBytes(4).toString('hex')}@example.test`, extra = {}) {
       const password = `pw-${randomBytes(12).toString('hex')}`;
-      const user = await createUser(ctx, { tenant, email, name: 'Test User', password });
+      const user = await createUser(ctx, { tenant, email, name: 'Test User', password, ...extra });
       return { email, password, id: user.id };
     },
+    outbox: () => readOutbox(configFromEnv(env).outboxPath),
     async close() {
       await app.close();
+      await ctx.delivery.stop();
       await ctx.store.close();
       await database.drop();
     },

@@ -10,7 +10,11 @@ import type { Database } from '../store/schema.js';
 /** The ways this user can answer a challenge now, best first. */
 export async function availableMethods(db: Kysely<Database>, user: UserRow, policy: TenantPolicy): Promise<ChallengeMethod[]> {
   const methods: ChallengeMethod[] = [];
-  if (policy.allowedMethods.includes('totp') && (await findTotpFactor(db, user.id, 'active'))) methods.push('totp');
+  // The tenant's order of preference: the sms preset lists SMS first, the app preset the authenticator app.
+  for (const method of policy.allowedMethods) {
+    if (method === 'totp' && (await findTotpFactor(db, user.id, 'active'))) methods.push('totp');
+    if (method === 'sms' && user.phone) methods.push('sms');
+  }
   if (user.recovery_batch_id) methods.push('recovery_code');
   return methods;
 }

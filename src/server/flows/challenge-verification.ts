@@ -7,7 +7,10 @@ import { DAY, HOUR, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { checkTotpCode } from '../mfa/totp/totp.js';
 import { hashRecoveryCode, looksLikeRecoveryCode } from '../mfa/recovery-codes/recovery-codes.js';
+import { checkSmsCode } from '../mfa/sms/sms-code-delivery.js';
 import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
+import { resetSmsCount } from '../policy/sms-counters.js';
+import { trustIp } from '../policy/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
 import { consumeRecoveryCode } from '../store/repositories/recovery-codes.js';
 import { findSessionById, grantSessionScope, insertSession, revokeSession } from '../store/repositories/sessions.js';
@@ -44,7 +47,7 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   const { user, tenant } = state;
   if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
 
-  const accepted = await checkCode(ctx, state, input, now);
+  const accepted = await checkCode(ctx, state, challenge, input, now);
   if (!accepted) return refuse(ctx, { user, tenant, challenge, method: input.method, attemptsLeft, meta, now });
 
   return db.transaction().execute(async (trx) => {
@@ -62,7 +65,7 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   });
 }
 
-async function checkCode(ctx: ServerContext, { user, totp: factor }: SignInState, input: VerifyRequest, now: number): Promise<boolean> {
+async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<boolean> {
   const { db } = ctx.store;
   if (input.method === 'totp') {
     if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
@@ -75,7 +78,9 @@ async function checkCode(ctx: ServerContext, { user, totp: factor }: SignInState
     if (!looksLikeRecoveryCode(input.code)) return false;
     return consumeRecoveryCode(db, user.id, user.recovery_batch_id, hashRecoveryCode(input.code), now);
   }
-  throw new ApiError('invalid_request', 'SMS codes are not available for this account.');
+  if (!user.phone || !tenant.policy.allowedMethods.includes('sms')) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
+  const result = await checkSmsCode(db, ctx.secrets, { userId: user.id, purpose: 'login', challengeId: challenge.id }, input.code, tenant.policy.smsCodeAttempts, now);
+  return result.ok;
 }
 
 interface Refusal {
@@ -115,6 +120,9 @@ interface Completion {
 async function completeLogin(trx: Kysely<Database>, c: Completion & { input: VerifyRequest }): Promise<VerifyAnswer> {
   const policy = c.tenant.policy;
   const { token } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now }, c.now);
+  // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
+  await resetSmsCount(trx, c.user.id, 'login');
+  if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, c.user.id, c.meta.ip, c.now);
   let deviceToken: string | undefined;
   if (c.input.rememberDevice && policy.rememberDeviceDays > 0) {
     const device = await insertTrustedDevice(trx, c.user.id, deviceLabel(c.meta.userAgent), c.now + policy.rememberDeviceDays * DAY, c.now);

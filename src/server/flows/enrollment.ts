@@ -6,6 +6,7 @@ import { HOUR } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { qrSvg } from '../mfa/totp/enrollment-qr.js';
 import { checkTotpCode, newTotpSecret, totpUri } from '../mfa/totp/totp.js';
+import { trustIp } from '../policy/trusted-ips.js';
 import { insertSession, revokeSession } from '../store/repositories/sessions.js';
 import { findTotpFactor, insertPendingTotp } from '../store/repositories/totp-factors.js';
 import { issueRecoveryCodes } from './recovery-code-batches.js';
@@ -52,32 +53,40 @@ export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authentica
   });
 }
 
-/** Activates the factor and its recovery codes and issues a full session (the code was just proven). */
+/**
+ * Activates the confirmed factor (authenticator app, or the verified phone) and its recovery codes,
+ * and issues a full session: the user has just proven the factor.
+ */
 export async function completeEnrollment(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof enrollCompleteAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
-  const confirmed = await findTotpFactor(db, auth.user.id, 'confirmed');
-  if (!confirmed) throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app first.');
+  const policy = auth.tenant.policy;
+  const confirmedApp = await findTotpFactor(db, auth.user.id, 'confirmed');
+  const phonePending = auth.user.phone !== null && auth.user.pending_recovery_batch_id !== null && policy.allowedMethods.includes('sms');
+  if (!confirmedApp && !phonePending) throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app or your phone first.');
   return db.transaction().execute(async (trx) => {
-    const activated = await trx
-      .updateTable('totp_factors')
-      .set({ status: 'active', activated_at: now })
-      .where('id', '=', confirmed.id)
-      .where('status', '=', 'confirmed')
-      .executeTakeFirst();
-    if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
-    await trx.deleteFrom('totp_factors').where('user_id', '=', auth.user.id).where('status', '=', 'active').where('id', '!=', confirmed.id).execute();
-    await trx
+    let batchId = auth.user.pending_recovery_batch_id;
+    if (confirmedApp) {
+      const activated = await trx
+        .updateTable('totp_factors')
+        .set({ status: 'active', activated_at: now })
+        .where('id', '=', confirmedApp.id)
+        .where('status', '=', 'confirmed')
+        .executeTakeFirst();
+      if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
+      batchId = confirmedApp.recovery_batch_id;
+    }
+    let enroll = trx
       .updateTable('users')
-      .set({ mfa_enrolled_at: now, recovery_batch_id: confirmed.recovery_batch_id, failed_code_count: 0 })
-      .where('id', '=', auth.user.id)
-      .execute();
+      .set({ mfa_enrolled_at: now, recovery_batch_id: batchId, pending_recovery_batch_id: null, failed_code_count: 0 })
+      .where('id', '=', auth.user.id);
+    // For the phone path the pending batch is the claim: a second, concurrent completion finds it gone.
+    if (!confirmedApp && batchId) enroll = enroll.where('pending_recovery_batch_id', '=', batchId);
+    const enrolled = await enroll.executeTakeFirst();
+    if (enrolled.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
     await revokeSession(trx, auth.session.id, now);
-    const { token } = await insertSession(
-      trx,
-      { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + auth.tenant.policy.sessionHours * HOUR, secondFactorAt: now },
-      now,
-    );
+    const { token } = await insertSession(trx, { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: now }, now);
+    if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, auth.user.id, meta.ip, now);
     await recordAudit(trx, now, {
       action: 'enrollment.completed',
       tenantId: auth.tenant.id,
@@ -85,7 +94,7 @@ export async function completeEnrollment(ctx: ServerContext, auth: Authenticated
       actorType: 'user',
       actorId: auth.user.id,
       ip: meta.ip,
-      details: { method: 'totp', recoveryCodesAcknowledged: true },
+      details: { method: confirmedApp ? 'totp' : 'sms', recoveryCodesAcknowledged: true },
     });
     return { sessionToken: token };
   });

@@ -4,6 +4,7 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import type { ServerContext } from '../context.js';
 import { findTenantBySlug, insertTenant, type Tenant } from '../store/repositories/tenants.js';
+import { assertSmsCountryAllowed, parseMobileNumber } from '../mfa/sms/phone-numbers.js';
 import { findUserByEmail, insertUser, type UserRow } from '../store/repositories/users.js';
 
 export const newTenantInput = z.object({
@@ -18,6 +19,8 @@ export const newUserInput = z.object({
   name: z.string().trim().min(1).max(200),
   password: z.string().min(12, 'at least 12 characters').max(1024),
   locale: z.enum(['en', 'nb', 'de']).default('en'),
+  /** An already verified mobile number, as an admin import provides it: the user signs in with SMS at once. */
+  phone: z.string().trim().min(3).max(32).optional(),
 });
 
 /** Used by the CLI (and later the admin API): creates a tenant with a preset policy. */
@@ -37,11 +40,17 @@ export async function createUser(ctx: ServerContext, raw: z.input<typeof newUser
   const tenant = await findTenantBySlug(ctx.store.db, input.tenant);
   if (!tenant) throw new ApiError('unknown_tenant', `There is no tenant "${input.tenant}".`);
   if (await findUserByEmail(ctx.store.db, tenant.id, input.email)) throw new ApiError('conflict', `${input.email} already has an account in ${tenant.slug}.`);
+  let phone: string | null = null;
+  if (input.phone !== undefined) {
+    const parsed = parseMobileNumber(input.phone);
+    assertSmsCountryAllowed(parsed, tenant.policy.smsAllowedCountryCodes);
+    phone = parsed.e164;
+  }
   const passwordHash = await ctx.passwords.hash(input.password);
   const now = ctx.clock.now();
   return ctx.store.db.transaction().execute(async (trx) => {
-    const user = await insertUser(trx, { tenantId: tenant.id, email: input.email, name: input.name, passwordHash, locale: input.locale }, now);
-    await recordAudit(trx, now, { action: 'user.created', tenantId: tenant.id, userId: user.id, actorType: 'system' });
+    const user = await insertUser(trx, { tenantId: tenant.id, email: input.email, name: input.name, passwordHash, locale: input.locale, phone, mfaEnrolledAt: phone ? now : null }, now);
+    await recordAudit(trx, now, { action: 'user.created', tenantId: tenant.id, userId: user.id, actorType: 'system', details: { phoneImported: phone !== null } });
     return user;
   });
 }

@@ -4,6 +4,8 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { forgetTrustedIps } from '../policy/trusted-ips.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
 import { listTrustedDevices, revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
@@ -26,7 +28,10 @@ export async function describeMe(ctx: ServerContext, auth: Authenticated): Promi
   return {
     user: toPublicUser(auth.user),
     tenant: { id: auth.tenant.id, slug: auth.tenant.slug, name: auth.tenant.name },
-    factors: totp ? [{ type: 'totp', createdAt: iso(totp.activated_at ?? totp.created_at) }] : [],
+    factors: [
+      ...(totp ? [{ type: 'totp', createdAt: iso(totp.activated_at ?? totp.created_at) }] : []),
+      ...(auth.user.phone && auth.user.mfa_enrolled_at !== null ? [{ type: 'sms', createdAt: iso(auth.user.mfa_enrolled_at), phoneHint: maskPhone(auth.user.phone) }] : []),
+    ],
     recoveryCodesLeft: await countRecoveryCodesLeft(db, auth.user.id, auth.user.recovery_batch_id),
     devices: devices.map((d) => ({ id: d.id, label: d.label, createdAt: iso(d.created_at), lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at), expiresAt: iso(d.expires_at) })),
     session: { expiresAt: iso(auth.session.expires_at), secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at) },
@@ -76,7 +81,8 @@ export async function changePassword(ctx: ServerContext, auth: Authenticated, in
     // A new password means whoever knew the old one is out: other sessions and remembered devices end.
     const sessions = await revokeUserSessions(trx, auth.user.id, now, auth.session.id);
     const devices = await revokeTrustedDevices(trx, auth.user.id, now);
-    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'password.changed', details: { sessionsEnded: sessions, devicesForgotten: devices } });
+    const ips = await forgetTrustedIps(trx, auth.user.id);
+    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'password.changed', details: { sessionsEnded: sessions, devicesForgotten: devices, trustedIpsForgotten: ips } });
   });
 }
 

@@ -4,7 +4,11 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
+import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
+import { resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
+import { isIpTrusted } from '../policy/trusted-ips.js';
 import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { useTrustedDevice } from '../store/repositories/trusted-devices.js';
@@ -71,6 +75,16 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     }
   }
 
+  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, user.id, meta.ip, user.password_changed_at))) {
+    // Seed 003: the second factor is asked again only from a new IP address or after a password change.
+    return db.transaction().execute(async (trx) => {
+      const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
+      await resetSmsCount(trx, user.id, 'login');
+      await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'trusted_ip' } });
+      return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
+    });
+  }
+
   const methods = await availableMethods(db, user, policy);
   if (methods.length === 0) throw new ApiError('conflict', 'No second factor is available for this account. Contact support.');
   const challenge = await openChallenge(db, user, policy, 'login', { ip: meta.ip }, now);
@@ -80,7 +94,8 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     challengeId: challenge.id,
     methods,
     preferred: methods[0]!,
-    phoneHint: null,
+    phoneHint: user.phone ? maskPhone(user.phone) : null,
+    smsRemainingToday: methods.includes('sms') ? Math.max(0, policy.smsLoginDailyLimit - (await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))) : null,
     attemptsLeft: challenge.max_attempts,
     expiresAt: iso(challenge.expires_at),
   };

@@ -21,7 +21,7 @@ const VERSION = '0.1.0';
 
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: redactedRequest } } : false,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   });
@@ -74,6 +74,11 @@ function parseOrThrow(schema: NonNullable<RouteSpec['body']>, value: unknown): u
     throw new ApiError('invalid_request', message, { issues });
   }
   return result.data;
+}
+
+/** Request logs never carry secrets: reset-link tokens in paths are blanked, headers are left out. */
+function redactedRequest(request: { method: string; url: string }): { method: string; url: string } {
+  return { method: request.method, url: request.url.replace(/(phone-reset\/)[^/?]+/, '$1[redacted]') };
 }
 
 function requestMeta(request: FastifyRequest): RequestMeta {

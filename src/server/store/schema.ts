@@ -28,6 +28,8 @@ export interface UsersTable {
   mfa_enrolled_at: number | null;
   /** The recovery-code batch that currently works; older batches are dead. */
   recovery_batch_id: string | null;
+  /** Recovery codes issued at phone confirmation, live once enrollment completes. */
+  pending_recovery_batch_id: string | null;
   /** Wrong second-factor codes in a row, across challenges; reset by a success. */
   failed_code_count: Generated<number>;
   disabled_at: number | null;
@@ -129,6 +131,69 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface SmsCodesTable {
+  id: string;
+  user_id: string;
+  /** setup: enrolling a phone; login: answering a challenge; phone_reset: a support-sent reset link. */
+  purpose: 'setup' | 'login' | 'phone_reset';
+  challenge_id: string | null;
+  reset_link_id: string | null;
+  /** The number the code went to (for setup and reset: the number being verified). */
+  phone: string;
+  /** HMAC-SHA256 of the code under a server key: six digits are too few for a plain hash. */
+  code_mac: string;
+  attempts: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface SmsCountersTable {
+  user_id: string;
+  kind: 'setup' | 'login';
+  /** Calendar day in the tenant's time zone, YYYY-MM-DD. */
+  day: string;
+  count: number;
+}
+
+export interface TrustedIpsTable {
+  user_id: string;
+  ip: string;
+  /** Trust holds while it is newer than the user's password_changed_at. */
+  trusted_at: number;
+}
+
+export interface PhoneResetLinksTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  token_hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  tenant_id: string | null;
+  user_id: string | null;
+  channel: 'sms' | 'email';
+  recipient: string;
+  template: string;
+  locale: string;
+  /** Email subject; null for SMS. */
+  subject: string | null;
+  /** The text as sent; blanked once delivered, because it may hold a code or a link. */
+  text: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: number;
+  created_at: number;
+  sent_at: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -140,4 +205,9 @@ export interface Database {
   trusted_devices: TrustedDevicesTable;
   lockouts: LockoutsTable;
   audit_events: AuditEventsTable;
+  sms_codes: SmsCodesTable;
+  sms_counters: SmsCountersTable;
+  trusted_ips: TrustedIpsTable;
+  phone_reset_links: PhoneResetLinksTable;
+  messages: MessagesTable;
 }

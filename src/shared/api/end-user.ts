@@ -40,6 +40,8 @@ export const loginAnswer = z.discriminatedUnion('status', [
     methods: z.array(methodSchema),
     preferred: methodSchema,
     phoneHint: z.string().nullable(),
+    /** SMS sign-in codes left today, when SMS is one of the methods. */
+    smsRemainingToday: z.number().int().nullable(),
     attemptsLeft: z.number().int(),
     expiresAt: z.string(),
   }),
@@ -60,6 +62,17 @@ export const verifyAnswer = z.object({
   deviceToken: z.string().optional(),
   scope: z.string().optional(),
 });
+
+export const smsSentAnswer = z.object({ sentTo: z.string(), remainingToday: z.number().int(), expiresAt: z.string() });
+
+const phoneInput = z.string().trim().min(3).max(32);
+export const phoneRequest = z.strictObject({ phone: phoneInput });
+export const smsCodeRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
+export const phoneConfirmAnswer = z.object({ phoneHint: z.string(), recoveryCodes: z.array(z.string()) });
+
+export const resetTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'a reset link token') });
+export const phoneResetInfo = z.object({ tenant: z.string(), email: z.string(), currentPhone: z.string().nullable(), expiresAt: z.string() });
+export const phoneResetDone = z.object({ ok: z.literal(true), phoneHint: z.string() });
 
 export const totpEnrollAnswer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
 export const totpConfirmRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
@@ -91,7 +104,7 @@ export const trustedDevice = z.object({
 export const meAnswer = z.object({
   user: publicUser,
   tenant: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
-  factors: z.array(z.object({ type: z.string(), createdAt: z.string() })),
+  factors: z.array(z.object({ type: z.string(), createdAt: z.string(), phoneHint: z.string().optional() })),
   recoveryCodesLeft: z.number().int(),
   devices: z.array(trustedDevice),
   session: z.object({ expiresAt: z.string(), secondFactorAt: z.string().nullable() }),

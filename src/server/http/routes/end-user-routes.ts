@@ -3,7 +3,10 @@ import * as api from '../../../shared/api/end-user.js';
 import { completeEnrollment, confirmTotpEnrollment, startTotpEnrollment } from '../../flows/enrollment.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
 import { changePassword, checkScopeAccess, describeMe, forgetDevice, logout, regenerateRecoveryCodes, requestStepUp } from '../../flows/self-service.js';
+import { confirmPhoneEnrollment, startPhoneEnrollment } from '../../flows/phone-enrollment.js';
+import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../../flows/phone-reset.js';
 import { signIn } from '../../flows/sign-in.js';
+import { sendChallengeSms } from '../../flows/sms-challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 
 const noBody = z.strictObject({}).optional();
@@ -26,6 +29,13 @@ export const endUserRoutes: RouteSpec[] = [
     handler: ({ ctx, params, body, meta }) => verifyChallenge(ctx, params.id, body, meta),
   }),
   defineRoute({
+    method: 'POST', url: '/v1/auth/challenges/:id/sms', tag: 'sign-in', auth: 'none', status: 202,
+    summary: 'Send (or resend) a sign-in code by SMS. Over the daily limit the account locks (423).',
+    params: api.challengeParams, body: noBody, response: api.smsSentAnswer,
+    errors: ['not_found', 'challenge_expired', 'account_locked', 'method_not_available', 'sms_country_not_allowed', 'sms_limit_reached'],
+    handler: ({ ctx, params, meta }) => sendChallengeSms(ctx, params.id, meta),
+  }),
+  defineRoute({
     method: 'POST', url: '/v1/auth/logout', tag: 'sign-in', auth: 'session',
     summary: 'End this session.', body: noBody, response: api.okAnswer, errors: ['unauthorized', 'invalid_token'],
     handler: async ({ ctx, auth, meta }) => (await logout(ctx, auth, meta), { ok: true as const }),
@@ -41,6 +51,19 @@ export const endUserRoutes: RouteSpec[] = [
     summary: 'Confirm the app with a code; answers with the recovery codes, shown this once.',
     body: api.totpConfirmRequest, response: api.recoveryCodesAnswer, errors: ['unauthorized', 'invalid_token', 'invalid_code', 'conflict'],
     handler: ({ ctx, auth, body, meta }) => confirmTotpEnrollment(ctx, auth, body.code, meta),
+  }),
+  defineRoute({
+    method: 'POST', url: '/v1/enroll/phone', tag: 'enrollment', auth: 'enrollment_or_session', status: 202,
+    summary: 'Send a code to the mobile number being set up (at most smsSetupDailyLimit a day).',
+    body: api.phoneRequest, response: api.smsSentAnswer,
+    errors: ['unauthorized', 'invalid_token', 'invalid_phone', 'sms_country_not_allowed', 'sms_limit_reached', 'phone_change_via_support', 'forbidden'],
+    handler: ({ ctx, auth, body, meta }) => startPhoneEnrollment(ctx, auth, body.phone, meta),
+  }),
+  defineRoute({
+    method: 'POST', url: '/v1/enroll/phone/confirm', tag: 'enrollment', auth: 'enrollment_or_session',
+    summary: 'Confirm the number with the SMS code; at first enrollment answers with the recovery codes, shown once.',
+    body: api.smsCodeRequest, response: api.phoneConfirmAnswer, errors: ['unauthorized', 'invalid_token', 'invalid_code'],
+    handler: ({ ctx, auth, body, meta }) => confirmPhoneEnrollment(ctx, auth, body.code, meta),
   }),
   defineRoute({
     method: 'POST', url: '/v1/enroll/complete', tag: 'enrollment', auth: 'enrollment_or_session',
@@ -91,5 +114,24 @@ export const endUserRoutes: RouteSpec[] = [
     summary: 'Whether this session may use a sensitive scope now; 403 step_up_required with a challenge if not.',
     params: scopeParams, response: api.scopeAccessAnswer, errors: ['unauthorized', 'invalid_token', 'step_up_required'],
     handler: ({ ctx, auth, params, meta }) => checkScopeAccess(ctx, auth, params.scope, meta),
+  }),
+  defineRoute({
+    method: 'GET', url: '/v1/phone-reset/:token', tag: 'phone reset', auth: 'none',
+    summary: 'What a support-sent reset link is for: whose account, the current number (masked), when it expires.',
+    params: api.resetTokenParams, response: api.phoneResetInfo, errors: ['not_found', 'link_expired'],
+    handler: ({ ctx, params }) => describePhoneReset(ctx, params.token),
+  }),
+  defineRoute({
+    method: 'POST', url: '/v1/phone-reset/:token', tag: 'phone reset', auth: 'none', status: 202,
+    summary: 'Send a code to the new number (the setup limit applies).',
+    params: api.resetTokenParams, body: api.phoneRequest, response: api.smsSentAnswer,
+    errors: ['not_found', 'link_expired', 'invalid_phone', 'sms_country_not_allowed', 'sms_limit_reached'],
+    handler: ({ ctx, params, body, meta }) => sendPhoneResetCode(ctx, params.token, body.phone, meta),
+  }),
+  defineRoute({
+    method: 'POST', url: '/v1/phone-reset/:token/confirm', tag: 'phone reset', auth: 'none',
+    summary: 'Confirm the new number: the old one is gone, remembered devices and sessions end, the user is emailed.',
+    params: api.resetTokenParams, body: api.smsCodeRequest, response: api.phoneResetDone, errors: ['not_found', 'link_expired', 'invalid_code'],
+    handler: ({ ctx, params, body, meta }) => confirmPhoneReset(ctx, params.token, body.code, meta),
   }),
 ];

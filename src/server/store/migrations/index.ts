@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialSchema } from './001_initial.js';
+import { phoneFactorSchema } from './002_phone_factor.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_initial': initialSchema(dialect),
+    '002_phone_factor': phoneFactorSchema(),
   };
 }

@@ -11,6 +11,8 @@ export interface NewUser {
   passwordHash: string;
   locale: string;
   phone?: string | null;
+  /** Set for imported users whose factor (a verified phone) is already in place. */
+  mfaEnrolledAt?: number | null;
 }
 
 export async function insertUser(db: Kysely<Database>, input: NewUser, now: number): Promise<UserRow> {
@@ -23,8 +25,9 @@ export async function insertUser(db: Kysely<Database>, input: NewUser, now: numb
     locale: input.locale,
     password_hash: input.passwordHash,
     password_changed_at: now,
-    mfa_enrolled_at: null,
+    mfa_enrolled_at: input.mfaEnrolledAt ?? null,
     recovery_batch_id: null,
+    pending_recovery_batch_id: null,
     disabled_at: null,
     created_at: now,
   };

@@ -1,0 +1,76 @@
+/**
+ * What users read, in their language (en, nb, de). SMS texts stay under 160 GSM-7 characters where the
+ * language allows, and start with the organisation's name so the user knows who is asking.
+ */
+export type Locale = 'en' | 'nb' | 'de';
+export const locales: readonly Locale[] = ['en', 'nb', 'de'];
+
+interface Params {
+  tenant: string;
+  code?: string;
+  minutes?: number;
+  link?: string;
+  expires?: string;
+  phone?: string;
+  when?: string;
+}
+
+type Render = (p: Params) => { subject?: string; text: string };
+
+const templates = {
+  sms_login_code: {
+    en: (p) => ({ text: `${p.tenant}: your sign-in code is ${p.code}. It expires in ${p.minutes} minutes. Never share it with anyone.` }),
+    nb: (p) => ({ text: `${p.tenant}: innloggingskoden din er ${p.code}. Den utløper om ${p.minutes} minutter. Ikke del den med noen.` }),
+    de: (p) => ({ text: `${p.tenant}: Ihr Anmeldecode lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab. Geben Sie ihn niemals weiter.` }),
+  },
+  sms_setup_code: {
+    en: (p) => ({ text: `${p.tenant}: your code to confirm this phone number is ${p.code}. It expires in ${p.minutes} minutes.` }),
+    nb: (p) => ({ text: `${p.tenant}: koden for å bekrefte dette telefonnummeret er ${p.code}. Den utløper om ${p.minutes} minutter.` }),
+    de: (p) => ({ text: `${p.tenant}: Ihr Code zur Bestätigung dieser Handynummer lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab.` }),
+  },
+  phone_reset_link: {
+    en: (p) => ({
+      subject: `${p.tenant}: change the phone number for two-step sign-in`,
+      text: `Hello,\n\nSupport has sent you a link to set a new mobile phone number for two-step sign-in on your ${p.tenant} account:\n\n${p.link}\n\nThe link works once and expires ${p.expires}. If you did not ask for this, ignore this email and tell your administrator.\n`,
+    }),
+    nb: (p) => ({
+      subject: `${p.tenant}: bytt telefonnummer for tofaktorinnlogging`,
+      text: `Hei,\n\nKundestøtte har sendt deg en lenke for å registrere et nytt mobilnummer for tofaktorinnlogging på ${p.tenant}-kontoen din:\n\n${p.link}\n\nLenken virker én gang og utløper ${p.expires}. Har du ikke bedt om dette, kan du se bort fra e-posten og si fra til administratoren din.\n`,
+    }),
+    de: (p) => ({
+      subject: `${p.tenant}: Handynummer für die Zwei-Faktor-Anmeldung ändern`,
+      text: `Hallo,\n\nder Support hat Ihnen einen Link gesendet, mit dem Sie eine neue Handynummer für die Zwei-Faktor-Anmeldung bei Ihrem ${p.tenant}-Konto festlegen können:\n\n${p.link}\n\nDer Link funktioniert einmal und läuft am ${p.expires} ab. Wenn Sie dies nicht angefordert haben, ignorieren Sie diese E-Mail und informieren Sie Ihren Administrator.\n`,
+    }),
+  },
+  phone_changed: {
+    en: (p) => ({
+      subject: `${p.tenant}: your phone number for two-step sign-in was changed`,
+      text: `Hello,\n\nThe mobile phone number for two-step sign-in on your ${p.tenant} account was changed to ${p.phone} on ${p.when}. Remembered devices were signed out.\n\nIf this was not you, contact support at once.\n`,
+    }),
+    nb: (p) => ({
+      subject: `${p.tenant}: telefonnummeret for tofaktorinnlogging er endret`,
+      text: `Hei,\n\nMobilnummeret for tofaktorinnlogging på ${p.tenant}-kontoen din ble endret til ${p.phone} ${p.when}. Huskede enheter er logget ut.\n\nVar det ikke deg, kontakt kundestøtte med en gang.\n`,
+    }),
+    de: (p) => ({
+      subject: `${p.tenant}: Ihre Handynummer für die Zwei-Faktor-Anmeldung wurde geändert`,
+      text: `Hallo,\n\ndie Handynummer für die Zwei-Faktor-Anmeldung bei Ihrem ${p.tenant}-Konto wurde am ${p.when} auf ${p.phone} geändert. Gemerkte Geräte wurden abgemeldet.\n\nWenn Sie das nicht waren, wenden Sie sich sofort an den Support.\n`,
+    }),
+  },
+} satisfies Record<string, Record<Locale, Render>>;
+
+export type TemplateName = keyof typeof templates;
+
+export function asLocale(value: string): Locale {
+  return (locales as readonly string[]).includes(value) ? (value as Locale) : 'en';
+}
+
+export function renderMessage(template: TemplateName, locale: string, params: Params): { subject?: string; text: string } {
+  const render: Render = templates[template][asLocale(locale)];
+  return render(params);
+}
+
+/** Dates in messages, in the reader's language and the tenant's time zone. */
+export function formatWhen(ms: number, locale: string, timeZone: string): string {
+  const tag = { en: 'en-GB', nb: 'nb-NO', de: 'de-DE' }[asLocale(locale)];
+  return new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(ms));
+}

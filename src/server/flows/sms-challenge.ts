@@ -1,0 +1,68 @@
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import type { ServerContext } from '../context.js';
+import { assertSmsCountryAllowed, callingCodeOf, maskPhone } from '../mfa/sms/phone-numbers.js';
+import { createSmsCode } from '../mfa/sms/sms-code-delivery.js';
+import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
+import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
+import { countSms } from '../policy/sms-counters.js';
+import { findChallenge } from '../store/repositories/challenges.js';
+import { loadSignInState } from '../store/repositories/sign-in-state.js';
+import { iso } from './public-user.js';
+import type { RequestMeta } from './request-meta.js';
+
+export interface SmsSent {
+  sentTo: string;
+  remainingToday: number;
+  expiresAt: string;
+}
+
+/**
+ * Sends (or resends) a sign-in code by SMS for an open challenge (seed 003). At most
+ * `smsLoginDailyLimit` a calendar day; the request after that locks the account for `lockoutHours`.
+ * Counting, locking and recording the message happen in one transaction, decided by the counter row,
+ * so concurrent requests (on any number of instances) send exactly the limit and lock exactly once.
+ */
+export async function sendChallengeSms(ctx: ServerContext, challengeId: string, meta: RequestMeta): Promise<SmsSent> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const challenge = await findChallenge(db, challengeId);
+  if (!challenge) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  if (challenge.consumed_at !== null || challenge.expires_at <= now || challenge.attempts >= challenge.max_attempts) {
+    throw new ApiError('challenge_expired', 'This sign-in step has expired. Sign in again.');
+  }
+  const state = await loadSignInState(db, challenge.user_id, now);
+  if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  const { user, tenant } = state;
+  const policy = tenant.policy;
+  if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
+  if (!policy.allowedMethods.includes('sms') || !user.phone) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
+  const phone = user.phone;
+  assertSmsCountryAllowed({ e164: phone, countryCallingCode: callingCodeOf(phone) }, policy.smsAllowedCountryCodes);
+
+  const limit = policy.smsLoginDailyLimit;
+  const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
+  const outcome = await db.transaction().execute(async (trx) => {
+    // The counter may go one past the limit: the request that takes it there is the one that locks.
+    const count = await countSms(trx, user.id, 'login', calendarDay(now, policy.timeZone), limit + 1);
+    if (count === null) return { kind: 'over' as const };
+    if (count > limit) {
+      const lockout = await lockAccount(trx, { userId: user.id, tenantId: tenant.id, reason: 'sms_daily_limit', hours: policy.lockoutHours, ip: meta.ip, details: { smsToday: limit } }, now);
+      return { kind: 'locked' as const, lockout };
+    }
+    const sms = await createSmsCode(trx, ctx.secrets, { owner: { userId: user.id, purpose: 'login', challengeId: challenge.id }, phone, template: 'sms_login_code', locale: user.locale, tenantId: tenant.id, tenantName: tenant.name, policy }, now);
+    await recordAudit(trx, now, { ...audit, action: 'sms.sent', details: { purpose: 'login', challengeId: challenge.id, countToday: count } });
+    return { kind: 'sent' as const, count, ...sms };
+  });
+
+  if (outcome.kind === 'locked') {
+    throw new ApiError('account_locked', `Too many SMS codes today. The account is locked until ${iso(outcome.lockout.until)}.`, lockedAnswerDetails(outcome.lockout));
+  }
+  if (outcome.kind === 'over') {
+    const lockout = await findActiveLockout(db, user.id, now);
+    if (lockout) throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
+    throw new ApiError('sms_limit_reached', 'No more SMS codes can be sent today.', { retryAt: iso(nextDayStart(now, policy.timeZone)) });
+  }
+  await ctx.delivery.dispatch([outcome.messageId]);
+  return { sentTo: maskPhone(phone), remainingToday: limit - outcome.count, expiresAt: iso(outcome.expiresAt) };
+}

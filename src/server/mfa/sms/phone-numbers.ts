@@ -1,0 +1,43 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { ApiError } from '../../api-error.js';
+
+export interface PhoneNumber {
+  /** +4791234567 */
+  e164: string;
+  /** "47" */
+  countryCallingCode: string;
+}
+
+/**
+ * Parses what a user typed into E.164. Only numbers that can receive SMS are accepted (mobile, or
+ * the plans where mobile and fixed line can't be told apart, as in the US).
+ */
+export function parseMobileNumber(input: string): PhoneNumber {
+  const parsed = parsePhoneNumberFromString(input.trim());
+  if (!parsed || !parsed.isValid()) {
+    throw new ApiError('invalid_phone', 'That is not a valid phone number. Give it with the country code, like +47 912 34 567.');
+  }
+  const type = parsed.getType();
+  if (type !== undefined && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') {
+    throw new ApiError('invalid_phone', 'That number cannot receive text messages. Give a mobile number.');
+  }
+  return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode };
+}
+
+/** The toll-fraud guard: SMS only to the calling codes the tenant allows. */
+export function assertSmsCountryAllowed(phone: PhoneNumber, allowed: readonly string[]): void {
+  if (!allowed.includes(phone.countryCallingCode)) {
+    throw new ApiError('sms_country_not_allowed', `Text messages to +${phone.countryCallingCode} numbers are not enabled for your organisation.`, { countryCallingCode: phone.countryCallingCode });
+  }
+}
+
+export function callingCodeOf(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.countryCallingCode ?? '';
+}
+
+/** "+47 ••••• 567": enough for the user to recognise their phone, not enough to learn it. */
+export function maskPhone(e164: string): string {
+  const code = callingCodeOf(e164);
+  const rest = e164.slice(1 + code.length);
+  return `+${code} ${'•'.repeat(Math.max(0, rest.length - 3))}${rest.slice(-3)}`;
+}

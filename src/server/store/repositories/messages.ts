@@ -1,0 +1,74 @@
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../../crypto/tokens.js';
+import type { Database, MessagesTable } from '../schema.js';
+
+export type MessageRow = Selectable<MessagesTable>;
+
+export interface NewMessage {
+  tenantId: string | null;
+  userId: string | null;
+  channel: MessageRow['channel'];
+  recipient: string;
+  template: string;
+  locale: string;
+  subject?: string;
+  text: string;
+}
+
+/**
+ * Records a message to send. Call it in the transaction that decides it (and counts it): if the
+ * transaction rolls back, the message never existed; if it commits, delivery will find it.
+ */
+export async function queueMessage(db: Kysely<Database>, message: NewMessage, now: number): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('messages')
+    .values({
+      id,
+      tenant_id: message.tenantId,
+      user_id: message.userId,
+      channel: message.channel,
+      recipient: message.recipient,
+      template: message.template,
+      locale: message.locale,
+      subject: message.subject ?? null,
+      text: message.text,
+      status: 'pending',
+      next_attempt_at: now,
+      created_at: now,
+      sent_at: null,
+      last_error: null,
+    })
+    .execute();
+  return id;
+}
+
+/** Takes a due message for sending; exactly one worker (of any instance) gets it. */
+export async function claimMessage(db: Kysely<Database>, id: string, now: number): Promise<MessageRow | undefined> {
+  return db
+    .updateTable('messages')
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function markMessageSent(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  // The text may hold a code or a link: once delivered, the database keeps only that it was sent.
+  await db.updateTable('messages').set({ status: 'sent', sent_at: now, text: '', last_error: null }).where('id', '=', id).execute();
+}
+
+export async function markMessageFailed(db: Kysely<Database>, id: string, error: string, retryAt: number | null): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set(retryAt === null ? { status: 'failed', last_error: error, text: '' } : { status: 'pending', last_error: error, next_attempt_at: retryAt })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function dueMessageIds(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
