@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,18 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(user.status, user.stderr).toBe(0);
     expect(JSON.parse(user.stdout)).toMatchObject({ email: 'ada@acme.test' });
     expect(statSync(join(env.MFA_DESK_DATA_DIR!, 'mfa-desk.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('imports a user with a verified phone and emails a phone reset link', () => {
+    const created = run('user', 'create', '--tenant', 'acme', '--email', 'ola@acme.test', '--name', 'Ola', '--password', 'correct horse battery', '--phone', '+47 912 34 567', '--json');
+    expect(created.status, created.stderr).toBe(0);
+    expect(run('user', 'create', '--tenant', 'acme', '--email', 'x@acme.test', '--name', 'X', '--password', 'correct horse battery', '--phone', '+47 22 12 34 56').stderr).toMatch(/cannot receive text messages/);
+    const link = run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'ola@acme.test', '--json');
+    expect(link.status, link.stderr).toBe(0);
+    expect(JSON.parse(link.stdout)).toMatchObject({ link: expect.stringMatching(/\/phone-reset\/[A-Za-z0-9_-]{43}$/), sentTo: 'o••@acme.test' });
+    const outbox = readFileSync(join(env.MFA_DESK_DATA_DIR!, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string; template: string });
+    expect(outbox.at(-1)).toMatchObject({ to: 'ola@acme.test', template: 'phone_reset_link' });
+    expect(run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'nobody@acme.test').stderr).toMatch(/no user nobody@acme.test/);
   });
 
   it('refuses bad input with a clear message and a non-zero exit, changing nothing', () => {

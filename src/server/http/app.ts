@@ -5,6 +5,7 @@ import type { RequestMeta } from '../flows/request-meta.js';
 import { authenticateBearer } from '../flows/session-auth.js';
 import { describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
+import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
 
@@ -46,6 +47,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/openapi.json', async () => openApi);
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(routes)));
   app.get('/healthz', async () => ({ ok: true }));
+  registerPhoneResetPage(app);
   return app;
 }
 

@@ -17,10 +17,10 @@ export function nextDayStart(ms: number, timeZone: string): number {
   while (calendarDay(t, timeZone) === today) t += 3_600_000;
   let low = t - 3_600_000;
   let high = t;
-  while (high - low > 1000) {
+  while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
     if (calendarDay(mid, timeZone) === today) low = mid;
     else high = mid;
   }
-  return Math.ceil(high / 1000) * 1000;
+  return high;
 }
