@@ -56,9 +56,12 @@ export function lastSmsCode(server: TestServer, phone: string): string {
  * A real server (Fastify listening on loopback) on a real, fresh database, with a manual clock the
  * test moves across time steps and days. Calls go over HTTP with fetch.
  */
-export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean; env?: NodeJS.ProcessEnv; realTime?: boolean } = {}): Promise<TestServer> {
   const database = await freshDatabase(dialect);
-  const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
+  // A manual clock by default (tests step across 30 s codes, days, lockouts); real time for tests that
+  // drive a browser or external tools that read the wall clock.
+  const clock = new ManualClock(options.realTime ? Date.now() : Date.UTC(2026, 10, 25, 9, 0, 0));
+  if (options.realTime) clock.now = () => Date.now();
   const env = { MFA_DESK_DATA_DIR: database.dataDir, DATABASE_URL: database.url, MFA_DESK_KEY: randomBytes(32).toString('base64'), ...options.env };
   const ctx = await createContext(configFromEnv(env), clock);
   const app = await buildApp(ctx, { trustProxy: options.trustProxy });

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * The admin API the console talks to (design/API.md, "Operators"). The server validates with these
+ * schemas; the console's main process parses every answer with them.
+ */
+
+export const operatorRoles = ['support', 'tenant_admin', 'auditor'] as const;
+export const operatorRole = z.enum(operatorRoles);
+export type OperatorRole = z.infer<typeof operatorRole>;
+
+const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
+const id = z.string().min(1).max(64);
+
+export const operatorView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: operatorRole,
+  /** The tenants this operator may see; empty means all (support and auditors without assignments). */
+  tenantIds: z.array(z.string()),
+});
+export type OperatorView = z.infer<typeof operatorView>;
+
+export const adminLoginRequest = z.strictObject({
+  email,
+  password: z.string().min(1).max(1024),
+  code: z.string().trim().regex(/^\d{6}$/, 'six digits'),
+  /** Shown in the operator's session list, e.g. "MFA Desk on sam-laptop". */
+  deviceName: z.string().trim().min(1).max(100),
+});
+
+export const adminTokens = z.object({
+  /** Bearer token for /v1/admin/*, valid `expiresIn` seconds (15 minutes). */
+  accessToken: z.string(),
+  /** Single use: each refresh answers with a new one; presenting a used one revokes the whole family. */
+  refreshToken: z.string(),
+  expiresIn: z.number().int(),
+  operator: operatorView,
+});
+export type AdminTokens = z.infer<typeof adminTokens>;
+
+export const refreshRequest = z.strictObject({ refreshToken: z.string().min(16).max(256) });
+export const setPasswordRequest = z.strictObject({ token: z.string().min(16).max(256), password: z.string().min(12, 'at least 12 characters').max(1024) });
+
+/** Every state-changing admin call says which ticket asked for it and why. */
+export const ticketAndReason = z.strictObject({
+  ticket: z.string().trim().min(1, 'a ticket number is required').max(64),
+  reason: z.string().trim().min(3, 'say why, in a few words').max(500),
+});
+
+export const userFilter = z.enum(['locked', 'shared', 'no_mfa', 'disabled']);
+
+export const userSearchQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  tenantId: id.optional(),
+  filter: userFilter.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const userSummary = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  tenantSlug: z.string(),
+  tenantName: z.string(),
+  email: z.string(),
+  name: z.string(),
+  phoneHint: z.string().nullable(),
+  mfaEnrolled: z.boolean(),
+  locked: z.boolean(),
+  disabled: z.boolean(),
+  /** A mailbox several people probably share (accounts@, faktura@, ...): a candidate for break-up. */
+  shared: z.boolean(),
+});
+export type UserSummary = z.infer<typeof userSummary>;
+
+export const userSearchAnswer = z.object({ items: z.array(userSummary), nextCursor: z.string().nullable() });
+
+export const lockoutView = z.object({
+  id: z.string(),
+  userId: z.string(),
+  tenantId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  reason: z.enum(['failed_codes', 'sms_daily_limit', 'admin']),
+  /** The reason in words a support agent can read to the user. */
+  reasonText: z.string(),
+  since: z.string(),
+  until: z.string(),
+  liftedAt: z.string().nullable(),
+  liftedBy: z.string().nullable(),
+});
+export type LockoutView = z.infer<typeof lockoutView>;
+
+export const lockoutsQuery = z.object({ active: z.enum(['true', 'false']).default('true'), tenantId: id.optional() });
+export const lockoutsAnswer = z.object({ items: z.array(lockoutView) });
+
+export const auditEventView = z.object({
+  id: z.string(),
+  at: z.string(),
+  tenantId: z.string().nullable(),
+  userId: z.string().nullable(),
+  actorType: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEventView = z.infer<typeof auditEventView>;
+
+export const userDetail = z.object({
+  user: userSummary.extend({ locale: z.string(), createdAt: z.string() }),
+  factors: z.array(z.object({ type: z.enum(['totp', 'sms']), since: z.string(), phoneHint: z.string().optional() })),
+  recoveryCodesLeft: z.number().int(),
+  trustedDevices: z.array(z.object({ id: z.string(), label: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string() })),
+  activeSessions: z.number().int(),
+  activeLockout: lockoutView.nullable(),
+  sms: z.object({
+    day: z.string(),
+    timeZone: z.string(),
+    login: z.object({ sent: z.number().int(), limit: z.number().int() }),
+    setup: z.object({ sent: z.number().int(), limit: z.number().int() }),
+  }),
+  recentEvents: z.array(auditEventView),
+});
+export type UserDetail = z.infer<typeof userDetail>;
+
+export const userParams = z.object({ id });
+export const actionAnswer = z.object({ ok: z.literal(true), auditEventId: z.string() });
+export const phoneResetLinkAnswer = z.object({ sentTo: z.string(), expiresAt: z.string(), auditEventId: z.string() });
+export const adminRecoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()), auditEventId: z.string() });
+export const revokeDevicesRequest = ticketAndReason.extend({ deviceId: id.optional() });
+
+export const auditQuery = z.object({
+  tenantId: id.optional(),
+  userId: id.optional(),
+  actorId: id.optional(),
+  action: z.string().max(64).optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export const auditAnswer = z.object({ items: z.array(auditEventView), nextCursor: z.string().nullable() });
