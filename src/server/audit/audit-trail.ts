@@ -17,11 +17,12 @@ export interface AuditEvent {
  * Appends one event. Pass the transaction that makes the change, so the event exists exactly when the
  * change does. The table refuses UPDATE and DELETE (a trigger), so the trail is append-only.
  */
-export async function recordAudit(db: Kysely<Database> | Transaction<Database>, at: number, event: AuditEvent): Promise<void> {
+export async function recordAudit(db: Kysely<Database> | Transaction<Database>, at: number, event: AuditEvent): Promise<string> {
+  const id = newId();
   await db
     .insertInto('audit_events')
     .values({
-      id: newId(),
+      id,
       at,
       tenant_id: event.tenantId ?? null,
       user_id: event.userId ?? null,
@@ -32,4 +33,5 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       details: JSON.stringify(event.details ?? {}),
     })
     .execute();
+  return id;
 }

@@ -7,6 +7,8 @@ export const locales: readonly Locale[] = ['en', 'nb', 'de'];
 
 interface Params {
   tenant: string;
+  /** For changed_by_support: which change (unlock, recovery_codes, totp_reset, devices_revoked, sessions_revoked). */
+  change?: SupportChange;
   code?: string;
   minutes?: number;
   link?: string;
@@ -16,6 +18,32 @@ interface Params {
 }
 
 type Render = (p: Params) => { subject?: string; text: string };
+
+export type SupportChange = 'unlock' | 'recovery_codes' | 'totp_reset' | 'devices_revoked' | 'sessions_revoked';
+
+const supportChanges: Record<Locale, Record<SupportChange, string>> = {
+  en: {
+    unlock: 'Your account was unlocked. You can sign in again.',
+    recovery_codes: 'New recovery codes were made for your account; the old ones no longer work.',
+    totp_reset: 'The authenticator app was removed from your account. You will set it up again at your next sign-in.',
+    devices_revoked: 'Remembered devices were signed out; you will be asked for a code on them again.',
+    sessions_revoked: 'All your sign-in sessions were ended.',
+  },
+  nb: {
+    unlock: 'Kontoen din er låst opp. Du kan logge inn igjen.',
+    recovery_codes: 'Det er laget nye gjenopprettingskoder for kontoen din; de gamle virker ikke lenger.',
+    totp_reset: 'Autentiseringsappen er fjernet fra kontoen din. Du setter den opp på nytt neste gang du logger inn.',
+    devices_revoked: 'Huskede enheter er logget ut; du blir bedt om kode på dem igjen.',
+    sessions_revoked: 'Alle innloggingene dine er avsluttet.',
+  },
+  de: {
+    unlock: 'Ihr Konto wurde entsperrt. Sie können sich wieder anmelden.',
+    recovery_codes: 'Für Ihr Konto wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr.',
+    totp_reset: 'Die Authenticator-App wurde von Ihrem Konto entfernt. Sie richten sie bei der nächsten Anmeldung neu ein.',
+    devices_revoked: 'Gemerkte Geräte wurden abgemeldet; dort wird wieder ein Code abgefragt.',
+    sessions_revoked: 'Alle Ihre Anmeldesitzungen wurden beendet.',
+  },
+};
 
 const templates = {
   sms_login_code: {
@@ -54,6 +82,20 @@ const templates = {
     de: (p) => ({
       subject: `${p.tenant}: Ihre Handynummer für die Zwei-Faktor-Anmeldung wurde geändert`,
       text: `Hallo,\n\ndie Handynummer für die Zwei-Faktor-Anmeldung bei Ihrem ${p.tenant}-Konto wurde am ${p.when} auf ${p.phone} geändert. Gemerkte Geräte wurden abgemeldet.\n\nWenn Sie das nicht waren, wenden Sie sich sofort an den Support.\n`,
+    }),
+  },
+  changed_by_support: {
+    en: (p) => ({
+      subject: `${p.tenant}: support changed your sign-in settings`,
+      text: `Hello,\n\n${supportChanges.en[p.change!]}\n\nThis was done by support on ${p.when}. If you did not ask for it, contact support at once.\n`,
+    }),
+    nb: (p) => ({
+      subject: `${p.tenant}: kundestøtte har endret innloggingsinnstillingene dine`,
+      text: `Hei,\n\n${supportChanges.nb[p.change!]}\n\nDette ble gjort av kundestøtte ${p.when}. Har du ikke bedt om det, kontakt kundestøtte med en gang.\n`,
+    }),
+    de: (p) => ({
+      subject: `${p.tenant}: Der Support hat Ihre Anmeldeeinstellungen geändert`,
+      text: `Hallo,\n\n${supportChanges.de[p.change!]}\n\nDies wurde am ${p.when} vom Support vorgenommen. Wenn Sie das nicht angefordert haben, wenden Sie sich sofort an den Support.\n`,
     }),
   },
 } satisfies Record<string, Record<Locale, Render>>;

@@ -34,7 +34,7 @@ export interface ResetLinkActor {
  * Creates a single-use reset link (only its hash is stored; earlier open links of the user die) and
  * emails it to the user. The admin API and the CLI both call this.
  */
-export async function createPhoneResetLink(ctx: ServerContext, userId: string, actor: ResetLinkActor, ip: string | null, extraAudit: Record<string, unknown> = {}): Promise<{ link: string; expiresAt: string; sentTo: string }> {
+export async function createPhoneResetLink(ctx: ServerContext, userId: string, actor: ResetLinkActor, ip: string | null, extraAudit: Record<string, unknown> = {}): Promise<{ link: string; expiresAt: string; sentTo: string; auditEventId: string }> {
   const { db } = ctx.store;
   const user = await findUserById(db, userId);
   const tenant = user && (await findTenantById(db, user.tenant_id));
@@ -43,7 +43,7 @@ export async function createPhoneResetLink(ctx: ServerContext, userId: string, a
   const token = newOpaqueToken();
   const link = `${ctx.publicUrl}/phone-reset/${token}`;
   const expiresAt = now + RESET_LINK_TTL;
-  const messageId = await db.transaction().execute(async (trx) => {
+  const { messageId, auditEventId } = await db.transaction().execute(async (trx) => {
     await trx.updateTable('phone_reset_links').set({ expires_at: now }).where('user_id', '=', user.id).where('used_at', 'is', null).where('expires_at', '>', now).execute();
     await trx
       .insertInto('phone_reset_links')
@@ -51,11 +51,11 @@ export async function createPhoneResetLink(ctx: ServerContext, userId: string, a
       .execute();
     const { subject, text } = renderMessage('phone_reset_link', user.locale, { tenant: tenant.name, link, expires: formatWhen(expiresAt, user.locale, tenant.policy.timeZone) });
     const id = await queueMessage(trx, { tenantId: tenant.id, userId: user.id, channel: 'email', recipient: user.email, template: 'phone_reset_link', locale: user.locale, subject, text }, now);
-    await recordAudit(trx, now, { action: 'phone_reset.link_sent', tenantId: tenant.id, userId: user.id, actorType: actor.type, actorId: actor.id, ip, details: { by: actor.label, expiresAt: iso(expiresAt), ...extraAudit } });
-    return id;
+    const auditEventId = await recordAudit(trx, now, { action: 'phone_reset.link_sent', tenantId: tenant.id, userId: user.id, actorType: actor.type, actorId: actor.id, ip, details: { by: actor.label, expiresAt: iso(expiresAt), ...extraAudit } });
+    return { messageId: id, auditEventId };
   });
   await ctx.delivery.dispatch([messageId]);
-  return { link, expiresAt: iso(expiresAt), sentTo: maskEmail(user.email) };
+  return { link, expiresAt: iso(expiresAt), sentTo: maskEmail(user.email), auditEventId };
 }
 
 interface OpenLink {

@@ -7,7 +7,9 @@ import { describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
+import { authenticateOperator } from '../admin/operator-auth.js';
 
 export interface AppOptions {
   /** Take the client IP from X-Forwarded-For (behind a load balancer). @default false */
@@ -40,7 +42,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     }
   });
 
-  const routes = [...endUserRoutes];
+  const routes = [...endUserRoutes, ...adminRoutes];
   for (const route of routes) registerRoute(app, ctx, route);
 
   const openApi = buildOpenApi(routes, VERSION);
@@ -57,13 +59,16 @@ function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpe
     url: route.url,
     handler: async (request, reply) => {
       const params = route.params ? parseOrThrow(route.params, request.params) : {};
+      const query = route.query ? parseOrThrow(route.query, request.query) : {};
       const body = route.body ? parseOrThrow(route.body, request.body) : undefined;
       const meta = requestMeta(request);
       const auth =
         route.auth === 'none'
           ? undefined
-          : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
-      const result = await route.handler({ ctx, body, params, meta, auth: auth as never });
+          : route.auth === 'operator'
+            ? await authenticateOperator(ctx, request.headers.authorization)
+            : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
+      const result = await route.handler({ ctx, body, params, query, meta, auth: auth as never });
       return reply.code(route.status ?? 200).send(result);
     },
   });

@@ -13,13 +13,15 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}');
-    const parameters = [...route.url.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParameters = route.query ? Object.entries((jsonSchema(route.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : [];
+    const parameters = [...[...route.url.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...queryParameters];
     const errorCodes = route.errors ?? [];
     const errorStatuses = [...new Set(['invalid_request', ...errorCodes].map((code) => errorStatus[code as keyof typeof errorStatus]))];
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
       ...(route.auth === 'none' ? {} : { security: [{ bearer: [] }] }),
+      ...(route.auth === 'operator' ? { description: 'Operator access token (POST /v1/admin/auth/login).' } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
       responses: {

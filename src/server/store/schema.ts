@@ -34,6 +34,8 @@ export interface UsersTable {
   failed_code_count: Generated<number>;
   disabled_at: number | null;
   created_at: number;
+  /** 1 when the mailbox looks shared by several people (accounts@, faktura@, ...). */
+  shared_mailbox: Generated<number>;
 }
 
 export interface TotpFactorsTable {
@@ -194,6 +196,59 @@ export interface MessagesTable {
   last_error: string | null;
 }
 
+export interface OperatorsTable {
+  id: string;
+  email: string;
+  name: string;
+  role: 'support' | 'tenant_admin' | 'auditor';
+  /** Null until the operator sets a password through their one-time link. */
+  password_hash: string | null;
+  totp_secret_enc: string;
+  totp_last_step: number | null;
+  disabled_at: number | null;
+  created_at: number;
+}
+
+export interface OperatorTenantsTable {
+  operator_id: string;
+  tenant_id: string;
+}
+
+export interface OperatorPasswordTokensTable {
+  token_hash: string;
+  operator_id: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OperatorRefreshTokensTable {
+  id: string;
+  /** All tokens descending from one sign-in; a reused token revokes the family. */
+  family_id: string;
+  operator_id: string;
+  token_hash: string;
+  device_name: string;
+  ip: string;
+  created_at: number;
+  expires_at: number;
+  /** Set when rotated (used once). */
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface OperatorAccessTokensTable {
+  token_hash: string;
+  operator_id: string;
+  family_id: string;
+  expires_at: number;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -210,4 +265,10 @@ export interface Database {
   trusted_ips: TrustedIpsTable;
   phone_reset_links: PhoneResetLinksTable;
   messages: MessagesTable;
+  operators: OperatorsTable;
+  operator_tenants: OperatorTenantsTable;
+  operator_password_tokens: OperatorPasswordTokensTable;
+  operator_refresh_tokens: OperatorRefreshTokensTable;
+  operator_access_tokens: OperatorAccessTokensTable;
+  rate_limits: RateLimitsTable;
 }

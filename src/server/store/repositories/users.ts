@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../crypto/tokens.js';
+import { looksLikeSharedMailbox } from '../../policy/shared-mailboxes.js';
 import type { Database, UsersTable } from '../schema.js';
 
 export type UserRow = Selectable<UsersTable>;
@@ -30,6 +31,7 @@ export async function insertUser(db: Kysely<Database>, input: NewUser, now: numb
     pending_recovery_batch_id: null,
     disabled_at: null,
     created_at: now,
+    shared_mailbox: looksLikeSharedMailbox(input.email) ? 1 : 0,
   };
   await db.insertInto('users').values(row).execute();
   return { ...row, failed_code_count: 0 };

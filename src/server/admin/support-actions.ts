@@ -1,0 +1,137 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { ticketAndReason } from '../../shared/api/admin.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import type { ServerContext } from '../context.js';
+import { formatWhen, renderMessage, type SupportChange } from '../delivery/message-templates.js';
+import { createPhoneResetLink } from '../flows/phone-reset.js';
+import { issueRecoveryCodes } from '../flows/recovery-code-batches.js';
+import type { RequestMeta } from '../flows/request-meta.js';
+import { resetSmsCount } from '../policy/sms-counters.js';
+import { forgetTrustedIps } from '../policy/trusted-ips.js';
+import { queueMessage } from '../store/repositories/messages.js';
+import { revokeUserSessions } from '../store/repositories/sessions.js';
+import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
+import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
+import type { UserRow } from '../store/repositories/users.js';
+import type { Database } from '../store/schema.js';
+import { assertMayAct, type OperatorPrincipal } from './operator-principal.js';
+import { visibleUser } from './user-detail.js';
+
+type TicketAndReason = z.infer<typeof ticketAndReason>;
+
+interface ActionContext {
+  trx: Kysely<Database>;
+  user: UserRow;
+  tenant: Tenant;
+  now: number;
+}
+
+/**
+ * The frame every support action runs in: the operator must see the user (else 404) and may act
+ * (else 403); the change, its audit event (operator, ticket, reason, IP) and the email telling the
+ * user are one transaction, so there is never a change without its record or a record without the
+ * change. The email is sent after commit.
+ */
+async function supportAction<T>(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+  action: { name: string; change: SupportChange },
+  apply: (c: ActionContext) => Promise<{ result: T; details?: Record<string, unknown> }>,
+): Promise<T & { auditEventId: string }> {
+  const user = await visibleUser(ctx, principal, userId);
+  assertMayAct(principal);
+  const tenant = await findTenantById(ctx.store.db, user.tenant_id);
+  if (!tenant) throw new ApiError('not_found', 'There is no such user.');
+  const now = ctx.clock.now();
+  const { result, auditEventId, messageId } = await ctx.store.db.transaction().execute(async (trx) => {
+    const { result, details } = await apply({ trx, user, tenant, now });
+    const auditEventId = await recordAudit(trx, now, {
+      action: `admin.${action.name}`,
+      tenantId: tenant.id,
+      userId: user.id,
+      actorType: 'operator',
+      actorId: principal.id,
+      ip: meta.ip,
+      details: { ticket: request.ticket, reason: request.reason, operator: principal.email, ...details },
+    });
+    const { subject, text } = renderMessage('changed_by_support', user.locale, { tenant: tenant.name, change: action.change, when: formatWhen(now, user.locale, tenant.policy.timeZone) });
+    const messageId = await queueMessage(trx, { tenantId: tenant.id, userId: user.id, channel: 'email', recipient: user.email, template: 'changed_by_support', locale: user.locale, subject, text }, now);
+    return { result, auditEventId, messageId };
+  });
+  await ctx.delivery.dispatch([messageId]);
+  return { ...result, auditEventId };
+}
+
+export function unlockUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+  return supportAction(ctx, principal, userId, request, meta, { name: 'unlock', change: 'unlock' }, async ({ trx, user, now }) => {
+    const lifted = await trx
+      .updateTable('lockouts')
+      .set({ lifted_at: now, lifted_by: `operator:${principal.email}` })
+      .where('user_id', '=', user.id)
+      .where('lifted_at', 'is', null)
+      .where('until', '>', now)
+      .returning(['id', 'reason'])
+      .execute();
+    if (lifted.length === 0) throw new ApiError('conflict', 'This user is not locked.');
+    // A fresh start: the daily SMS count and the wrong-code count begin again.
+    await resetSmsCount(trx, user.id, 'login');
+    await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', user.id).execute();
+    return { result: { ok: true as const }, details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })) } };
+  });
+}
+
+export function regenerateRecoveryCodesFor(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+  return supportAction(ctx, principal, userId, request, meta, { name: 'recovery_codes_regenerated', change: 'recovery_codes' }, async ({ trx, user, tenant, now }) => {
+    if (user.mfa_enrolled_at === null) throw new ApiError('enrollment_incomplete', 'This user has not set up two-factor authentication yet.');
+    const { batchId, codes } = await issueRecoveryCodes(trx, user.id, tenant.policy.recoveryCodeCount, now);
+    await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', user.id).execute();
+    return { result: { recoveryCodes: codes }, details: { count: codes.length } };
+  });
+}
+
+export function resetTotp(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+  return supportAction(ctx, principal, userId, request, meta, { name: 'totp_reset', change: 'totp_reset' }, async ({ trx, user, now }) => {
+    const removed = await trx.deleteFrom('totp_factors').where('user_id', '=', user.id).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) throw new ApiError('conflict', 'This user has no authenticator app.');
+    // Without another factor the user enrols again at the next sign-in (with new recovery codes).
+    const stillEnrolled = user.phone !== null;
+    await trx
+      .updateTable('users')
+      .set(stillEnrolled ? { failed_code_count: 0 } : { mfa_enrolled_at: null, recovery_batch_id: null, failed_code_count: 0 })
+      .where('id', '=', user.id)
+      .execute();
+    const devices = await revokeTrustedDevices(trx, user.id, now);
+    const sessions = await revokeUserSessions(trx, user.id, now);
+    await forgetTrustedIps(trx, user.id);
+    return { result: { ok: true as const }, details: { devicesForgotten: devices, sessionsEnded: sessions, reEnrollAtNextSignIn: !stillEnrolled } };
+  });
+}
+
+export function revokeDevices(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason & { deviceId?: string }, meta: RequestMeta) {
+  return supportAction(ctx, principal, userId, request, meta, { name: 'devices_revoked', change: 'devices_revoked' }, async ({ trx, user, now }) => {
+    const count = await revokeTrustedDevices(trx, user.id, now, request.deviceId);
+    if (request.deviceId && count === 0) throw new ApiError('not_found', 'There is no such remembered device.');
+    const ips = request.deviceId ? 0 : await forgetTrustedIps(trx, user.id);
+    return { result: { ok: true as const }, details: { deviceId: request.deviceId ?? 'all', devicesForgotten: count, trustedIpsForgotten: ips } };
+  });
+}
+
+export function revokeSessions(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+  return supportAction(ctx, principal, userId, request, meta, { name: 'sessions_revoked', change: 'sessions_revoked' }, async ({ trx, user, now }) => {
+    const count = await revokeUserSessions(trx, user.id, now);
+    return { result: { ok: true as const }, details: { sessionsEnded: count } };
+  });
+}
+
+/** The reset link is itself the email to the user; its audit event carries the ticket and reason. */
+export async function sendPhoneResetLink(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+  const user = await visibleUser(ctx, principal, userId);
+  assertMayAct(principal);
+  const sent = await createPhoneResetLink(ctx, user.id, { type: 'operator', id: principal.id, label: `operator:${principal.email}` }, meta.ip, { ticket: request.ticket, reason: request.reason });
+  return { sentTo: sent.sentTo, expiresAt: sent.expiresAt, auditEventId: sent.auditEventId };
+}

@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import type { auditEventView, lockoutsAnswer, lockoutsQuery, userDetail } from '../../shared/api/admin.js';
+import { ApiError } from '../api-error.js';
+import type { ServerContext } from '../context.js';
+import { iso } from '../flows/public-user.js';
+import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { calendarDay } from '../policy/calendar-day.js';
+import { findActiveLockout } from '../policy/lockouts.js';
+import { smsCountToday } from '../policy/sms-counters.js';
+import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { findTenantById } from '../store/repositories/tenants.js';
+import { findTotpFactor } from '../store/repositories/totp-factors.js';
+import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
+import { findUserById, type UserRow } from '../store/repositories/users.js';
+import type { AuditEventsTable } from '../store/schema.js';
+import type { Selectable } from 'kysely';
+import { assertCanSeeTenant, canSeeTenant, type OperatorPrincipal } from './operator-principal.js';
+import { selectUserSummaries, toLockoutView, toUserSummary, type UserSummaryRow } from './user-views.js';
+
+/** A user the operator may see, or 404 exactly as for an id that doesn't exist. */
+export async function visibleUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string): Promise<UserRow> {
+  const user = await findUserById(ctx.store.db, userId);
+  if (!user) throw new ApiError('not_found', 'There is no such user.');
+  assertCanSeeTenant(principal, user.tenant_id);
+  return user;
+}
+
+export function toAuditEventView(row: Selectable<AuditEventsTable>): z.infer<typeof auditEventView> {
+  return {
+    id: row.id,
+    at: iso(row.at),
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    ip: row.ip,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+/** Everything support needs on one screen: why the user can't get in, and what will fix it. */
+export async function describeUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string): Promise<z.infer<typeof userDetail>> {
+  const { db } = ctx.store;
+  const now = ctx.clock.now();
+  const user = await visibleUser(ctx, principal, userId);
+  const tenant = await findTenantById(db, user.tenant_id);
+  if (!tenant) throw new ApiError('not_found', 'There is no such user.');
+  const summary = (await selectUserSummaries(db, now).where('u.id', '=', user.id).executeTakeFirstOrThrow()) as UserSummaryRow;
+  const totp = await findTotpFactor(db, user.id, 'active');
+  const lockout = await findActiveLockout(db, user.id, now);
+  const day = calendarDay(now, tenant.policy.timeZone);
+  const sessions = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user.id).where('revoked_at', 'is', null).where('expires_at', '>', now).executeTakeFirstOrThrow();
+  const events = await db.selectFrom('audit_events').selectAll().where('user_id', '=', user.id).orderBy('at', 'desc').orderBy('id', 'desc').limit(20).execute();
+  return {
+    user: { ...toUserSummary(summary), locale: user.locale, createdAt: iso(user.created_at) },
+    factors: [
+      ...(totp ? [{ type: 'totp' as const, since: iso(totp.activated_at ?? totp.created_at) }] : []),
+      ...(user.phone && user.mfa_enrolled_at !== null ? [{ type: 'sms' as const, since: iso(user.mfa_enrolled_at), phoneHint: maskPhone(user.phone) }] : []),
+    ],
+    recoveryCodesLeft: await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id),
+    trustedDevices: (await listTrustedDevices(db, user.id, now)).map((d) => ({ id: d.id, label: d.label, createdAt: iso(d.created_at), lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at), expiresAt: iso(d.expires_at) })),
+    activeSessions: Number(sessions.n),
+    activeLockout: lockout ? toLockoutView({ ...lockout, email: user.email, name: user.name }) : null,
+    sms: {
+      day,
+      timeZone: tenant.policy.timeZone,
+      login: { sent: await smsCountToday(db, user.id, 'login', day), limit: tenant.policy.smsLoginDailyLimit },
+      setup: { sent: await smsCountToday(db, user.id, 'setup', day), limit: tenant.policy.smsSetupDailyLimit },
+    },
+    recentEvents: events.map(toAuditEventView),
+  };
+}
+
+/** Lockouts (active by default) in the tenants the operator may see, newest first. */
+export async function listLockouts(ctx: ServerContext, principal: OperatorPrincipal, query: z.infer<typeof lockoutsQuery>): Promise<z.infer<typeof lockoutsAnswer>> {
+  const now = ctx.clock.now();
+  if (query.tenantId) assertCanSeeTenant(principal, query.tenantId, 'tenant');
+  let select = ctx.store.db
+    .selectFrom('lockouts as l')
+    .innerJoin('users as u', 'u.id', 'l.user_id')
+    .selectAll('l')
+    .select(['u.email', 'u.name'])
+    .orderBy('l.since', 'desc')
+    .orderBy('l.id')
+    .limit(500);
+  if (query.active === 'true') select = select.where('l.lifted_at', 'is', null).where('l.until', '>', now);
+  if (query.tenantId) select = select.where('l.tenant_id', '=', query.tenantId);
+  else if (principal.tenantIds.length) select = select.where('l.tenant_id', 'in', principal.tenantIds);
+  const rows = await select.execute();
+  return { items: rows.filter((r) => canSeeTenant(principal, r.tenant_id)).map((r) => toLockoutView(r)) };
+}
+
