@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
 import { createContext } from './bootstrap.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
+import { seedBulkUsers } from './flows/bulk-seed.js';
+import { describeDemo, seedDemo } from './flows/demo-data.js';
+import { createOperator } from './flows/operators.js';
 import { createPhoneResetLink } from './flows/phone-reset.js';
 import { createTenant, createUser } from './flows/provisioning.js';
 import { findTenantBySlug } from './store/repositories/tenants.js';
@@ -20,6 +23,10 @@ const USAGE = `mfa-desk <command>
   tenant create --slug acme --name "Acme AS" [--preset app|sms]
   user create --tenant acme --email a@acme.test --name "Ada" --password ... [--locale en|nb|de] [--phone +4791234567]
   user phone-reset-link --tenant acme --email a@acme.test   email the user a link to set a new phone (24 h, single use)
+  operator create --email s@desk.test --name "Sam" --role support|tenant_admin|auditor [--tenant acme] [--password ...]
+                                           prints the operator's TOTP enrollment (URI and a QR in the terminal)
+  seed-demo                                demo tenants, users in every state, one operator per role; prints credentials
+  seed-bench --users 1000000 [--tenants 8] fill the database with realistic users, fast (for benchmarks)
 
 Configuration comes from the environment: DATABASE_URL, MFA_DESK_DATA_DIR, MFA_DESK_KEY, TRUST_PROXY (see README).
 Add --json to tenant/user commands for machine-readable output.`;
@@ -42,6 +49,9 @@ async function main(argv: string[]): Promise<void> {
       password: { type: 'string' },
       locale: { type: 'string' },
       phone: { type: 'string' },
+      role: { type: 'string' },
+      users: { type: 'string' },
+      tenants: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -93,9 +103,59 @@ async function main(argv: string[]): Promise<void> {
         const result = await createPhoneResetLink(ctx, user.id, { type: 'system', id: null, label: 'cli' }, null);
         print(values.json, result, `reset link emailed to ${result.sentTo}, valid until ${result.expiresAt}:\n${result.link}`);
       });
+    case 'operator create':
+      return withContext(config, async (ctx) => {
+        const created = await createOperator(ctx, {
+          email: required(values.email, '--email'),
+          name: required(values.name, '--name'),
+          role: required(values.role, '--role') as 'support',
+          tenantSlugs: values.tenant ? [values.tenant] : [],
+          password: values.password,
+        });
+        if (values.json) return print(true, created, '');
+        console.log(`created ${created.operator.role} ${created.operator.email} (${created.operator.id})`);
+        console.log(`\nScan this with the operator's authenticator app, or enter the secret ${created.totpSecret}:`);
+        console.log(await QRCode.toString(created.otpauthUri, { type: 'terminal', small: true }));
+        console.log(created.otpauthUri);
+        if (created.setPasswordToken) {
+          console.log(`\nOne-time password setup (7 days): POST ${config.publicUrl}/v1/admin/auth/set-password {"token":"${created.setPasswordToken}","password":"..."}`);
+        }
+      });
+    case 'seed-demo':
+      return withContext(config, async (ctx) => {
+        const demo = await seedDemo(ctx);
+        console.log(values.json ? JSON.stringify(demo) : describeDemo(demo));
+      });
+    case 'seed-bench':
+      return withContext(config, async (ctx) => {
+        const users = Number(values.users ?? 1_000_000);
+        const tenants = Number(values.tenants ?? 8);
+        if (!Number.isInteger(users) || users < 1 || users > 50_000_000) throw new UsageError(`--users must be a whole number from 1 to 50000000, not "${values.users}"`);
+        if (!Number.isInteger(tenants) || tenants < 1 || tenants > 1000) throw new UsageError(`--tenants must be 1-1000, not "${values.tenants}"`);
+        const started = Date.now();
+        const bar = progressBar(users);
+        const result = await seedBulkUsers(ctx, { users, tenants, onProgress: bar });
+        process.stderr.write('\n');
+        print(values.json, { users, ...result, seconds: (Date.now() - started) / 1000 }, `seeded ${users} users in ${tenants} tenants in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      });
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   }
+}
+
+/** A one-line progress bar on stderr (stdout stays clean for --json). */
+function progressBar(total: number): (done: number) => void {
+  const started = Date.now();
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (done < total && now - last < 200) return;
+    last = now;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const rate = Math.round(done / Math.max(0.001, (now - started) / 1000));
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} users, ${rate}/s `);
+  };
 }
 
 function required(value: string | undefined, flag: string): string {
@@ -142,15 +202,12 @@ async function serve(config: ServerConfig, withDemo: boolean): Promise<void> {
   console.log(`MFA Desk auth server on ${address} (database: ${ctx.store.dialect}); API docs at ${address}/docs`);
 }
 
-/** First start on an empty database: one tenant and one user, so the sign-in flow can be tried at once. */
+/** First start on an empty database: the demo data, with everything needed to sign in printed. */
 async function ensureDemoData(ctx: ServerContext): Promise<void> {
   const any = await ctx.store.db.selectFrom('tenants').select('id').limit(1).executeTakeFirst();
   if (any) return;
-  const password = randomBytes(9).toString('base64url');
-  await createTenant(ctx, { slug: 'demo', name: 'Demo AS', preset: 'app' });
-  await createUser(ctx, { tenant: 'demo', email: 'ada@demo.test', name: 'Ada Demo', password: `demo-${password}` });
-  console.log(`demo data created: tenant "demo", user ada@demo.test, password demo-${password}`);
-  console.log('sign in: POST /v1/auth/login {"tenant":"demo","email":"ada@demo.test","password":"..."} (then enroll an authenticator app)');
+  console.log(describeDemo(await seedDemo(ctx)));
+  console.log('\n(Printed once, on first start. Run `npx mfa-desk seed-demo` against a fresh database to see it again.)\n');
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

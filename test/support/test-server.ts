@@ -23,7 +23,7 @@ export interface TestServer {
   clock: ManualClock;
   call<T = Record<string, unknown>>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
   addTenant(policy?: Partial<TenantPolicy>, preset?: 'app' | 'sms'): Promise<string>;
-  addUser(tenant: string, email?: string, extra?: { phone?: string; locale?: 'en' | 'nb' | 'de' }): Promise<{ email: string; password: string; id: string }>;
+  addUser(tenant: string, email?: string, extra?: { phone?: string; locale?: 'en' | 'nb' | 'de'; name?: string }): Promise<{ email: string; password: string; id: string }>;
   /** Messages written to the outbox file so far (SMS and email, as users would read them). */
   outbox(): OutboxLine[];
   close(): Promise<void>;
