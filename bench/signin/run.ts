@@ -12,7 +12,7 @@
  *      the one-code-per-user-per-step rule, not the server, never sets the pace.
  *   C. TOTP verify latency (p50/p95/p99) alone, then while 8 clients flood password sign-ins.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { generateSync } from 'otplib';
 import { configFromEnv } from '../../src/server/config.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../scripts/private-postgres.js';
-import { LoadClient, percentile, runFor } from './load-client.js';
+import { LoadClient, percentile, runFor } from '../support/load-client.js';
+import { startServerProcess } from '../support/server-process.js';
 import { BENCH_PASSWORD, seedBenchUsers, type BenchUser } from './seed.js';
 
 const { values } = parseArgs({
@@ -47,17 +48,9 @@ function codeFor(secret: string, at = Date.now()): string {
 }
 
 async function startServer(env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(process.execPath, ['bin/mfa-desk.mjs', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  server = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
+  const started = await startServerProcess(env);
+  server = started.child;
+  return started.url;
 }
 
 interface Tally {

@@ -20,7 +20,7 @@ type Query = z.infer<typeof userSearchQuery>;
 
 /**
  * Finds users from any fragment of email, name or phone, within the tenants the operator may see,
- * in a stable order (email, then id) with an opaque cursor.
+ * in a stable order (account creation, then id) with an opaque cursor.
  *  - a full email or phone number takes the exact index path;
  *  - fragments of 3+ characters use the trigram index (SQLite FTS5 trigram, PostgreSQL pg_trgm) when
  *    they are rare, and an ordered walk when they are common;
@@ -44,12 +44,12 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     } else if (query.filter === 'shared') select = select.where('u.shared_mailbox', '=', 1);
     else if (query.filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     else if (query.filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
-    if (after) select = select.where((eb) => eb.or([eb('u.email', '>', after.email), eb.and([eb('u.email', '=', after.email), eb('u.id', '>', after.id)])]));
+    if (after) select = select.where((eb) => eb.or([eb('u.created_at', '>', after.createdAt), eb.and([eb('u.created_at', '=', after.createdAt), eb('u.id', '>', after.id)])]));
     if (match) select = select.where(match);
-    const rows = (await select.orderBy('u.email').orderBy('u.id').limit(query.limit + 1).execute()) as UserSummaryRow[];
+    const rows = (await select.orderBy('u.created_at').orderBy('u.id').limit(query.limit + 1).execute()) as UserSummaryRow[];
     const items = rows.slice(0, query.limit).map(toUserSummary);
-    const last = rows.length > query.limit ? items.at(-1) : undefined;
-    return { items, nextCursor: last ? encodeCursor(last.email, last.id) : null };
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    return { items, nextCursor: last ? encodeCursor(Number(last.created_at), last.id) : null };
   };
 
   const q = query.q?.trim() ?? '';
@@ -107,15 +107,15 @@ function looksLikePhone(q: string): boolean {
   return /^\+?[\d\s().-]{2,}$/.test(q) && /\d/.test(q);
 }
 
-function encodeCursor(email: string, id: string): string {
-  return Buffer.from(JSON.stringify([email, id])).toString('base64url');
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): { email: string; id: string } | null {
+function decodeCursor(cursor: string | undefined): { createdAt: number; id: string } | null {
   if (!cursor) return null;
   try {
-    const [email, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof email === 'string' && typeof id === 'string') return { email, id };
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
   } catch {
     // fall through to the error below
   }

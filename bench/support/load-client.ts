@@ -14,7 +14,14 @@ export class LoadClient {
   }
 
   post(path: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
-    const payload = JSON.stringify(body);
+    return this.#send('POST', path, JSON.stringify(body), token);
+  }
+
+  get(path: string, token?: string): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+    return this.#send('GET', path, undefined, token);
+  }
+
+  #send(method: string, path: string, payload: string | undefined, token?: string): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = request(
@@ -22,9 +29,12 @@ export class LoadClient {
           agent: this.#agent,
           host: this.#host,
           port: this.#port,
-          method: 'POST',
+          method,
           path,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
