@@ -43,6 +43,26 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'nobody@acme.test').stderr).toMatch(/no user nobody@acme.test/);
   });
 
+  it('creates operators with a TOTP enrollment, seeds demo and bench data', () => {
+    const op = run('operator', 'create', '--email', 'sam@desk.test', '--name', 'Sam', '--role', 'support');
+    expect(op.status, op.stderr).toBe(0);
+    expect(op.stdout).toMatch(/otpauth:\/\/totp\/MFA%20Desk:sam%40desk\.test\?secret=[A-Z2-7]{32}/);
+    expect(op.stdout).toContain('▄'); // the QR code, drawn in the terminal
+    expect(op.stdout).toMatch(/set-password \{"token":"[A-Za-z0-9_-]{43}"/);
+    expect(run('operator', 'create', '--email', 'ta@desk.test', '--name', 'T', '--role', 'tenant_admin').stderr).toMatch(/exactly one tenant/);
+    expect(run('operator', 'create', '--email', 'x@desk.test', '--name', 'X', '--role', 'god').stderr).toMatch(/--role/);
+    const demo = run('seed-demo', '--json');
+    expect(demo.status, demo.stderr).toBe(0);
+    const parsed = JSON.parse(demo.stdout) as { users: unknown[]; operators: Array<{ role: string }> };
+    expect(parsed.operators.map((o) => o.role).sort()).toEqual(['auditor', 'support', 'tenant_admin']);
+    expect(parsed.users.length).toBeGreaterThanOrEqual(9);
+    const bench = run('seed-bench', '--users', '1200', '--tenants', '2', '--json');
+    expect(bench.status, bench.stderr).toBe(0);
+    expect(JSON.parse(bench.stdout)).toMatchObject({ users: 1200 });
+    expect(bench.stderr).toContain('100% 1200/1200 users');
+    expect(run('seed-bench', '--users', 'lots').stderr).toMatch(/--users must be a whole number/);
+  });
+
   it('refuses bad input with a clear message and a non-zero exit, changing nothing', () => {
     const cases: Array<[string[], RegExp]> = [
       [['user', 'create', '--tenant', 'acme', '--email', 'nope', '--name', 'X', '--password', 'short'], /--email: .*--password: at least 12/],
