@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { auditAnswer, auditQuery } from '../../shared/api/admin.js';
-import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { toAuditEventView, visibleUser } from './user-detail.js';
 
@@ -21,20 +21,9 @@ export async function queryAudit(ctx: ServerContext, principal: OperatorPrincipa
   if (query.from) select = select.where('at', '>=', Date.parse(query.from));
   if (query.to) select = select.where('at', '<', Date.parse(query.to));
   const after = decodeCursor(query.cursor);
-  if (after) select = select.where((eb) => eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('id', '<', after.id)])]));
+  if (after) select = select.where((eb) => eb.or([eb('at', '<', after.key), eb.and([eb('at', '=', after.key), eb('id', '<', after.id)])]));
   const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
   const items = rows.slice(0, query.limit).map(toAuditEventView);
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-  return { items, nextCursor: last ? Buffer.from(JSON.stringify([Number(last.at), last.id])).toString('base64url') : null };
-}
-
-function decodeCursor(cursor: string | undefined): { at: number; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && typeof id === 'string') return { at, id };
-  } catch {
-    // below
-  }
-  throw new ApiError('invalid_request', 'The cursor is not one this server gave out.');
+  return { items, nextCursor: last ? encodeCursor(Number(last.at), last.id) : null };
 }

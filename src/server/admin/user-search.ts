@@ -7,6 +7,7 @@ import type { ServerContext } from '../context.js';
 import type { Dialect } from '../store/database.js';
 import { findTenantById } from '../store/repositories/tenants.js';
 import type { Database } from '../store/schema.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
 
@@ -44,7 +45,7 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     } else if (query.filter === 'shared') select = select.where('u.shared_mailbox', '=', 1);
     else if (query.filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     else if (query.filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
-    if (after) select = select.where((eb) => eb.or([eb('u.created_at', '>', after.createdAt), eb.and([eb('u.created_at', '=', after.createdAt), eb('u.id', '>', after.id)])]));
+    if (after) select = select.where((eb) => eb.or([eb('u.created_at', '>', after.key), eb.and([eb('u.created_at', '=', after.key), eb('u.id', '>', after.id)])]));
     if (match) select = select.where(match);
     const rows = (await select.orderBy('u.created_at').orderBy('u.id').limit(query.limit + 1).execute()) as UserSummaryRow[];
     const items = rows.slice(0, query.limit).map(toUserSummary);
@@ -105,19 +106,4 @@ function escapeLike(text: string): string {
 
 function looksLikePhone(q: string): boolean {
   return /^\+?[\d\s().-]{2,}$/.test(q) && /\d/.test(q);
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { createdAt: number; id: string } | null {
-  if (!cursor) return null;
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new ApiError('invalid_request', 'The cursor is not one this server gave out.');
 }
