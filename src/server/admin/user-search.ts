@@ -1,33 +1,33 @@
-import { sql, type Kysely, type SqlBool, type Expression } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { z } from 'zod';
 import type { userSearchAnswer, userSearchQuery } from '../../shared/api/admin.js';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import type { Dialect } from '../store/database.js';
 import { findTenantById } from '../store/repositories/tenants.js';
-import type { Database } from '../store/schema.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
 
-/**
- * Above this many index hits a fragment is "common": walking users in result order and filtering
- * finds a page quickly. Below it, the hits themselves are few enough to sort.
- */
+/** PostgreSQL: above this many trigram-index hits a fragment is "common" and walking is faster. */
 const CANDIDATE_CAP = 2000;
 
 type Query = z.infer<typeof userSearchQuery>;
+type Answer = z.infer<typeof userSearchAnswer>;
+type Row = UserSummaryRow & { seq: number };
 
 /**
  * Finds users from any fragment of email, name or phone, within the tenants the operator may see,
- * in a stable order (account creation, then id) with an opaque cursor.
- *  - a full email or phone number takes the exact index path;
- *  - fragments of 3+ characters use the trigram index (SQLite FTS5 trigram, PostgreSQL pg_trgm) when
- *    they are rare, and an ordered walk when they are common;
- *  - shorter fragments always walk (they are common by nature).
+ * in creation order with an opaque cursor:
+ *  - a full email or phone number takes the exact index;
+ *  - SQLite: fragments of 3+ characters stream from the FTS5 trigram index in rowid (= creation)
+ *    order, in chunks, so a page costs about the same for rare and common fragments;
+ *  - PostgreSQL: fragments of 3+ characters fetch their pg_trgm hits when rare, and walk users in
+ *    (created_at, id) order when common;
+ *  - shorter fragments walk in creation order (they are common by nature) and stop at a page.
+ * Creation order is uncorrelated with names, so a walk meets a common fragment's matches early.
  */
-export async function searchUsers(ctx: ServerContext, principal: OperatorPrincipal, query: Query): Promise<z.infer<typeof userSearchAnswer>> {
+export async function searchUsers(ctx: ServerContext, principal: OperatorPrincipal, query: Query): Promise<Answer> {
   const { db, dialect } = ctx.store;
   const now = ctx.clock.now();
   if (query.tenantId) {
@@ -36,22 +36,31 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   }
   const tenantIds = query.tenantId ? [query.tenantId] : principal.tenantIds;
   const after = decodeCursor(query.cursor);
+  const sqlite = dialect === 'sqlite';
 
-  const page = async (match: Expression<SqlBool> | undefined) => {
-    let select = selectUserSummaries(db, now);
+  /** Users matching `match` (and the operator's scope and filter), in creation order after `from`. */
+  const fetch = async (match: Expression<SqlBool> | undefined, limit: number, from = after) => {
+    let select = selectUserSummaries(db, now).select(sqlite ? sql<number>`u.rowid`.as('seq') : sql<number>`u.created_at`.as('seq'));
     if (tenantIds.length) select = select.where('u.tenant_id', 'in', tenantIds);
     if (query.filter === 'locked') {
       select = select.where('u.id', 'in', (eb) => eb.selectFrom('lockouts').select('user_id').where('lifted_at', 'is', null).where('until', '>', now));
     } else if (query.filter === 'shared') select = select.where('u.shared_mailbox', '=', 1);
     else if (query.filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     else if (query.filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
-    if (after) select = select.where((eb) => eb.or([eb('u.created_at', '>', after.key), eb.and([eb('u.created_at', '=', after.key), eb('u.id', '>', after.id)])]));
+    if (from) {
+      select = sqlite
+        ? select.where(sql<SqlBool>`u.rowid > ${from.key}`)
+        : select.where((eb) => eb.or([eb('u.created_at', '>', from.key), eb.and([eb('u.created_at', '=', from.key), eb('u.id', '>', from.id)])]));
+    }
     if (match) select = select.where(match);
-    const rows = (await select.orderBy('u.created_at').orderBy('u.id').limit(query.limit + 1).execute()) as UserSummaryRow[];
-    const items = rows.slice(0, query.limit).map(toUserSummary);
-    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-    return { items, nextCursor: last ? encodeCursor(Number(last.created_at), last.id) : null };
+    const ordered = sqlite ? select.orderBy(sql`u.rowid`) : select.orderBy('u.created_at').orderBy('u.id');
+    return (await ordered.limit(limit).execute()) as Row[];
   };
+  const toAnswer = (rows: Row[]): Answer => {
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
+    return { items: rows.slice(0, query.limit).map(toUserSummary), nextCursor: last ? encodeCursor(Number(last.seq), last.id) : null };
+  };
+  const page = async (match: Expression<SqlBool> | undefined) => toAnswer(await fetch(match, query.limit + 1));
 
   const q = query.q?.trim() ?? '';
   if (!q) return page(undefined);
@@ -61,38 +70,42 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     const found = await page(sql<SqlBool>`u.email = ${exactEmail}`);
     if (found.items.length || after) return found;
   }
-  const phone = looksLikePhone(q) ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`) : undefined;
+  const phoneLike = looksLikePhone(q);
+  const phone = phoneLike ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`) : undefined;
   if (phone?.isValid()) {
     const found = await page(sql<SqlBool>`u.phone = ${phone.number}`);
     if (found.items.length || after) return found;
   }
 
-  const fragment = looksLikePhone(q) ? q.replace(/\D/g, '') : q.toLowerCase();
+  const fragment = phoneLike ? q.replace(/\D/g, '') : q.toLowerCase();
   if (fragment.length === 0) return { items: [], nextCursor: null };
   const contains = containsFragment(fragment);
   if (fragment.length < 3) return page(contains);
 
-  const hits = await countIndexHits(db, dialect, fragment);
-  if (hits > CANDIDATE_CAP) return page(contains);
-  return page(dialect === 'sqlite' ? sql<SqlBool>`${ftsCandidates(fragment)} AND ${contains}` : contains);
+  if (sqlite) {
+    // Stream trigram hits in rowid order, a growing chunk at a time, until a page (plus one) is found.
+    const collected: Row[] = [];
+    let from = after?.key ?? 0;
+    for (let chunk = 4 * (query.limit + 1); ; chunk = Math.min(chunk * 4, 20_000)) {
+      const hits = await sql<{ rowid: number }>`SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)} AND rowid > ${from} ORDER BY rowid LIMIT ${chunk}`.execute(db);
+      const rowids = hits.rows.map((r) => r.rowid);
+      if (rowids.length === 0) break;
+      collected.push(...(await fetch(sql<SqlBool>`u.rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`, query.limit + 1 - collected.length, null)));
+      if (collected.length > query.limit || rowids.length < chunk) break;
+      from = rowids.at(-1)!;
+    }
+    return toAnswer(collected);
+  }
+
+  const hits = await sql<{ id: string }>`SELECT u.id FROM users u WHERE ${contains} LIMIT ${CANDIDATE_CAP + 1}`.execute(db);
+  if (hits.rows.length > CANDIDATE_CAP) return page(contains);
+  if (hits.rows.length === 0) return { items: [], nextCursor: null };
+  return page(sql<SqlBool>`u.id = ANY(${hits.rows.map((r) => r.id)}::text[])`);
 }
 
 /** The fragment anywhere in email, name or phone (one lower-cased string, the one PostgreSQL's trigram index covers). */
 function containsFragment(fragment: string): Expression<SqlBool> {
   return sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${escapeLike(fragment)}%`} ESCAPE '\\'`;
-}
-
-async function countIndexHits(db: Kysely<Database>, dialect: Dialect, fragment: string): Promise<number> {
-  const result =
-    dialect === 'sqlite'
-      ? await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)} LIMIT ${CANDIDATE_CAP + 1})`.execute(db)
-      : await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM users u WHERE ${containsFragment(fragment)} LIMIT ${CANDIDATE_CAP + 1}) hits`.execute(db);
-  return Number(result.rows[0]?.n ?? 0);
-}
-
-/** SQLite: narrow to the FTS5 trigram hits first (PostgreSQL's planner uses its trigram index by itself). */
-function ftsCandidates(fragment: string): Expression<SqlBool> {
-  return sql<SqlBool>`u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)})`;
 }
 
 /** An FTS5 string literal: the fragment as one phrase, quotes doubled. */

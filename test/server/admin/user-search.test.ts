@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserSummary } from '../../../src/shared/api/admin.js';
 import { seedBulkUsers } from '../../../src/server/flows/bulk-seed.js';
@@ -47,8 +48,9 @@ describe.each(dialects)('user search on %s', (dialect) => {
     } while (cursor && pages < 100);
     expect(seen.length).toBeGreaterThan(100);
     expect(new Set(seen).size).toBe(seen.length);
-    // The order is (created_at, id): the seeded users share one creation time, so by id.
-    const order = await server.ctx.store.db.selectFrom('users').select('id').where('id', 'in', seen).orderBy('created_at').orderBy('id').execute();
+    // Creation order: SQLite's rowid; on PostgreSQL (created_at, id).
+    const base = server.ctx.store.db.selectFrom('users').select('id').where('id', 'in', seen);
+    const order = await (dialect === 'sqlite' ? base.orderBy(sql`rowid`) : base.orderBy('created_at').orderBy('id')).execute();
     expect(order.map((u) => u.id)).toEqual(seen);
     const direct = await server.ctx.store.db.selectFrom('users').select('id').where((eb) => eb.or([eb('email', 'like', '%hansen%'), eb(eb.fn('lower', ['name']), 'like', '%hansen%')])).execute();
     expect(seen.length).toBe(direct.length);
