@@ -29,7 +29,18 @@ export default tseslint.config(
     },
   },
   { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': boundary([noMain, noRenderer, noPreload, { group: ['electron'], message: 'The server never imports Electron.' }]) } },
-  { files: ['src/renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': boundary([noServer, noMain, noPreload, { group: ['node:*', 'electron', 'keytar'], message: 'The renderer runs in a sandboxed page: use the ConsoleApi bridge.' }]) } },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': boundary([noServer, noMain, noPreload, { group: ['node:*', 'electron', 'keytar'], message: 'The renderer runs in a sandboxed page: use the ConsoleApi bridge.' }]),
+      // Every word an operator reads goes through i18n (en, nb, de): no words written into JSX.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'JSXText[value=/\\p{L}/u]', message: 'User-facing text goes through i18n: t(\'key\').' },
+        { selector: 'JSXAttribute[name.name=/^(placeholder|title|alt|aria-label)$/] > Literal', message: 'User-facing text goes through i18n: t(\'key\').' },
+      ],
+    },
+  },
   { files: ['src/preload/**/*.ts'], rules: { 'no-restricted-imports': boundary([noServer, noMain, noRenderer]) } },
   {
     files: ['src/main/**/*.ts'],

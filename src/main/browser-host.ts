@@ -1,0 +1,127 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConsoleHandlers } from '../shared/console-api.js';
+import { securityHeaders } from './content-security.js';
+import { dispatch } from './services/dispatch.js';
+import { readStaticFile } from './static-files.js';
+
+/**
+ * The console without Electron: plain Node serving the renderer build and the same handler table
+ * over loopback HTTP (POST /bridge/<channel>). What guards it:
+ * - it listens on 127.0.0.1 only;
+ * - the Host header must be 127.0.0.1:<port> or localhost:<port>, so a DNS-rebinding name that
+ *   resolves to 127.0.0.1 gets a 403 for every path;
+ * - a bridge call must come from the page's own origin (Origin header, and Sec-Fetch-Site where the
+ *   browser sends it), with a JSON body: no form post or cross-site fetch can reach a handler;
+ * - and it must carry the per-launch secret in a header. The secret reaches the page in the launch
+ *   URL's fragment (#bridge=...), which browsers never send to a server nor in a Referer; the page
+ *   moves it to sessionStorage, which is scoped to scheme, host and port, and clears the fragment.
+ */
+export interface BrowserHostOptions {
+  handlers: ConsoleHandlers;
+  /** The renderer build (out/renderer). */
+  rendererDir: string;
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default a fresh 256-bit random secret */
+  secret?: string;
+  log?: (line: string) => void;
+}
+
+export interface BrowserHost {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** The URL to open: origin plus the secret in the fragment. Treat it like a password. */
+  launchUrl: string;
+  close(): Promise<void>;
+}
+
+export const bridgeSecretHeader = 'x-mfa-desk-bridge';
+const maxBodyBytes = 64 * 1024;
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
+  const secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
+  const log = options.log ?? ((line: string) => console.error(line));
+  let allowedHosts: string[] = [];
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(`[browser-host] ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'error');
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!allowedHosts.includes(request.headers.host ?? '')) return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/bridge/')) return bridge(request, response, path.slice('/bridge/'.length));
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
+    const file = await readStaticFile(options.rendererDir, path);
+    if (!file) return send(response, 404, 'text/plain; charset=utf-8', 'not found');
+    send(response, 200, file.contentType, request.method === 'HEAD' ? '' : file.body, file.contentType.startsWith('text/html') ? { 'cache-control': 'no-store' } : {});
+  }
+
+  async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+    // No CORS, ever: a preflight from another origin is refused, so its real request is never sent.
+    if (request.method !== 'POST') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
+    const host = request.headers.host ?? '';
+    if (request.headers.origin !== `http://${host}`) return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
+    const site = request.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin') return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
+    const presented = Buffer.from(String(request.headers[bridgeSecretHeader] ?? ''));
+    if (presented.length !== secret.length || !timingSafeEqual(presented, secret)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
+    const raw = await readBody(request);
+    if (raw === null) return send(response, 413, 'text/plain; charset=utf-8', 'too large');
+    let input: unknown;
+    try {
+      input = raw.length ? JSON.parse(raw) : {};
+    } catch {
+      return send(response, 400, 'text/plain; charset=utf-8', 'invalid JSON');
+    }
+    const answer = await dispatch(options.handlers, decodeURIComponent(channel), input, log);
+    send(response, 200, 'application/json', JSON.stringify(answer));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    launchUrl: `${origin}/#bridge=${secret.toString()}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  response.writeHead(status, { ...securityHeaders, 'content-type': contentType, 'cache-control': 'no-store', ...extra });
+  response.end(body);
+}
+
+function readBody(request: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        resolve(null);
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}

@@ -1,0 +1,36 @@
+import type { ConsoleHandlers } from '../../shared/console-api.js';
+import { isAllowedExternalUrl } from '../trusted-url.js';
+import type { OperatorSession } from './operator-session.js';
+
+export interface ConsoleHandlerDeps {
+  session: OperatorSession;
+  /** Hands a URL to the system browser (Electron: shell.openExternal; browser host: xdg-open/open/start). */
+  openExternal: (url: string) => Promise<void>;
+  /** Extra https hosts whose links may open outside (see trusted-url.ts). @default [] */
+  allowedLinkHosts?: readonly string[];
+}
+
+/**
+ * The one handler table behind both transports. Arguments arrive already validated against the
+ * ConsoleApi schemas (dispatch.ts); answers are parsed with them again on the way out.
+ */
+export function createConsoleHandlers({ session, openExternal, allowedLinkHosts = [] }: ConsoleHandlerDeps): ConsoleHandlers {
+  return {
+    'session:status': () => session.status(),
+    'session:connect': ({ serverUrl }) => session.connect(serverUrl),
+    'session:signIn': (input) => session.signIn(input),
+    'session:signOut': () => session.signOut(),
+    'users:search': (query) => session.withAccessToken((client, token) => client.searchUsers(token, query)),
+    'users:get': ({ id }) => session.withAccessToken((client, token) => client.getUser(token, id)),
+    'users:unlock': ({ id, ticket, reason }) => session.withAccessToken((client, token) => client.unlockUser(token, id, { ticket, reason })),
+    'lockouts:list': (query) => session.withAccessToken((client, token) => client.listLockouts(token, query)),
+    'audit:list': (query) => session.withAccessToken((client, token) => client.listAudit(token, query)),
+    'links:openExternal': async ({ url }) => {
+      const serverUrl = (await session.status()).serverUrl;
+      if (!isAllowedExternalUrl(url, { serverUrl, allowedHosts: allowedLinkHosts })) return { opened: false };
+      await openExternal(url);
+      return { opened: true };
+    },
+    'preferences:update': ({ locale }) => session.setLocale(locale),
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { actionAnswer, auditAnswer, auditQuery, lockoutsAnswer, operatorRole, ticketAndReason, userDetail, userSearchAnswer, userSearchQuery } from './api/admin.js';
+import { consoleErrorCodes, type BridgeResult, type ConsoleChannel, type DomainOf, type VerbOf } from './console/channels.js';
+
+/**
+ * The ConsoleApi: every operation the renderer may ask of the main process, with the zod schema of
+ * its argument and of its answer. One contract, two transports: Electron IPC (preload ->
+ * ipcMain.handle) and the browser host's loopback HTTP (POST /bridge/<channel>). Both validate the
+ * argument with `input` before a handler runs; answers carry only what screens need, never a token.
+ */
+
+export const consoleLocales = ['en', 'nb', 'de'] as const;
+export const consoleLocale = z.enum(consoleLocales);
+export type ConsoleLocale = z.infer<typeof consoleLocale>;
+
+const noInput = z.strictObject({});
+const id = z.string().min(1).max(64);
+
+/** The signed-in operator as the screens show it: who, with which role, for how many tenants. */
+export const signedInOperator = z.object({
+  name: z.string(),
+  email: z.string(),
+  role: operatorRole,
+  /** Empty: every tenant. */
+  tenantIds: z.array(z.string()),
+});
+export type SignedInOperator = z.infer<typeof signedInOperator>;
+
+/** Why the console is showing the sign-in screen, when it is not simply the first start. */
+export const sessionNotice = z.enum([...consoleErrorCodes, 'signed_out']);
+export type SessionNotice = z.infer<typeof sessionNotice>;
+
+export const sessionState = z.object({
+  /** Whether the OS keychain can keep the operator signed in; without it nothing is stored at all. */
+  keychain: z.object({ available: z.boolean(), reason: z.string().nullable() }),
+  serverUrl: z.string().nullable(),
+  lastEmail: z.string().nullable(),
+  operator: signedInOperator.nullable(),
+  /** True when the refresh token is in the keychain (the next start signs in silently). */
+  remembered: z.boolean(),
+  notice: sessionNotice.nullable(),
+  preferences: z.object({ locale: consoleLocale.nullable() }),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+export const signInInput = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
+  password: z.string().min(1).max(1024),
+  code: z.string().trim().regex(/^\d{6}$/, 'six digits'),
+});
+
+export const connectInput = z.strictObject({ serverUrl: z.string().trim().min(1).max(2048) });
+
+interface MethodSpec {
+  input: z.ZodType;
+  output: z.ZodType;
+}
+
+export const consoleApi = {
+  /** Where the console stands; the first call after launch signs in silently from the keychain. */
+  'session:status': { input: noInput, output: sessionState },
+  /** Checks that the URL is an MFA Desk server and remembers it. */
+  'session:connect': { input: connectInput, output: sessionState },
+  'session:signIn': { input: signInInput, output: sessionState },
+  /** Revokes the session on the server (best effort) and deletes the keychain entry. */
+  'session:signOut': { input: noInput, output: sessionState },
+  'users:search': { input: z.strictObject(userSearchQuery.shape), output: userSearchAnswer },
+  'users:get': { input: z.strictObject({ id }), output: userDetail },
+  'users:unlock': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  'lockouts:list': { input: z.strictObject({ active: z.boolean().default(true), tenantId: id.optional() }), output: lockoutsAnswer },
+  'audit:list': { input: z.strictObject(auditQuery.shape), output: auditAnswer },
+  /** Opens an allow-listed link in the system browser; anything else is refused. */
+  'links:openExternal': { input: z.strictObject({ url: z.string().max(2048) }), output: z.object({ opened: z.boolean() }) },
+  'preferences:update': { input: z.strictObject({ locale: consoleLocale.nullable() }), output: sessionState },
+} satisfies Record<ConsoleChannel, MethodSpec>;
+
+export type ConsoleApiSpec = typeof consoleApi;
+/** What a caller passes (before defaults and trimming). */
+export type ConsoleInput<C extends ConsoleChannel> = z.input<ConsoleApiSpec[C]['input']>;
+/** What a handler receives (after validation). */
+export type ConsoleParsedInput<C extends ConsoleChannel> = z.output<ConsoleApiSpec[C]['input']>;
+export type ConsoleOutput<C extends ConsoleChannel> = z.output<ConsoleApiSpec[C]['output']>;
+
+/** The handler table main builds once and both transports serve. */
+export type ConsoleHandlers = { [C in ConsoleChannel]: (input: ConsoleParsedInput<C>) => Promise<ConsoleOutput<C>> };
+
+/**
+ * The bridge as the renderer sees it: `bridge.users.search({q})`, one method per operation,
+ * answering an envelope. The preload (`window.mfaDesk`) and the browser host's HTTP bridge both
+ * have exactly this type.
+ */
+export type ConsoleBridge = {
+  [D in DomainOf<ConsoleChannel>]: {
+    [C in ConsoleChannel as C extends `${D}:${string}` ? VerbOf<C> : never]: (input: ConsoleInput<C>) => Promise<BridgeResult<ConsoleOutput<C>>>;
+  };
+};
+
+export * from './console/channels.js';

@@ -1,0 +1,34 @@
+import type { ConsoleBridge, ConsoleInput, ConsoleOutput } from '../console-api.js';
+import type { BridgeResult, ConsoleChannel } from './channels.js';
+
+/** Sends one operation over a transport (IPC invoke, or HTTP POST) and resolves with its envelope. */
+export type BridgeTransport = (channel: ConsoleChannel, input: unknown) => Promise<unknown>;
+
+/**
+ * The bridge object, written out one method per operation, each bound to its own channel: whoever
+ * holds it can reach exactly the declared operations, with no generic `invoke`. The preload builds it
+ * over IPC, the renderer over the browser host's HTTP; `satisfies` keeps it equal to the contract.
+ */
+export function buildBridge(transport: BridgeTransport): ConsoleBridge {
+  const send =
+    <C extends ConsoleChannel>(channel: C) =>
+    (input: ConsoleInput<C>) =>
+      transport(channel, input ?? {}) as Promise<BridgeResult<ConsoleOutput<C>>>;
+  return {
+    session: {
+      status: send('session:status'),
+      connect: send('session:connect'),
+      signIn: send('session:signIn'),
+      signOut: send('session:signOut'),
+    },
+    users: {
+      search: send('users:search'),
+      get: send('users:get'),
+      unlock: send('users:unlock'),
+    },
+    lockouts: { list: send('lockouts:list') },
+    audit: { list: send('audit:list') },
+    links: { openExternal: send('links:openExternal') },
+    preferences: { update: send('preferences:update') },
+  } satisfies ConsoleBridge;
+}
