@@ -1,0 +1,178 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lockAccount } from '../../src/server/policy/lockouts.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { addOperator, assertPrivateKeyring, keychainLookup, tempDataDir, type TestOperator } from '../main/console-fixtures.js';
+import { buildConsole, launchChromium, launchConsole, type RunningConsole } from './console-harness.js';
+import { connectTo, signedInOperator, signIn } from './sign-in-steps.js';
+
+/**
+ * The console end to end, as `npm start` runs it without Electron: Debian's Chromium drives the
+ * built renderer through the browser host; main's services talk to a real server and keep the
+ * refresh token in the real Secret Service (scripts/with-private-keyring.sh).
+ */
+describe('console in Chromium through the browser host', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let outDir: string;
+  const running: RunningConsole[] = [];
+  const cleanups: Array<() => void> = [];
+
+  beforeAll(async () => {
+    assertPrivateKeyring();
+    outDir = buildConsole();
+    server = await startTestServer('sqlite', { realTime: true });
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const console of running.splice(0)) await console.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    for (const cleanup of cleanups) cleanup();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  async function open(dataDir: string): Promise<{ page: Page; console: RunningConsole }> {
+    const console = await launchConsole({ dataDir, rendererDir: join(outDir, 'renderer') });
+    running.push(console);
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(console.host.launchUrl);
+    return { page, console };
+  }
+
+  async function restart(page: Page, dataDir: string) {
+    await page.context().close();
+    for (const console of running.splice(0)) await console.close();
+    return open(dataDir);
+  }
+
+  function newDataDir(): string {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    return data.dir;
+  }
+
+  async function signedInConsole(): Promise<{ page: Page; console: RunningConsole; operator: TestOperator; dataDir: string }> {
+    const dataDir = newDataDir();
+    const operator = await addOperator(server);
+    const { page, console } = await open(dataDir);
+    await connectTo(page, server.baseUrl);
+    await signIn(page, operator, await operator.nextCode());
+    await expect.poll(() => signedInOperator(page).textContent()).toContain(operator.name);
+    return { page, console, operator, dataDir };
+  }
+
+  it('connects, signs in with an authenticator code, and keeps the secret out of the address bar', async () => {
+    const { page, operator } = await signedInConsole();
+    await expect.poll(() => signedInOperator(page).textContent()).toContain('Support agent');
+    expect(await page.getByTestId('signed-in-server').textContent()).toContain(new URL(server.baseUrl).host);
+    expect(new URL(page.url()).hash).toBe('');
+    expect(keychainLookup(server.baseUrl, operator.email)).toBeTruthy();
+  });
+
+  it('a wrong code stays on sign-in with a message the operator understands', async () => {
+    const operator = await addOperator(server);
+    const { page } = await open(newDataDir());
+    await connectTo(page, server.baseUrl);
+    await signIn(page, operator, '000000');
+    await expect.poll(() => page.locator('[data-error-code]').textContent()).toContain('email, password or authenticator code is wrong');
+    expect(await page.getByLabel('Authenticator code').inputValue()).toBe('');
+  });
+
+  it('signs in silently after a restart, and sign-out removes the keychain entry', async () => {
+    const { page, operator, dataDir } = await signedInConsole();
+    const restarted = await restart(page, dataDir);
+    await expect.poll(() => signedInOperator(restarted.page).textContent()).toContain(operator.name);
+
+    await restarted.page.getByRole('button', { name: 'Sign out' }).click();
+    await restarted.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await restarted.page.locator('[data-notice="signed_out"]').textContent()).toContain('signed out');
+    expect(keychainLookup(server.baseUrl, operator.email)).toBeNull();
+    // The email is remembered (not a secret), the password and code are not.
+    expect(await restarted.page.getByLabel('Email').inputValue()).toBe(operator.email);
+
+    const again = await restart(restarted.page, dataDir);
+    await again.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('expired credentials bring the operator back to sign-in with a clear message', async () => {
+    const { page, operator, dataDir } = await signedInConsole();
+    // The refresh token is used elsewhere: the server revokes the family when the console presents its copy.
+    const stored = keychainLookup(server.baseUrl, operator.email)!;
+    expect((await server.call('POST', '/v1/admin/auth/refresh', { body: { refreshToken: stored } })).status).toBe(200);
+    const restarted = await restart(page, dataDir);
+    await restarted.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await restarted.page.locator('[data-error-code="session_expired"]').textContent()).toContain('Your session has ended');
+    expect(keychainLookup(server.baseUrl, operator.email)).toBeNull();
+  });
+
+  it('a link cannot navigate the app away: allow-listed links go to the system browser, others nowhere', async () => {
+    const { page, console } = await signedInConsole();
+    const appUrl = page.url();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+
+    await page.getByTestId('api-docs-link').click();
+    await expect.poll(() => console.opened).toEqual([`${server.baseUrl}/docs`]);
+    expect(page.url()).toBe(appUrl);
+
+    // A link the app itself would never render, as if injected into server data.
+    await page.evaluate(`{
+      const link = document.createElement('a');
+      link.href = 'https://evil.example/phish';
+      link.textContent = 'innocent link';
+      document.querySelector('main').append(link);
+    }`);
+    await page.getByText('innocent link').click();
+    await page.getByText('That link cannot be opened from the console.').waitFor();
+    await page.getByText('innocent link').click({ button: 'middle' });
+    await page.getByText('innocent link').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(appUrl);
+    expect(page.context().pages()).toHaveLength(1);
+    expect(console.opened).toEqual([`${server.baseUrl}/docs`]);
+    expect(requests.filter((url) => url.includes('evil.example'))).toEqual([]);
+    // Still the console, still signed in.
+    expect(await signedInOperator(page).isVisible()).toBe(true);
+  });
+
+  it('users: "/" jumps to the search, any fragment finds the user, arrow keys move through the results', async () => {
+    const tenant = await server.addTenant();
+    const marker = `kari-${Date.now().toString(36)}`;
+    const user = await server.addUser(tenant, `${marker}@nordmann.test`);
+    await server.addUser(tenant, `${marker}.two@nordmann.test`);
+    const { page } = await signedInConsole();
+    await page.keyboard.press('/');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-search');
+    await page.keyboard.type(marker);
+    await expect.poll(() => page.getByTestId('user-row').count()).toBe(2);
+    expect(await page.getByTestId('user-row').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(user.email)]));
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-row-1');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-row-0');
+  });
+
+  it('lockouts: Alt+2 shows who is locked out, why in words, since and until', async () => {
+    const tenant = await server.addTenant();
+    const user = await server.addUser(tenant, `locked-${Date.now().toString(36)}@nordmann.test`);
+    const row = await server.ctx.store.db.selectFrom('users').select('tenant_id').where('id', '=', user.id).executeTakeFirstOrThrow();
+    await lockAccount(server.ctx.store.db, { userId: user.id, tenantId: row.tenant_id, reason: 'failed_codes', hours: 2, ip: null }, Date.now());
+    const { page } = await signedInConsole();
+    await page.keyboard.press('Alt+Digit2');
+    await page.getByRole('heading', { name: 'Active lockouts' }).waitFor();
+    const lockout = page.getByTestId('lockout-row').filter({ hasText: user.email });
+    await lockout.waitFor();
+    const cells = await lockout.locator('td').allTextContents();
+    expect(cells[1]?.length).toBeGreaterThan(10); // the reason in words, from the server
+    expect(cells[2]).toMatch(/\d/);
+    expect(cells[3]).toMatch(/\d/);
+  });
+});

@@ -1,0 +1,96 @@
+import { request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeSecretHeader, startBrowserHost, type BrowserHost } from '../../src/main/browser-host.js';
+import { consoleChannels, type ConsoleHandlers } from '../../src/shared/console-api.js';
+import { tempDataDir } from './console-fixtures.js';
+
+/** Raw HTTP (not fetch), so the test can send the Host and Origin headers an attacker's page would. */
+function send(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function without(headers: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+}
+
+describe('browser host: the renderer and the bridge over loopback HTTP', () => {
+  const renderer = tempDataDir();
+  let host: BrowserHost;
+  let port: number;
+  let secret: string;
+  const calls: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(join(renderer.dir, 'assets'));
+    writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(renderer.dir, 'assets', 'app.js'), 'console.log(1)');
+    const handlers = Object.fromEntries(consoleChannels.map((channel) => [channel, async (input: unknown) => (calls.push(channel), input)])) as unknown as ConsoleHandlers;
+    handlers['links:openExternal'] = async () => ({ opened: false });
+    host = await startBrowserHost({ handlers, rendererDir: renderer.dir, log: () => {} });
+    port = Number(new URL(host.origin).port);
+    secret = new URL(host.launchUrl).hash.replace('#bridge=', '');
+  });
+  afterAll(async () => {
+    await host.close();
+    renderer.remove();
+  });
+
+  const own = () => ({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', [bridgeSecretHeader]: secret });
+  const bridgeCall = (headers: Record<string, string>, body = '{"url":"https://x.test"}') => send(port, { method: 'POST', path: '/bridge/links:openExternal', headers, body });
+
+  it('serves the renderer with the strict CSP and the secret only in the fragment of the launch URL', async () => {
+    expect(host.launchUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#bridge=[A-Za-z0-9_-]{43}$`));
+    const page = await send(port, { path: '/', headers: { host: `127.0.0.1:${port}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect((await send(port, { path: '/assets/app.js', headers: { host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it('answers a bridge call from its own page', async () => {
+    const answer = await bridgeCall(own());
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ ok: true, value: { opened: false } });
+    const viaLocalhost = await bridgeCall({ ...own(), host: `localhost:${port}`, origin: `http://localhost:${port}` });
+    expect(JSON.parse(viaLocalhost.body)).toEqual({ ok: true, value: { opened: false } });
+  });
+
+  it('gives a DNS-rebinding Host nothing, not even the page', async () => {
+    for (const name of [`evil.test:${port}`, `127.0.0.1.nip.io:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`]) {
+      expect((await send(port, { path: '/', headers: { host: name } })).status).toBe(403);
+      expect((await bridgeCall({ ...own(), host: name, origin: `http://${name}` })).status).toBe(403);
+    }
+  });
+
+  it('refuses a bridge call from another origin, a cross-site fetch, a preflight, a wrong or missing secret, a form post', async () => {
+    const before = calls.length;
+    expect((await bridgeCall({ ...own(), origin: 'https://evil.test' })).status).toBe(403);
+    expect((await bridgeCall({ ...own(), origin: `http://localhost:${port}` })).status).toBe(403); // Origin must match Host
+    expect((await bridgeCall({ ...own(), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await bridgeCall(without(own(), 'origin'))).status).toBe(403);
+    expect((await send(port, { method: 'OPTIONS', path: '/bridge/session:status', headers: { host: own().host, origin: 'https://evil.test' } })).status).toBe(405);
+    expect((await bridgeCall({ ...own(), [bridgeSecretHeader]: 'guess' })).status).toBe(401);
+    expect((await bridgeCall(without(own(), bridgeSecretHeader))).status).toBe(401);
+    expect((await bridgeCall({ ...own(), 'content-type': 'application/x-www-form-urlencoded' }, 'url=x')).status).toBe(415);
+    expect(calls.length).toBe(before);
+  });
+
+  it('validates the channel and the argument like IPC does, and serves nothing outside the build', async () => {
+    expect(JSON.parse((await send(port, { method: 'POST', path: '/bridge/shell:exec', headers: own(), body: '{}' })).body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(JSON.parse((await send(port, { method: 'POST', path: '/bridge/users:get', headers: own(), body: '{"id":5}' })).body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    for (const path of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../x', '/.env']) {
+      expect((await send(port, { path, headers: { host: own().host } })).status).toBe(404);
+    }
+  });
+});
