@@ -4,7 +4,10 @@
 # computes codes, rsvg-convert renders the SVG QR to PNG). Idempotent; run as root (CI) or via sudo.
 set -euo pipefail
 
-packages=(postgresql zbar-tools oathtool librsvg2-bin)
+# The console's tests add: Debian's Chromium (Playwright drives it; no browser download), libsecret
+# headers (keytar builds from source), and a Secret Service of their own (gnome-keyring on a private
+# D-Bus session, scripts/with-private-keyring.sh) with secret-tool to look inside it.
+packages=(postgresql zbar-tools oathtool librsvg2-bin chromium libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
