@@ -32,12 +32,25 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDatabase> {
   return {
     url: url.toString(),
     dataDir,
+    // No WITH (FORCE): terminating a backend whose client is just closing makes that client emit an
+    // unhandled error. Closed pools finish disconnecting within moments, so wait for them instead.
     drop: async () => {
       const client = new pg.Client(adminUrl);
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name}`);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        await client.end();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
