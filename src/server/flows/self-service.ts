@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { meAnswer, passwordChangeRequest, recoveryCodesAnswer, scopeAccessAnswer, stepUpAnswer } from '../../shared/api/end-user.js';
+import type { ChallengeMethod, meAnswer, passwordChangeRequest, recoveryCodesAnswer, scopeAccessAnswer, stepUpAnswer } from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE } from '../clock.js';
@@ -49,11 +49,17 @@ async function requireFreshSecondFactor(ctx: ServerContext, auth: Authenticated,
   throw await stepUpRequired(ctx, auth, 'account', meta);
 }
 
-async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<ApiError> {
+/** A step-up challenge bound to this session and scope. */
+async function openStepUp(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
   const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy);
-  if (methods.length === 0) return new ApiError('forbidden', 'Set up a second factor first.');
+  if (methods.length === 0) throw new ApiError('forbidden', 'Set up a second factor first.');
   const challenge = await openChallenge(ctx.store.db, auth.user, auth.tenant.policy, 'step_up', { ip: meta.ip, scope, sessionId: auth.session.id }, ctx.clock.now());
-  return new ApiError('step_up_required', 'Confirm with your second factor first.', { challengeId: challenge.id, methods, scope });
+  return { challengeId: challenge.id, methods };
+}
+
+async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<ApiError> {
+  const { challengeId, methods } = await openStepUp(ctx, auth, scope, meta);
+  return new ApiError('step_up_required', 'Confirm with your second factor first.', { challengeId, methods, scope });
 }
 
 export async function regenerateRecoveryCodes(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof recoveryCodesAnswer>> {
@@ -98,9 +104,7 @@ export async function forgetDevice(ctx: ServerContext, auth: Authenticated, devi
 export async function requestStepUp(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<z.infer<typeof stepUpAnswer>> {
   const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
   if (until !== null) return { status: 'granted', scope, until: iso(until) };
-  const refusal = await stepUpRequired(ctx, auth, scope, meta);
-  if (refusal.code !== 'step_up_required') throw refusal;
-  return { status: 'challenge', challengeId: String(refusal.details.challengeId), methods: refusal.details.methods as never };
+  return { status: 'challenge', ...(await openStepUp(ctx, auth, scope, meta)) };
 }
 
 /** The check a sensitive module (seed 000's bank module) makes: a step-up for that scope in this session. */
