@@ -4,7 +4,11 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string;
   encryptionKey: string | undefined;
-  trustProxy: boolean;
+  /**
+   * Which proxies in front of the server to believe about the client IP: false (none, the socket
+   * address is the client), a number of hops (the load balancers in front), or their addresses/CIDRs.
+   */
+  trustProxy: TrustProxy;
   host: string;
   port: number;
   logLevel: string;
@@ -30,7 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     dataDir,
     databaseUrl: env.DATABASE_URL || join(dataDir, 'mfa-desk.db'),
     encryptionKey: env.MFA_DESK_KEY || undefined,
-    trustProxy: ['1', 'true', 'yes', 'on'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     host,
     port,
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -45,4 +49,24 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       mailFrom: env.MAIL_FROM || 'MFA Desk <no-reply@mfa-desk.invalid>',
     },
   };
+}
+
+export type TrustProxy = false | number | string[];
+
+/**
+ * TRUST_PROXY: off; `true` (= 1 hop: one load balancer); a hop count; or a comma-separated list of
+ * the proxies' addresses or CIDRs. Never "believe the whole header": its left-most entries are
+ * whatever the client wrote, so the client IP is taken that many hops from the right, past the
+ * proxies we run, and a forged entry cannot pose as an IP the user signed in from before.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(text)) return false;
+  if (['true', 'yes', 'on'].includes(text)) return 1;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
+  const invalid = entries.filter((entry) => !address.test(entry));
+  if (entries.length === 0 || invalid.length) throw new Error(`TRUST_PROXY must be off, true, a hop count or proxy addresses/CIDRs; not understood: ${invalid.join(', ') || value}`);
+  return entries;
 }

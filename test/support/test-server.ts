@@ -4,7 +4,7 @@ import { generateSync } from 'otplib';
 import type { TenantPolicy } from '../../src/shared/policy.js';
 import { createContext } from '../../src/server/bootstrap.js';
 import { ManualClock } from '../../src/server/clock.js';
-import { configFromEnv } from '../../src/server/config.js';
+import { configFromEnv, type TrustProxy } from '../../src/server/config.js';
 import type { ServerContext } from '../../src/server/context.js';
 import { createTenant, createUser } from '../../src/server/flows/provisioning.js';
 import { buildApp } from '../../src/server/http/app.js';
@@ -56,7 +56,7 @@ export function lastSmsCode(server: TestServer, phone: string): string {
  * A real server (Fastify listening on loopback) on a real, fresh database, with a manual clock the
  * test moves across time steps and days. Calls go over HTTP with fetch.
  */
-export async function startTestServer(dialect: Dialect, options: { trustProxy?: boolean; env?: NodeJS.ProcessEnv; realTime?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(dialect: Dialect, options: { trustProxy?: TrustProxy; env?: NodeJS.ProcessEnv; realTime?: boolean } = {}): Promise<TestServer> {
   const database = await freshDatabase(dialect);
   // A manual clock by default (tests step across 30 s codes, days, lockouts); real time for tests that
   // drive a browser or external tools that read the wall clock.

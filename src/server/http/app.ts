@@ -7,13 +7,14 @@ import { describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
+import type { TrustProxy } from '../config.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
 import { authenticateOperator } from '../admin/operator-auth.js';
 
 export interface AppOptions {
-  /** Take the client IP from X-Forwarded-For (behind a load balancer). @default false */
-  trustProxy?: boolean;
+  /** Which proxies' X-Forwarded-For to believe (config.ts `parseTrustProxy`). @default false */
+  trustProxy?: TrustProxy;
   /** Pino logger options, or false. @default false */
   logger?: boolean | { level: string };
   /** @default 16 KiB: no request of this API needs more. */
@@ -22,10 +23,19 @@ export interface AppOptions {
 
 const VERSION = '0.1.0';
 
+/**
+ * A hop count becomes "the first n addresses from the socket outward are our proxies" (Fastify
+ * ignores a bare number: it cannot tell that the peer really is the load balancer, so use a hop
+ * count only where the server is reachable through the proxies alone; an address list says who).
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: redactedRequest } } : false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
   });
   installErrorHandling(app);
