@@ -11,6 +11,7 @@ import { insertSession, revokeSession } from '../store/repositories/sessions.js'
 import { findTotpFactor, insertPendingTotp } from '../store/repositories/totp-factors.js';
 import { issueRecoveryCodes } from './recovery-code-batches.js';
 import type { RequestMeta } from './request-meta.js';
+import { requireFreshFactorForEnrolledUser } from './self-service.js';
 import type { Authenticated } from './session-auth.js';
 
 /**
@@ -23,6 +24,7 @@ export async function startTotpEnrollment(ctx: ServerContext, auth: Authenticate
   const now = ctx.clock.now();
   if (await findTotpFactor(db, auth.user.id, 'active')) throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account.');
   if (!auth.tenant.policy.allowedMethods.includes('totp')) throw new ApiError('forbidden', 'Your organisation does not use authenticator apps.');
+  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   const secret = newTotpSecret();
   const otpauthUri = totpUri(secret, auth.tenant.policy.totpIssuer ?? auth.tenant.name, auth.user.email);
   await db.transaction().execute(async (trx) => {
@@ -37,6 +39,7 @@ export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authentica
   const now = ctx.clock.now();
   const pending = await findTotpFactor(db, auth.user.id, 'pending');
   if (!pending) throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
+  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   const result = checkTotpCode({ secret: ctx.secrets.open(pending.secret_enc, auth.user.id), code, at: now });
   if (!result.valid) throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
   return db.transaction().execute(async (trx) => {
@@ -64,6 +67,7 @@ export async function completeEnrollment(ctx: ServerContext, auth: Authenticated
   const confirmedApp = await findTotpFactor(db, auth.user.id, 'confirmed');
   const phonePending = auth.user.phone !== null && auth.user.pending_recovery_batch_id !== null && policy.allowedMethods.includes('sms');
   if (!confirmedApp && !phonePending) throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app or your phone first.');
+  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   return db.transaction().execute(async (trx) => {
     let batchId = auth.user.pending_recovery_batch_id;
     if (confirmedApp) {

@@ -14,6 +14,7 @@ import { countSms } from '../policy/sms-counters.js';
 import { iso } from './public-user.js';
 import { issueRecoveryCodes } from './recovery-code-batches.js';
 import type { RequestMeta } from './request-meta.js';
+import { requireFreshFactorForEnrolledUser } from './self-service.js';
 import type { Authenticated } from './session-auth.js';
 import type { SmsSent } from './sms-challenge.js';
 import type { SmsCodeOwner } from '../store/repositories/sms-codes.js';
@@ -50,6 +51,7 @@ export async function startPhoneEnrollment(ctx: ServerContext, auth: Authenticat
   if (auth.user.phone && auth.user.mfa_enrolled_at !== null) {
     throw new ApiError('phone_change_via_support', 'To change your phone number, contact support: they will send you a reset link.');
   }
+  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   return sendSetupCode(ctx, { user: auth.user, tenant: auth.tenant, owner: { userId: auth.user.id, purpose: 'setup' }, phoneInput }, meta);
 }
 
@@ -60,6 +62,7 @@ export async function startPhoneEnrollment(ctx: ServerContext, auth: Authenticat
 export async function confirmPhoneEnrollment(ctx: ServerContext, auth: Authenticated, code: string, meta: RequestMeta): Promise<z.infer<typeof phoneConfirmAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
+  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   const result = await checkSmsCode(db, ctx.secrets, { userId: auth.user.id, purpose: 'setup' }, code, auth.tenant.policy.smsCodeAttempts, now);
   if (!result.ok) {
     throw new ApiError('invalid_code', result.reason === 'wrong' ? 'The code is wrong.' : 'No code is waiting, or it expired. Ask for a new one.', { attemptsLeft: result.attemptsLeft });

@@ -42,7 +42,7 @@ export async function describeMe(ctx: ServerContext, auth: Authenticated): Promi
  * Sensitive account changes need a second factor checked within the last few minutes in this very
  * session; a remembered device or an old session is not enough. Otherwise: 403 with a challenge to answer.
  */
-async function requireFreshSecondFactor(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
+export async function requireFreshSecondFactor(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
   const now = ctx.clock.now();
   const freshSince = now - auth.tenant.policy.stepUpFreshMinutes * MINUTE;
   if (auth.session.second_factor_at !== null && auth.session.second_factor_at >= freshSince) return;
@@ -120,4 +120,13 @@ export async function logout(ctx: ServerContext, auth: Authenticated, meta: Requ
     await revokeSession(trx, auth.session.id, now);
     await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'session.logout' });
   });
+}
+
+/**
+ * Adding or replacing a factor of an enrolled account is a sensitive change too: whoever holds a
+ * session (signed in on a trusted IP with the password alone, or a stolen token) must not set up
+ * their own app and get new recovery codes. First enrollment (an enrollment token) needs no such check.
+ */
+export async function requireFreshFactorForEnrolledUser(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
+  if (auth.session.kind === 'full' && auth.user.mfa_enrolled_at !== null) await requireFreshSecondFactor(ctx, auth, meta);
 }

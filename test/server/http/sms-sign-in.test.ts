@@ -10,7 +10,7 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
   let server: TestServer;
   let tenant: string;
   beforeAll(async () => {
-    server = await startTestServer(dialect, { trustProxy: true });
+    server = await startTestServer(dialect, { trustProxy: 1 });
     tenant = await server.addTenant({}, 'sms');
   });
   afterAll(() => server.close());
@@ -93,6 +93,21 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     const wrongMethod = await server.call('POST', `/v1/auth/challenges/${body.challengeId}/verify`, { body: { method: 'totp', code: '123456' }, headers: from('192.0.2.10') });
     expect(wrongMethod).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect((await verify(body.challengeId, secondCode, '192.0.2.10')).status).toBe(200);
+  });
+
+  it('believes one hop only: a forged left-most X-Forwarded-For entry does not pass for a trusted IP', async () => {
+    const user = await server.addUser(tenant, undefined, { phone: '+4791234573' });
+    const first = await login(user, '192.0.2.20');
+    await sms(first.body.challengeId, '192.0.2.20');
+    expect((await verify(first.body.challengeId, lastSmsCode(server, '+4791234573'), '192.0.2.20')).status).toBe(200);
+    const trusted = await login(user, '192.0.2.20');
+    expect(trusted.body.status).toBe('authenticated');
+    // A session from the password alone cannot add its own authenticator app (and so new recovery codes).
+    const addApp = await server.call('POST', '/v1/enroll/totp', { token: String(trusted.body.sessionToken), headers: from('192.0.2.20') });
+    expect(addApp).toMatchObject({ status: 403, body: { error: 'step_up_required' } });
+    // An attacker with the password writes the victim's known IP; the load balancer appends the real one.
+    const forged = await login(user, '192.0.2.20, 203.0.113.66');
+    expect(forged.body.status).toBe('mfa_required');
   });
 
   it('takes the client IP from X-Forwarded-For only when TRUST_PROXY is set', async () => {
