@@ -90,7 +90,7 @@ async function runBrowserHost(serverUrl: string | undefined, outDir: string): Pr
     say(`console opened in Chromium (app mode). Ctrl-C stops the server and the console.`);
   } else {
     say(existsSync(chromiumPath) ? 'no display for Chromium.' : `no Chromium at ${chromiumPath}.`);
-    say(`open the console on this computer (the link carries this launch's secret; do not share it):\n\n    ${host.launchUrl}\n`);
+    say(`open the console on this computer (the link works once, for the first page that opens it):\n\n    ${host.launchUrl}\n`);
     say('Ctrl-C stops the server and the console.');
   }
 }

@@ -14,9 +14,13 @@ import { readStaticFile } from './static-files.js';
  *   resolves to 127.0.0.1 gets a 403 for every path;
  * - a bridge call must come from the page's own origin (Origin header, and Sec-Fetch-Site where the
  *   browser sends it), with a JSON body: no form post or cross-site fetch can reach a handler;
- * - and it must carry the per-launch secret in a header. The secret reaches the page in the launch
- *   URL's fragment (#bridge=...), which browsers never send to a server nor in a Referer; the page
- *   moves it to sessionStorage, which is scoped to scheme, host and port, and clears the fragment.
+ * - and it must carry the per-launch secret in a header. The secret itself is never in a URL: the
+ *   launch URL carries a single-use launch code in its fragment (#launch=...; browsers never send a
+ *   fragment to a server nor in a Referer). The page trades the code once for the secret
+ *   (POST /bridge-handshake), keeps the secret in sessionStorage (scoped to scheme, host and port)
+ *   and clears the fragment. A URL passed on a command line is readable by other local users
+ *   (/proc/<pid>/cmdline); by the time they could read it, the page has spent the code, and a second
+ *   trade is refused and logged.
  */
 export interface BrowserHostOptions {
   handlers: ConsoleHandlers;
@@ -32,16 +36,19 @@ export interface BrowserHostOptions {
 export interface BrowserHost {
   /** http://127.0.0.1:<port> */
   origin: string;
-  /** The URL to open: origin plus the secret in the fragment. Treat it like a password. */
+  /** The URL to open: origin plus the single-use launch code in the fragment. */
   launchUrl: string;
   close(): Promise<void>;
 }
 
 export const bridgeSecretHeader = 'x-mfa-desk-bridge';
+export const launchCodeHeader = 'x-mfa-desk-launch';
 const maxBodyBytes = 64 * 1024;
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
+  const launchCode = Buffer.from(randomBytes(32).toString('base64url'));
+  let launchCodeSpent = false;
   const log = options.log ?? ((line: string) => console.error(line));
   let allowedHosts: string[] = [];
 
@@ -56,6 +63,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!allowedHosts.includes(request.headers.host ?? '')) return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
     const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/bridge-handshake') return handshake(request, response);
     if (path.startsWith('/bridge/')) return bridge(request, response, path.slice('/bridge/'.length));
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
     const file = await readStaticFile(options.rendererDir, path);
@@ -63,15 +71,29 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     send(response, 200, file.contentType, request.method === 'HEAD' ? '' : file.body, file.contentType.startsWith('text/html') ? { 'cache-control': 'no-store' } : {});
   }
 
-  async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
-    // No CORS, ever: a preflight from another origin is refused, so its real request is never sent.
-    if (request.method !== 'POST') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
-    const host = request.headers.host ?? '';
-    if (request.headers.origin !== `http://${host}`) return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
+  /** No CORS, ever: a POST from the page's own origin or nothing (a preflight gets 405, so its request is never sent). */
+  function refuseForeign(request: IncomingMessage, response: ServerResponse): boolean {
+    if (request.method !== 'POST') return (send(response, 405, 'text/plain; charset=utf-8', 'method not allowed'), true);
     const site = request.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin') return send(response, 403, 'text/plain; charset=utf-8', 'forbidden');
-    const presented = Buffer.from(String(request.headers[bridgeSecretHeader] ?? ''));
-    if (presented.length !== secret.length || !timingSafeEqual(presented, secret)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
+    if (request.headers.origin !== `http://${request.headers.host ?? ''}` || (site !== undefined && site !== 'same-origin')) return (send(response, 403, 'text/plain; charset=utf-8', 'forbidden'), true);
+    return false;
+  }
+
+  /** The launch code, once, for the secret. */
+  async function handshake(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (refuseForeign(request, response)) return;
+    if (!matches(request.headers[launchCodeHeader], launchCode)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong launch code');
+    if (launchCodeSpent) {
+      log('[browser-host] the launch link was used a second time and refused: if that was not you, another program on this computer read it; restart the console');
+      return send(response, 410, 'text/plain; charset=utf-8', 'this launch link was already used; restart the console for a new one');
+    }
+    launchCodeSpent = true;
+    send(response, 200, 'application/json', JSON.stringify({ secret: secret.toString() }));
+  }
+
+  async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+    if (refuseForeign(request, response)) return;
+    if (!matches(request.headers[bridgeSecretHeader], secret)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
     const raw = await readBody(request);
     if (raw === null) return send(response, 413, 'text/plain; charset=utf-8', 'too large');
@@ -94,13 +116,18 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,
-    launchUrl: `${origin}/#bridge=${secret.toString()}`,
+    launchUrl: `${origin}/#launch=${launchCode.toString()}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+function matches(presented: string | string[] | undefined, expected: Buffer): boolean {
+  const given = Buffer.from(String(presented ?? ''));
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, extra: Record<string, string> = {}): void {

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bridgeSecretHeader, startBrowserHost, type BrowserHost } from '../../src/main/browser-host.js';
+import { bridgeSecretHeader, launchCodeHeader, startBrowserHost, type BrowserHost } from '../../src/main/browser-host.js';
 import { consoleChannels, type ConsoleHandlers } from '../../src/shared/console-api.js';
 import { tempDataDir } from './console-fixtures.js';
 
@@ -28,6 +28,7 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
   let host: BrowserHost;
   let port: number;
   let secret: string;
+  let launchCode: string;
   const calls: string[] = [];
 
   beforeAll(async () => {
@@ -38,7 +39,10 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     handlers['links:openExternal'] = async () => ({ opened: false });
     host = await startBrowserHost({ handlers, rendererDir: renderer.dir, log: () => {} });
     port = Number(new URL(host.origin).port);
-    secret = new URL(host.launchUrl).hash.replace('#bridge=', '');
+    launchCode = new URL(host.launchUrl).hash.replace('#launch=', '');
+    const traded = await handshake(launchCode);
+    expect(traded.status).toBe(200);
+    secret = (JSON.parse(traded.body) as { secret: string }).secret;
   });
   afterAll(async () => {
     await host.close();
@@ -46,10 +50,17 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
   });
 
   const own = () => ({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', [bridgeSecretHeader]: secret });
+  const handshake = (code: string, extra: Record<string, string> = {}) =>
+    send(port, { method: 'POST', path: '/bridge-handshake', headers: { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', [launchCodeHeader]: code, ...extra }, body: '{}' });
   const bridgeCall = (headers: Record<string, string>, body = '{"url":"https://x.test"}') => send(port, { method: 'POST', path: '/bridge/links:openExternal', headers, body });
 
-  it('serves the renderer with the strict CSP and the secret only in the fragment of the launch URL', async () => {
-    expect(host.launchUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#bridge=[A-Za-z0-9_-]{43}$`));
+  it('serves the renderer with the strict CSP; the launch URL carries a single-use code, never the secret', async () => {
+    expect(host.launchUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#launch=[A-Za-z0-9_-]{43}$`));
+    expect(host.launchUrl).not.toContain(secret);
+    // Whoever reads the launch URL later (another user, from the command line) gets nothing for it.
+    expect((await handshake(launchCode)).status).toBe(410);
+    expect((await handshake('x'.repeat(43))).status).toBe(401);
+    expect((await handshake(launchCode, { origin: 'http://evil.test' })).status).toBe(403);
     const page = await send(port, { path: '/', headers: { host: `127.0.0.1:${port}` } });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");

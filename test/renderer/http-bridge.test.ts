@@ -13,18 +13,25 @@ function page(hash: string) {
 
 describe('browser host secret hand-over', () => {
   const secret = 'IdM58h5AlNzBckEWa2M54qY_CaoJ1AuIKtM_YMGETsM';
+  const code = 'Lc9mQ2xY7vT4pR1sW8kJ3nB6hF0dG5aZ2eU9iO4yK1q';
 
-  it('moves the secret from the fragment into session storage and clears the address bar', () => {
-    const p = page(`#bridge=${secret}`);
-    expect(takeBridgeSecret(p.location, p.storage, p.history)).toBe(secret);
+  it('trades the launch code for the secret once, keeps the secret in session storage and clears the address bar', async () => {
+    const p = page(`#launch=${code}`);
+    const redeemed: string[] = [];
+    const redeem = async (c: string) => (redeemed.push(c), secret);
+    expect(await takeBridgeSecret(p.location, p.storage, p.history, redeem)).toBe(secret);
+    expect(redeemed).toEqual([code]);
     expect(p.replaced).toEqual(['/']);
-    // A reload (no fragment any more) finds it again.
-    expect(takeBridgeSecret({ ...p.location, hash: '' }, p.storage, p.history)).toBe(secret);
+    // A reload (no fragment any more) finds it again without asking the host.
+    expect(await takeBridgeSecret({ ...p.location, hash: '' }, p.storage, p.history, redeem)).toBe(secret);
+    expect(redeemed).toHaveLength(1);
   });
 
-  it('has no secret without the launch link', () => {
+  it('has no secret without the launch link, or when the host refuses the code', async () => {
     const p = page('');
-    expect(takeBridgeSecret(p.location, p.storage, p.history)).toBeNull();
-    expect(takeBridgeSecret(page('#bridge=short').location, p.storage, p.history)).toBeNull();
+    const never = async () => null;
+    expect(await takeBridgeSecret(p.location, p.storage, p.history, never)).toBeNull();
+    expect(await takeBridgeSecret(page('#launch=short').location, p.storage, p.history, never)).toBeNull();
+    expect(await takeBridgeSecret(page(`#launch=${code}`).location, p.storage, p.history, never)).toBeNull();
   });
 });

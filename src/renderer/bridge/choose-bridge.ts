@@ -9,8 +9,8 @@ declare global {
 }
 
 /** Electron's preload bridge when present, else the browser host's HTTP bridge; null when neither is available. */
-export function chooseBridge(): ConsoleBridge | null {
+export async function chooseBridge(): Promise<ConsoleBridge | null> {
   if (window.mfaDesk) return window.mfaDesk;
-  const secret = takeBridgeSecret(window.location, window.sessionStorage, window.history);
+  const secret = await takeBridgeSecret(window.location, window.sessionStorage, window.history);
   return secret ? createHttpBridge(secret) : null;
 }

@@ -5,18 +5,32 @@ import { buildBridge } from '../../shared/console/bridge';
 const storageKey = 'mfa-desk-bridge';
 export const bridgeSecretHeader = 'x-mfa-desk-bridge';
 
+export const launchCodeHeader = 'x-mfa-desk-launch';
+
 /**
- * Takes the secret from the launch URL's fragment (#bridge=...) into sessionStorage and removes it
- * from the address bar, so it is not in the history, a bookmark or a screenshot. Reloads find it in
- * sessionStorage.
+ * Trades the launch URL's single-use code (#launch=...) for the browser host's secret, keeps the
+ * secret in sessionStorage and removes the code from the address bar (history, bookmarks,
+ * screenshots). Reloads find the secret in sessionStorage. `redeem` is the one call to the host.
  */
-export function takeBridgeSecret(location: Location, storage: Storage, history: History): string | null {
-  const match = /(?:^#|&)bridge=([A-Za-z0-9_-]{20,})/.exec(location.hash);
+export async function takeBridgeSecret(location: Location, storage: Storage, history: History, redeem: (code: string) => Promise<string | null> = redeemLaunchCode): Promise<string | null> {
+  const match = /(?:^#|&)launch=([A-Za-z0-9_-]{20,})/.exec(location.hash);
   if (match?.[1]) {
-    storage.setItem(storageKey, match[1]);
     history.replaceState(null, '', `${location.pathname}${location.search}`);
+    const secret = await redeem(match[1]);
+    if (secret) storage.setItem(storageKey, secret);
   }
   return storage.getItem(storageKey);
+}
+
+async function redeemLaunchCode(code: string): Promise<string | null> {
+  try {
+    const response = await fetch('/bridge-handshake', { method: 'POST', headers: { 'content-type': 'application/json', [launchCodeHeader]: code }, body: '{}', credentials: 'omit', cache: 'no-store' });
+    if (!response.ok) return null;
+    const answer = (await response.json()) as { secret?: unknown };
+    return typeof answer.secret === 'string' ? answer.secret : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The ConsoleApi over the browser host's loopback HTTP: same type as the preload's window.mfaDesk. */
