@@ -10,7 +10,12 @@ export function guardNavigation(doc: Document, openExternal: (url: string) => Pr
     if (!anchor) return;
     event.preventDefault();
     const href = anchor.getAttribute('href') ?? '';
-    if (href.startsWith('#')) return;
+    if (href.startsWith('#')) {
+      // In-page links (the skip link) move focus to their target; the address never changes.
+      const target = href.length > 1 ? doc.getElementById(decodeURIComponent(href.slice(1))) : null;
+      target?.focus();
+      return;
+    }
     void openExternal(new URL(href, doc.baseURI).href).then((opened) => (opened ? onOpened() : onRefused()));
   };
   const onDrop = (event: DragEvent) => event.preventDefault();

@@ -51,6 +51,7 @@ export class OperatorSession {
   private active: ActiveSession | null = null;
   private notice: SessionNotice | null = null;
   private resumeDone = false;
+  private staleAccount: string | null = null;
   private resuming: Promise<void> | null = null;
   private refreshing: Promise<ActiveSession> | null = null;
   private timer: NodeJS.Timeout | undefined;
@@ -64,8 +65,12 @@ export class OperatorSession {
     this.log = options.log ?? ((line) => console.warn(`[console] ${line}`));
     if (options.launchServerUrl) {
       const launch = normalizeServerUrl(options.launchServerUrl);
-      const stored = options.settings.read().serverUrl;
-      if (launch.ok && launch.url !== stored) options.settings.update({ serverUrl: launch.url, lastEmail: null });
+      const { serverUrl: stored, lastEmail } = options.settings.read();
+      if (launch.ok && launch.url !== stored) {
+        // The credential kept for the old server must not outlive the switch (sign-out could no longer find it).
+        if (stored && lastEmail) this.staleAccount = keychainAccount(stored, lastEmail);
+        options.settings.update({ serverUrl: launch.url, lastEmail: null });
+      }
     }
   }
 
@@ -188,6 +193,8 @@ export class OperatorSession {
   }
 
   private async resume(): Promise<void> {
+    if (this.staleAccount) await this.forget(this.staleAccount);
+    this.staleAccount = null;
     const { serverUrl, lastEmail } = this.options.settings.read();
     if (!serverUrl || !lastEmail || !(await this.keychainStatus()).available) {
       this.resumeDone = true;

@@ -14,8 +14,11 @@ function useSessionMutation<I>(run: (input: I) => Promise<SessionState>) {
   return useMutation({
     mutationFn: run,
     onSuccess: (state) => {
-      // Data fetched for one operator must not be shown to the next.
-      if (!state.operator) queryClient.removeQueries({ queryKey: queryKeys.operatorData });
+      // Data fetched for one operator must not be shown to the next (nor after a sign-out).
+      const before = queryClient.getQueryData<SessionState>(queryKeys.session)?.operator;
+      if (!state.operator || state.operator.email !== before?.email || state.serverUrl !== queryClient.getQueryData<SessionState>(queryKeys.session)?.serverUrl) {
+        queryClient.removeQueries({ queryKey: queryKeys.operatorData });
+      }
       queryClient.setQueryData(queryKeys.session, state);
     },
   });
