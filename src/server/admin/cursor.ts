@@ -12,7 +12,7 @@ export function decodeCursor(cursor: string | undefined): { key: number; id: str
   if (!cursor) return null;
   try {
     const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof key === 'number' && Number.isFinite(key) && typeof id === 'string') return { key, id };
+    if (typeof key === 'number' && Number.isSafeInteger(key) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000')) return { key, id };
   } catch {
     // refused below
   }

@@ -9,8 +9,15 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
 
-/** PostgreSQL: above this many trigram-index hits a fragment is "common" and walking is faster. */
-const CANDIDATE_CAP = 2000;
+/** PostgreSQL: how many users in creation order a search walks before it asks the trigram index. */
+const WALK_ROWS = 10_000;
+/**
+ * ... and for a fragment with no run of 3 letters or digits ("b.m", "k A"): its trigrams are the
+ * padded one-letter words every name has, so the index would hand back a large part of the table.
+ */
+const WALK_ROWS_WITHOUT_TRIGRAMS = 60_000;
+/** PostgreSQL: above this many trigram-index hits past the walked stretch, walking on is faster. */
+const CANDIDATE_CAP = 5000;
 
 type Query = z.infer<typeof userSearchQuery>;
 type Answer = z.infer<typeof userSearchAnswer>;
@@ -22,8 +29,8 @@ type Row = UserSummaryRow & { seq: number };
  *  - a full email or phone number takes the exact index;
  *  - SQLite: fragments of 3+ characters stream from the FTS5 trigram index in rowid (= creation)
  *    order, in chunks, so a page costs about the same for rare and common fragments;
- *  - PostgreSQL: fragments of 3+ characters fetch their pg_trgm hits when rare, and walk users in
- *    (created_at, id) order when common;
+ *  - PostgreSQL: fragments of 3+ characters walk the next 10,000 users in (created_at, id) order
+ *    (common fragments fill a page there), then take the rest from the pg_trgm index (rare ones);
  *  - shorter fragments walk in creation order (they are common by nature) and stop at a page.
  * Creation order is uncorrelated with names, so a walk meets a common fragment's matches early.
  */
@@ -39,7 +46,8 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   const sqlite = dialect === 'sqlite';
 
   /** Users matching `match` (and the operator's scope and filter), in creation order after `from`. */
-  const fetch = async (match: Expression<SqlBool> | undefined, limit: number, from = after) => {
+  /** `fewRows`: `match` picks a known handful of ids; sort those, never walk the creation-order index for them. */
+  const fetch = async (match: Expression<SqlBool> | undefined, limit: number, from = after, fewRows = false) => {
     let select = selectUserSummaries(db, now).select(sqlite ? sql<number>`u.rowid`.as('seq') : sql<number>`u.created_at`.as('seq'));
     if (tenantIds.length) select = select.where('u.tenant_id', 'in', tenantIds);
     if (query.filter === 'locked') {
@@ -48,12 +56,11 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     else if (query.filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     else if (query.filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
     if (from) {
-      select = sqlite
-        ? select.where(sql<SqlBool>`u.rowid > ${from.key}`)
-        : select.where((eb) => eb.or([eb('u.created_at', '>', from.key), eb.and([eb('u.created_at', '=', from.key), eb('u.id', '>', from.id)])]));
+      // A row comparison, so PostgreSQL starts the index walk at the cursor instead of filtering up to it.
+      select = sqlite ? select.where(sql<SqlBool>`u.rowid > ${from.key}`) : select.where(sql<SqlBool>`(u.created_at, u.id) > (${from.key}, ${from.id})`);
     }
     if (match) select = select.where(match);
-    const ordered = sqlite ? select.orderBy(sql`u.rowid`) : select.orderBy('u.created_at').orderBy('u.id');
+    const ordered = sqlite ? select.orderBy(sql`u.rowid`) : fewRows ? select.orderBy(sql`u.created_at + 0`).orderBy('u.id') : select.orderBy('u.created_at').orderBy('u.id');
     return (await ordered.limit(limit).execute()) as Row[];
   };
   const toAnswer = (rows: Row[]): Answer => {
@@ -97,15 +104,41 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     return toAnswer(collected);
   }
 
-  const hits = await sql<{ id: string }>`SELECT u.id FROM users u WHERE ${contains} LIMIT ${CANDIDATE_CAP + 1}`.execute(db);
-  if (hits.rows.length > CANDIDATE_CAP) return page(contains);
-  if (hits.rows.length === 0) return { items: [], nextCursor: null };
-  return page(sql<SqlBool>`u.id = ANY(${hits.rows.map((r) => r.id)}::text[])`);
+  // PostgreSQL. A common fragment fills a page within the next WALK_ROWS users in creation order, so
+  // walk that stretch first (an index walk that stops at a page). What is left is a rare fragment:
+  // the trigram index finds all its matches after the stretch. Asking the trigram index first costs
+  // the most for common fragments ("v.h", "son"): a bitmap of a large part of the table, rechecked.
+  const edge = (
+    await sql<{ created_at: number; id: string }>`SELECT created_at, id FROM users u WHERE ${after ? sql<SqlBool>`(u.created_at, u.id) > (${after.key}, ${after.id})` : sql<SqlBool>`true`} ORDER BY created_at, id OFFSET ${/[\p{L}\p{N}]{3}/u.test(fragment) ? WALK_ROWS : WALK_ROWS_WITHOUT_TRIGRAMS} LIMIT 1`.execute(db)
+  ).rows[0];
+  if (!edge) return page(contains);
+  const beforeEdge = sql<SqlBool>`(u.created_at, u.id) <= (${edge.created_at}, ${edge.id})`;
+  const walked = await fetch(sql<SqlBool>`${contains} AND ${beforeEdge}`, query.limit + 1);
+  if (walked.length > query.limit) return toAnswer(walked);
+  const pastEdge = sql<SqlBool>`(u.created_at, u.id) > (${edge.created_at}, ${edge.id})`;
+  // MATERIALIZED and without LIMIT, so the planner takes the trigram index rather than a walk.
+  const hits = await sql<{ id: string }>`WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ${containsFragment(fragment, true)}) SELECT id FROM hits u WHERE ${pastEdge} LIMIT ${CANDIDATE_CAP + 1}`.execute(db);
+  const wanted = query.limit + 1 - walked.length;
+  const rest =
+    hits.rows.length > CANDIDATE_CAP
+      ? await fetch(sql<SqlBool>`${contains} AND ${pastEdge}`, wanted) // common after all, only later in the table
+      : hits.rows.length
+        ? await fetch(sql<SqlBool>`u.id = ANY(${hits.rows.map((r) => r.id)}::text[])`, wanted, { key: edge.created_at, id: edge.id }, true)
+        : [];
+  return toAnswer([...walked, ...rest]);
 }
 
-/** The fragment anywhere in email, name or phone (one lower-cased string, the one PostgreSQL's trigram index covers). */
-function containsFragment(fragment: string): Expression<SqlBool> {
-  return sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${escapeLike(fragment)}%`} ESCAPE '\\'`;
+/**
+ * The fragment anywhere in email, name or phone (one lower-cased string). `indexed` writes it exactly
+ * as PostgreSQL's trigram index expression; otherwise one `|| ''` too many keeps the planner off that
+ * index, so a walk in creation order stays a walk that stops at a page (with the index, PostgreSQL
+ * builds a bitmap of every row sharing a common trigram first: 20 ms and more on a million users).
+ */
+function containsFragment(fragment: string, indexed = false): Expression<SqlBool> {
+  const pattern = `%${escapeLike(fragment)}%`;
+  return indexed
+    ? sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${pattern} ESCAPE '\\'`
+    : sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '') || '') LIKE ${pattern} ESCAPE '\\'`;
 }
 
 /** An FTS5 string literal: the fragment as one phrase, quotes doubled. */

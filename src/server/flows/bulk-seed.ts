@@ -47,6 +47,9 @@ export async function seedBulkUsers(ctx: ServerContext, options: BulkSeedOptions
   }
   const passwordHash = await ctx.passwords.hash('bench password 2026');
   const now = ctx.clock.now();
+  // Accounts were created over the last three years, oldest first, as in a real customer base: the
+  // order of creation is the order rows were written (search pages walk it).
+  const createdStep = Math.max(1, Math.floor((3 * 365 * 24 * 3600 * 1000) / options.users));
   const batchSize = 500;
   for (let done = 0; done < options.users; done += batchSize) {
     const rows: Insertable<UsersTable>[] = [];
@@ -55,6 +58,7 @@ export async function seedBulkUsers(ctx: ServerContext, options: BulkSeedOptions
       const last = pick(lastNames);
       const company = pick(companies);
       const email = random() < 0.01 ? `${pick(['accounts', 'faktura', 'buchhaltung', 'post', 'invoice'])}${i}@${company}.test` : `${first}.${last}${i}@${company}.test`.toLowerCase();
+      const createdAt = now - (options.users - i) * createdStep;
       const phone = random() < 0.7 ? (random() < 0.6 ? `+479${String(Math.floor(random() * 1e7)).padStart(7, '0')}` : `+4915${String(Math.floor(random() * 1e9)).padStart(9, '0')}`) : null;
       rows.push({
         id: newId(),
@@ -64,13 +68,13 @@ export async function seedBulkUsers(ctx: ServerContext, options: BulkSeedOptions
         phone,
         locale: pick(['en', 'nb', 'de']),
         password_hash: passwordHash,
-        password_changed_at: now,
-        mfa_enrolled_at: random() < 0.9 ? now : null,
+        password_changed_at: createdAt,
+        mfa_enrolled_at: random() < 0.9 ? createdAt : null,
         recovery_batch_id: null,
         pending_recovery_batch_id: null,
         failed_code_count: 0,
         disabled_at: random() < 0.01 ? now : null,
-        created_at: now,
+        created_at: createdAt,
         shared_mailbox: looksLikeSharedMailbox(email) ? 1 : 0,
       });
     }

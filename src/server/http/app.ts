@@ -85,12 +85,20 @@ function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpe
 }
 
 function parseOrThrow(schema: NonNullable<RouteSpec['body']>, value: unknown): unknown {
+  // PostgreSQL refuses NUL in text (SQLite would keep it): refuse it for both, before any query.
+  if (containsNul(value)) throw new ApiError('invalid_request', 'Text may not contain NUL (\\u0000) characters.');
   const result = schema.safeParse(value);
   if (!result.success) {
     const { message, issues } = describeZodError(result.error);
     throw new ApiError('invalid_request', message, { issues });
   }
   return result.data;
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
 }
 
 /** Request logs never carry secrets: reset-link tokens in paths are blanked, headers are left out. */

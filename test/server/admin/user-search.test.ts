@@ -73,10 +73,14 @@ describe.each(dialects)('user search on %s', (dialect) => {
   });
 
   it('refuses bad parameters with clear errors', async () => {
-    for (const params of ['limit=0', 'limit=1000', 'filter=sleepy', 'cursor=not-a-cursor', `q=${'x'.repeat(101)}`]) {
+    const floatCursor = Buffer.from(JSON.stringify([1.5, 'x'])).toString('base64url');
+    for (const params of ['limit=0', 'limit=1000', 'filter=sleepy', 'cursor=not-a-cursor', `cursor=${floatCursor}`, 'q=ab%00cd', 'tenantId=%00', `q=${'x'.repeat(101)}`]) {
       const answer = await server.call('GET', `/v1/admin/users?${params}`, { token: agent.accessToken });
       expect(answer.status, params).toBe(400);
       expect(answer.body.error).toBe('invalid_request');
     }
+    const login = await server.call('POST', '/v1/auth/login', { body: { tenant: 'a\u0000b', email: 'a@b.test', password: 'x' } });
+    expect(login).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect((await server.call('POST', '/v1/auth/challenges/%00/verify', { body: { method: 'totp', code: '123456' } })).status).toBe(400);
   });
 });
