@@ -48,40 +48,71 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   const { user, tenant } = state;
   if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
 
-  const accepted = await checkCode(ctx, state, challenge, input, now);
-  if (!accepted) return refuse(ctx, { user, tenant, challenge, method: input.method, attemptsLeft, meta, now });
+  const spend = await checkCode(ctx, state, challenge, input, now);
+  const refusal = { user, tenant, challenge, method: input.method, attemptsLeft, meta, now };
+  if (!spend) return refuse(ctx, refusal);
 
-  return db.transaction().execute(async (trx) => {
-    if (!(await consumeChallenge(trx, challenge.id, now))) {
-      throw new ApiError('challenge_expired', 'This sign-in step was already completed. Sign in again.');
-    }
-    const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
-    if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
-    await resetFailedCodes(trx, user.id);
-    const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
-    await recordAudit(trx, now, { ...audit, action: input.method === 'recovery_code' ? 'recovery_code.used' : 'code.accepted', details: { method: input.method, challengeId: challenge.id, purpose: challenge.purpose } });
-    return challenge.purpose === 'login'
-      ? completeLogin(trx, { user, tenant, input, meta, now, audit })
-      : completeStepUp(trx, { user, tenant, challenge, meta, now, audit });
-  });
+  const answer = await db
+    .transaction()
+    .execute(async (trx) => {
+      if (!(await consumeChallenge(trx, challenge.id, now))) {
+        throw new ApiError('challenge_expired', 'This sign-in step was already completed. Sign in again.');
+      }
+      const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
+      if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
+      // The code is spent in the same transaction that consumes the challenge: a request that loses
+      // the race for the challenge (or finds the account locked) rolls back and keeps its code.
+      if (!(await spend(trx))) throw codeAlreadySpent;
+      return succeed(trx, { user, tenant, challenge, input, meta, now });
+    })
+    .catch((error: unknown) => {
+      if (error === codeAlreadySpent) return undefined;
+      throw error;
+    });
+  return answer ?? refuse(ctx, refusal);
 }
 
-async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<boolean> {
+/** The rest of a success, in its transaction: the failure count reset, the audit, and the session or step-up. */
+async function succeed(trx: Kysely<Database>, c: { user: UserRow; tenant: Tenant; challenge: ChallengeRow; input: VerifyRequest; meta: RequestMeta; now: number }): Promise<VerifyAnswer> {
+  const { user, tenant, challenge, input, meta, now } = c;
+  await resetFailedCodes(trx, user.id);
+  const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
+  await recordAudit(trx, now, { ...audit, action: input.method === 'recovery_code' ? 'recovery_code.used' : 'code.accepted', details: { method: input.method, challengeId: challenge.id, purpose: challenge.purpose } });
+  return challenge.purpose === 'login'
+    ? completeLogin(trx, { user, tenant, input, meta, now, audit })
+    : completeStepUp(trx, { user, tenant, challenge, meta, now, audit });
+}
+
+/** Thrown inside the success transaction when the code turned out to be spent by a concurrent request. */
+const codeAlreadySpent = new Error('code already spent');
+
+/** Spends an accepted code (TOTP step, recovery code) inside the success transaction; false if it was spent meanwhile. */
+type SpendCode = (trx: Kysely<Database>) => Promise<boolean>;
+const alreadySpent: SpendCode = async () => true;
+
+/**
+ * Checks the code; null when it is wrong. A right TOTP code or recovery code is spent later, in the
+ * success transaction (the returned function). An SMS code is checked and spent here: its wrong
+ * attempts must count even when nothing else commits, and it belongs to this challenge alone.
+ */
+async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<SpendCode | null> {
   const { db } = ctx.store;
   if (input.method === 'totp') {
     if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
     const secret = ctx.secrets.open(factor.secret_enc, user.id);
     const result = checkTotpCode({ secret, code: input.code, at: now, afterStep: factor.last_used_step });
-    return result.valid && (await claimTotpStep(db, factor.id, result.step));
+    return result.valid ? (trx) => claimTotpStep(trx, factor.id, result.step) : null;
   }
   if (input.method === 'recovery_code') {
     if (!user.recovery_batch_id) throw new ApiError('invalid_request', 'This account has no recovery codes. Use another method.');
-    if (!looksLikeRecoveryCode(input.code)) return false;
-    return consumeRecoveryCode(db, user.id, user.recovery_batch_id, hashRecoveryCode(input.code), now);
+    if (!looksLikeRecoveryCode(input.code)) return null;
+    const batchId = user.recovery_batch_id;
+    const hash = hashRecoveryCode(input.code);
+    return (trx) => consumeRecoveryCode(trx, user.id, batchId, hash, now);
   }
   if (!user.phone || !tenant.policy.allowedMethods.includes('sms')) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
   const result = await checkSmsCode(db, ctx.secrets, { userId: user.id, purpose: 'login', challengeId: challenge.id }, input.code, tenant.policy.smsCodeAttempts, now);
-  return result.ok;
+  return result.ok ? alreadySpent : null;
 }
 
 interface Refusal {

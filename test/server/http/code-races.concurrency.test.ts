@@ -44,12 +44,16 @@ describe.each(dialects)('racing the same code on %s', (dialect) => {
     expect(answers.filter((a) => a.status === 400 && a.body.error === 'invalid_code')).toHaveLength(29);
   });
 
-  it('30 concurrent correct answers to one challenge: exactly one session', async () => {
+  it('five different right recovery codes race on one challenge: one session, and the losers keep their codes', async () => {
     const user = await enrollUser(server, tenant);
     const [challenge] = await openChallenges(user.email, user.password, 1);
-    const answers = await Promise.all(
-      user.recoveryCodes.slice(0, 5).map((code) => server.call('POST', `/v1/auth/challenges/${challenge}/verify`, { body: { method: 'recovery_code', code } })),
-    );
+    const racing = user.recoveryCodes.slice(0, 5);
+    const answers = await Promise.all(racing.map((code) => server.call('POST', `/v1/auth/challenges/${challenge}/verify`, { body: { method: 'recovery_code', code } })));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    const used = await server.ctx.store.db.selectFrom('recovery_codes').select('used_at').where('user_id', '=', user.id).where('used_at', 'is not', null).execute();
+    expect(used, 'only the winner spent its code').toHaveLength(1);
+    const loser = racing[answers.findIndex((a) => a.status !== 200)]!;
+    const [next] = await openChallenges(user.email, user.password, 1);
+    expect((await server.call('POST', `/v1/auth/challenges/${next}/verify`, { body: { method: 'recovery_code', code: loser } })).status).toBe(200);
   });
 });
