@@ -95,8 +95,16 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     methods,
     preferred: methods[0]!,
     phoneHint: user.phone ? maskPhone(user.phone) : null,
-    smsRemainingToday: methods.includes('sms') ? Math.max(0, policy.smsLoginDailyLimit - (await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))) : null,
+    smsRemainingToday: methods.includes('sms') ? smsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone))) : null,
     attemptsLeft: challenge.max_attempts,
     expiresAt: iso(challenge.expires_at),
   };
+}
+
+/**
+ * SMS codes left today. A count past the limit is the one that locked the account; sign-in is
+ * answered at all only once that lock is over, and then the count starts again (sms-challenge.ts).
+ */
+function smsLeft(limit: number, sentToday: number): number {
+  return sentToday > limit ? limit : limit - sentToday;
 }

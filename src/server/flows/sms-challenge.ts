@@ -3,9 +3,9 @@ import { recordAudit } from '../audit/audit-trail.js';
 import type { ServerContext } from '../context.js';
 import { assertSmsCountryAllowed, callingCodeOf, maskPhone } from '../mfa/sms/phone-numbers.js';
 import { createSmsCode } from '../mfa/sms/sms-code-delivery.js';
-import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
+import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
-import { countSms } from '../policy/sms-counters.js';
+import { countSms, resetSmsCount } from '../policy/sms-counters.js';
 import { findChallenge } from '../store/repositories/challenges.js';
 import { loadSignInState } from '../store/repositories/sign-in-state.js';
 import { iso } from './public-user.js';
@@ -42,10 +42,21 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
 
   const limit = policy.smsLoginDailyLimit;
   const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
+  const day = calendarDay(now, policy.timeZone);
   const outcome = await db.transaction().execute(async (trx) => {
     // The counter may go one past the limit: the request that takes it there is the one that locks.
-    const count = await countSms(trx, user.id, 'login', calendarDay(now, policy.timeZone), limit + 1);
-    if (count === null) return { kind: 'over' as const };
+    let count = await countSms(trx, user.id, 'login', day, limit + 1);
+    // The counter row is ours until commit: a lock taken by a request just before this one is seen
+    // here, and refusing rolls the count back, so nothing is sent while the account is locked.
+    const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
+    if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
+    if (count === null) {
+      // Past the limit, and its lock is over: seed 003, "after that, a new code can be requested",
+      // also when the lock ends before the day does (a shorter policy, a 25-hour DST day). The
+      // count stays until then, so support sees "21 of 20 today" during the lock.
+      await resetSmsCount(trx, user.id, 'login');
+      count = (await countSms(trx, user.id, 'login', day, limit + 1)) ?? 1;
+    }
     if (count > limit) {
       const lockout = await lockAccount(trx, { userId: user.id, tenantId: tenant.id, reason: 'sms_daily_limit', hours: policy.lockoutHours, ip: meta.ip, details: { smsToday: limit } }, now);
       return { kind: 'locked' as const, lockout };
@@ -57,11 +68,6 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
 
   if (outcome.kind === 'locked') {
     throw new ApiError('account_locked', `Too many SMS codes today. The account is locked until ${iso(outcome.lockout.until)}.`, lockedAnswerDetails(outcome.lockout));
-  }
-  if (outcome.kind === 'over') {
-    const lockout = await findActiveLockout(db, user.id, now);
-    if (lockout) throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
-    throw new ApiError('sms_limit_reached', 'No more SMS codes can be sent today.', { retryAt: iso(nextDayStart(now, policy.timeZone)) });
   }
   await ctx.delivery.dispatch([outcome.messageId]);
   return { sentTo: maskPhone(phone), remainingToday: limit - outcome.count, expiresAt: iso(outcome.expiresAt) };

@@ -71,6 +71,23 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     expect((await sms(after.body.challengeId)).status).toBe(202);
   });
 
+  it('after a lock shorter than the rest of the day, a new code can be requested the same day', async () => {
+    const shortLock = await server.addTenant({ lockoutHours: 2 }, 'sms');
+    const user = await server.addUser(shortLock, undefined, { phone: '+4791234574' });
+    const signIn = () => server.call('POST', '/v1/auth/login', { body: { tenant: shortLock, email: user.email, password: user.password }, headers: from('198.51.100.7') });
+    const challenge = (await signIn()).body.challengeId;
+    for (let i = 0; i < 20; i++) await sms(challenge, '198.51.100.7');
+    expect((await sms(challenge, '198.51.100.7')).status).toBe(423);
+    const lockedDay = new Date(server.clock.now()).toISOString().slice(0, 10);
+    server.clock.advance(2 * HOUR + 1000);
+    const after = await signIn();
+    expect(after.body).toMatchObject({ status: 'mfa_required', smsRemainingToday: 20 });
+    expect((await sms(after.body.challengeId, '198.51.100.7')).status).toBe(202);
+    // The same calendar day (the test clock runs from 09:00 UTC): the lock's end, not a new day, allowed it.
+    expect(new Date(server.clock.now()).toISOString().slice(0, 10)).toBe(lockedDay);
+    expect(server.outbox().filter((m) => m.to === '+4791234574')).toHaveLength(21);
+  });
+
   it('resets the daily count after every successful sign-in', async () => {
     const user = await server.addUser(tenant, undefined, { phone: '+4791234570' });
     const first = await login(user, '192.0.2.1');

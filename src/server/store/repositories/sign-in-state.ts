@@ -36,6 +36,8 @@ export async function loadSignInState(db: Kysely<Database>, userId: string, now:
         .as('lockout_id'),
     )
     .where('u.id', '=', userId)
+    // A user disabled while a challenge is open can neither get codes nor finish it.
+    .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   const { t_slug, t_name, t_policy, f_id, f_secret_enc, f_last_used_step, lockout_id, ...user } = row;
