@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/server/delivery/providers/sms-webhook.js';
+import { CLAIM_LEASE_MS, claimMessage } from '../../../src/server/store/repositories/messages.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
@@ -83,5 +84,25 @@ describe('SMS delivery through a signed webhook', () => {
     const deliveries = receiver.received.slice(before).filter((r) => (JSON.parse(r.body) as { id: string }).id === pending.id);
     expect(deliveries).toHaveLength(3); // two refused by the gateway, one accepted
     expect(receiver.received.length).toBe(before + 3);
+  });
+
+  it('sends a message whose worker died after claiming it, once its claim lapses', async () => {
+    const { db } = server.ctx.store;
+    // A message recorded and counted, then claimed by a worker that crashes before sending it.
+    const tenant = await server.addTenant({}, 'sms');
+    const user = await server.addUser(tenant, undefined, { phone: '+4797777777' });
+    const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
+    receiver.failNext(1);
+    expect((await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`)).status).toBe(202);
+    const message = await db.selectFrom('messages').selectAll().where('recipient', '=', '+4797777777').executeTakeFirstOrThrow();
+    server.clock.advance(2_000);
+    expect(await claimMessage(db, message.id, server.clock.now())).toBeDefined(); // ...and then the worker is gone
+    const before = receiver.received.length;
+    await server.ctx.delivery.sweep();
+    expect(receiver.received.length, 'a live claim is left alone').toBe(before);
+    server.clock.advance(CLAIM_LEASE_MS);
+    await Promise.all([server.ctx.delivery.sweep(), server.ctx.delivery.sweep()]);
+    expect(receiver.received.length).toBe(before + 1);
+    expect(await db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent' });
   });
 });

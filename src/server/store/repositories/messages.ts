@@ -43,13 +43,21 @@ export async function queueMessage(db: Kysely<Database>, message: NewMessage, no
   return id;
 }
 
-/** Takes a due message for sending; exactly one worker (of any instance) gets it. */
+/**
+ * How long a claim holds. A worker that dies between claim and send (a crash, a deploy) leaves the
+ * message `sending`; once the lease is over the sweeper claims it again, so a counted SMS is never
+ * lost. It is far longer than a provider may take (the webhook gives up after 5 s), and the
+ * webhook's Idempotency-Key (the message id) lets the gateway drop a repeat.
+ */
+export const CLAIM_LEASE_MS = 60_000;
+
+/** Takes a due message (or one whose claim lapsed) for sending; exactly one worker, of any instance, gets it. */
 export async function claimMessage(db: Kysely<Database>, id: string, now: number): Promise<MessageRow | undefined> {
   return db
     .updateTable('messages')
-    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + CLAIM_LEASE_MS }))
     .where('id', '=', id)
-    .where('status', '=', 'pending')
+    .where('status', 'in', ['pending', 'sending'])
     .where('next_attempt_at', '<=', now)
     .returningAll()
     .executeTakeFirst();
@@ -69,6 +77,6 @@ export async function markMessageFailed(db: Kysely<Database>, id: string, error:
 }
 
 export async function dueMessageIds(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('messages').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  const rows = await db.selectFrom('messages').select('id').where('status', 'in', ['pending', 'sending']).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
   return rows.map((r) => r.id);
 }
