@@ -64,6 +64,9 @@ async function loadPrincipal(db: Kysely<Database>, operatorId: string, familyId:
   const operator = await db.selectFrom('operators').selectAll().where('id', '=', operatorId).where('disabled_at', 'is', null).executeTakeFirst();
   if (!operator) return undefined;
   const tenants = await db.selectFrom('operator_tenants').select('tenant_id').where('operator_id', '=', operatorId).orderBy('tenant_id').execute();
+  // No assignment means "every tenant" for support and auditors; a tenant admin without a tenant
+  // (its tenant gone) must not fall open into that: such an operator cannot act at all.
+  if (operator.role === 'tenant_admin' && tenants.length === 0) return undefined;
   return { id: operator.id, email: operator.email, name: operator.name, role: operator.role, tenantIds: tenants.map((t) => t.tenant_id), familyId };
 }
 
