@@ -111,6 +111,43 @@ describe('console in Chromium through the browser host', () => {
     expect(keychainLookup(server.baseUrl, operator.email)).toBeNull();
   });
 
+  it('a session revoked while the console is open: the next call brings sign-in back, and the next operator sees nothing of it', async () => {
+    const tenant = await server.addTenant();
+    const marker = `revoked-${Date.now().toString(36)}`;
+    await server.addUser(tenant, `${marker}@nordmann.test`);
+    const { page, operator } = await signedInConsole();
+    await page.keyboard.press('/');
+    await page.keyboard.type(marker);
+    await expect.poll(() => page.getByTestId('user-row').count()).toBe(1);
+
+    // A copy of the refresh token is presented twice elsewhere: the server revokes the whole family,
+    // the access token the console holds in memory included.
+    const stored = keychainLookup(server.baseUrl, operator.email)!;
+    expect((await server.call('POST', '/v1/admin/auth/refresh', { body: { refreshToken: stored } })).status).toBe(200);
+    expect((await server.call('POST', '/v1/admin/auth/refresh', { body: { refreshToken: stored } })).status).toBe(401);
+    await page.locator('#user-search').fill(`${marker}@`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('[data-error-code="session_expired"]').textContent()).toContain('Your session has ended');
+    expect(keychainLookup(server.baseUrl, operator.email)).toBeNull();
+
+    // A tenant admin of another company signs in at the same window: the earlier results are gone.
+    // Their company has no users, so no user row may appear at any moment, not even from a cache.
+    const otherTenant = await server.addTenant();
+    const next = await addOperator(server, 'tenant_admin', [otherTenant]);
+    await page.evaluate(`{
+      window.sawUserRows = false;
+      new MutationObserver(() => { if (document.querySelector('[data-testid="user-row"]')) window.sawUserRows = true; })
+        .observe(document.body, { childList: true, subtree: true });
+    }`);
+    await signIn(page, next, await next.nextCode());
+    await expect.poll(() => signedInOperator(page).textContent()).toContain(next.name);
+    await page.keyboard.press('/');
+    await page.keyboard.type(marker);
+    await page.waitForTimeout(600); // past the search's debounce and answer
+    expect(await page.evaluate('window.sawUserRows')).toBe(false);
+    expect(await page.content()).not.toContain(`${marker}@nordmann.test`);
+  });
+
   it('a link cannot navigate the app away: allow-listed links go to the system browser, others nowhere', async () => {
     const { page, console } = await signedInConsole();
     const appUrl = page.url();
