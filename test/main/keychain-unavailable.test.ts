@@ -12,12 +12,15 @@ import { addOperator, filesContaining, listFiles, tempDataDir } from './console-
 describe('no keychain', () => {
   let server: TestServer;
   const data = tempDataDir();
+  // The child's whole home: a fallback file could land anywhere under it, not only in the data dir.
+  const home = tempDataDir();
   beforeAll(async () => {
     server = await startTestServer('sqlite', { realTime: true });
   });
   afterAll(async () => {
     await server?.close();
     data.remove();
+    home.remove();
   });
 
   it('signs in for this run only, says the keychain is missing, and writes no token anywhere', async () => {
@@ -30,6 +33,10 @@ describe('no keychain', () => {
         ...process.env,
         DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/mfa-desk-test-bus',
         DISPLAY: '',
+        HOME: home.dir,
+        XDG_CONFIG_HOME: `${home.dir}/.config`,
+        XDG_DATA_HOME: `${home.dir}/.local/share`,
+        XDG_CACHE_HOME: `${home.dir}/.cache`,
         CONSOLE_DATA_DIR: data.dir,
         SERVER_URL: server.baseUrl,
         OPERATOR_EMAIL: operator.email,
@@ -43,6 +50,8 @@ describe('no keychain', () => {
     expect(state.operator?.email).toBe(operator.email);
     expect(state.remembered).toBe(false);
     expect(listFiles(data.dir)).toEqual(['settings.json']);
+    expect(tokens, 'the access token and the refresh token the server issued').toHaveLength(2);
     expect(filesContaining(data.dir, tokens)).toEqual([]);
+    expect(filesContaining(home.dir, tokens)).toEqual([]);
   });
 });
