@@ -1,9 +1,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { registerIpcHandlers } from './ipc.js';
 import { applySecurityPolicy } from './security.js';
-import { createConsoleServices } from './services/console-services.js';
+import { createConsoleServices, type ConsoleServices } from './services/console-services.js';
 import { consoleDataDir } from './services/data-dir.js';
 import { originOf } from './trusted-url.js';
 import { appOrigin, createMainWindow, registerAppScheme, serveRenderer } from './window.js';
@@ -36,11 +36,19 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('window-all-closed', () => app.quit());
   void app.whenReady().then(() => {
-    const services = createConsoleServices({
-      dataDir,
-      serverUrl: process.env.MFA_DESK_SERVER_URL,
-      openExternal: (url) => shell.openExternal(url),
-    });
+    let services: ConsoleServices;
+    try {
+      services = createConsoleServices({
+        dataDir,
+        serverUrl: process.env.MFA_DESK_SERVER_URL,
+        openExternal: (url) => shell.openExternal(url),
+      });
+    } catch (error) {
+      // Another console (the browser host) holds this data directory: say so and leave.
+      dialog.showErrorBox('MFA Desk', error instanceof Error ? error.message : String(error));
+      app.quit();
+      return;
+    }
     app.on('will-quit', () => services.close());
     applySecurityPolicy(appOrigins, () => ({ serverUrl: services.session.connectedServerUrl() }));
     serveRenderer(join(import.meta.dirname, '../renderer'));

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ConsoleHandlers } from '../../shared/console-api.js';
 import { createConsoleHandlers } from './console-handlers.js';
 import { createKeytarStore, type CredentialStore } from './credential-store.js';
+import { acquireInstanceLock } from './instance-lock.js';
 import { OperatorSession, type OperatorSessionOptions } from './operator-session.js';
 import { createSettingsStore } from './settings-store.js';
 
@@ -26,15 +27,32 @@ export interface ConsoleServices {
   close(): void;
 }
 
-/** Main's plain-Node half: settings, keychain, server client and session, behind one handler table. */
+/**
+ * Main's plain-Node half: settings, keychain, server client and session, behind one handler table.
+ * Throws ConsoleAlreadyRunning when another console holds the data directory.
+ */
 export function createConsoleServices(options: ConsoleServicesOptions): ConsoleServices {
-  const session = new OperatorSession({
-    settings: createSettingsStore(options.dataDir),
-    credentials: options.credentials ?? createKeytarStore(),
-    deviceName: options.deviceName ?? `MFA Desk on ${hostname()}`.slice(0, 100),
-    launchServerUrl: options.serverUrl,
-    now: options.now,
-  });
+  const releaseLock = acquireInstanceLock(options.dataDir);
+  let session: OperatorSession;
+  try {
+    session = new OperatorSession({
+      settings: createSettingsStore(options.dataDir),
+      credentials: options.credentials ?? createKeytarStore(),
+      deviceName: options.deviceName ?? `MFA Desk on ${hostname()}`.slice(0, 100),
+      launchServerUrl: options.serverUrl,
+      now: options.now,
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
   const handlers = createConsoleHandlers({ session, openExternal: options.openExternal, allowedLinkHosts: options.allowedLinkHosts });
-  return { handlers, session, close: () => session.close() };
+  return {
+    handlers,
+    session,
+    close: () => {
+      session.close();
+      releaseLock();
+    },
+  };
 }

@@ -32,14 +32,21 @@ interface Keytar {
 
 /** A locked keyring can wait forever on an unlock prompt nobody sees; give up and say so instead. */
 const probeTimeoutMs = 10_000;
+/**
+ * A keychain that was missing or locked may be there a moment later (the operator typed the keyring
+ * password after 10 s): ask again after this long rather than never. One that answered stays known.
+ */
+const retryUnavailableAfterMs = 60_000;
 
 export function createKeytarStore(): CredentialStore {
   let keytar: Promise<Keytar> | undefined;
   const load = () =>
     (keytar ??= import('keytar').then((module: { default?: Keytar } & Partial<Keytar>) => (module.default ?? module) as Keytar));
   let status: Promise<KeychainStatus> | undefined;
-  const probe = () =>
-    (status ??= (async (): Promise<KeychainStatus> => {
+  let unavailableSince = 0;
+  const probe = () => {
+    if (status && unavailableSince && Date.now() - unavailableSince > retryUnavailableAfterMs) status = undefined;
+    return (status ??= (async (): Promise<KeychainStatus> => {
       let timer: NodeJS.Timeout | undefined;
       try {
         const api = await load();
@@ -49,13 +56,16 @@ export function createKeytarStore(): CredentialStore {
         });
         // Listing our own service touches the keychain without creating anything.
         await Promise.race([api.findCredentials(keychainService), timeout]);
+        unavailableSince = 0;
         return { available: true };
       } catch (error) {
+        unavailableSince = Date.now();
         return { available: false, reason: error instanceof Error ? error.message : String(error) };
       } finally {
         clearTimeout(timer);
       }
     })());
+  };
   const usable = async () => {
     const known = await probe();
     if (!known.available) throw new Error(`no keychain: ${known.reason}`);

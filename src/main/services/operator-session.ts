@@ -55,7 +55,7 @@ export class OperatorSession {
   private resuming: Promise<void> | null = null;
   private refreshing: Promise<ActiveSession> | null = null;
   private timer: NodeJS.Timeout | undefined;
-  private keychain: Promise<KeychainStatus> | undefined;
+  private keychainAvailable: boolean | undefined;
   private readonly clients = new Map<string, ServerClient>();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -178,11 +178,14 @@ export class OperatorSession {
     return client;
   }
 
-  private keychainStatus(): Promise<KeychainStatus> {
-    return (this.keychain ??= this.options.credentials.probe().then((status) => {
+  /** Asked of the store each time (it caches, and asks again a while after a failure); logged when it changes. */
+  private async keychainStatus(): Promise<KeychainStatus> {
+    const status = await this.options.credentials.probe();
+    if (status.available !== this.keychainAvailable) {
       if (!status.available) this.log(`no keychain, credentials will not be stored: ${status.reason}`);
-      return status;
-    }));
+      this.keychainAvailable = status.available;
+    }
+    return status;
   }
 
   /** The first status call after launch signs in silently with the refresh token from the keychain. */
