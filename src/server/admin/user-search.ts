@@ -5,19 +5,12 @@ import type { userSearchAnswer, userSearchQuery } from '../../shared/api/admin.j
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import { findTenantById } from '../store/repositories/tenants.js';
+import { likeContaining } from '../store/like-pattern.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
+import { matchesInCreationOrder } from './user-search-postgres.js';
 import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
 
-/** PostgreSQL: how many users in creation order a search walks before it asks the trigram index. */
-const WALK_ROWS = 10_000;
-/**
- * ... and for a fragment with no run of 3 letters or digits ("b.m", "k A"): its trigrams are the
- * padded one-letter words every name has, so the index would hand back a large part of the table.
- */
-const WALK_ROWS_WITHOUT_TRIGRAMS = 60_000;
-/** PostgreSQL: above this many trigram-index hits past the walked stretch, walking on is faster. */
-const CANDIDATE_CAP = 5000;
 
 type Query = z.infer<typeof userSearchQuery>;
 type Answer = z.infer<typeof userSearchAnswer>;
@@ -29,9 +22,10 @@ type Row = UserSummaryRow & { seq: number };
  *  - a full email or phone number takes the exact index;
  *  - SQLite: fragments of 3+ characters stream from the FTS5 trigram index in rowid (= creation)
  *    order, in chunks, so a page costs about the same for rare and common fragments;
- *  - PostgreSQL: fragments of 3+ characters walk the next 10,000 users in (created_at, id) order
- *    (common fragments fill a page there), then take the rest from the pg_trgm index (rare ones);
- *  - shorter fragments walk in creation order (they are common by nature) and stop at a page.
+ *  - SQLite, shorter fragments walk in creation order (they are common by nature) and stop at a page;
+ *  - PostgreSQL: any fragment walks a narrow search table in (created_at, id) order (common
+ *    fragments fill a page there), then takes the rest from its pg_trgm index (rare ones);
+ *    user-search-postgres.ts.
  * Creation order is uncorrelated with names, so a walk meets a common fragment's matches early.
  */
 export async function searchUsers(ctx: ServerContext, principal: OperatorPrincipal, query: Query): Promise<Answer> {
@@ -86,10 +80,9 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
 
   const fragment = phoneLike ? q.replace(/\D/g, '') : q.toLowerCase();
   if (fragment.length === 0) return { items: [], nextCursor: null };
-  const contains = containsFragment(fragment);
-  if (fragment.length < 3) return page(contains);
 
   if (sqlite) {
+    if (fragment.length < 3) return page(containsFragment(fragment));
     // Stream trigram hits in rowid order, a growing chunk at a time, until a page (plus one) is found.
     const collected: Row[] = [];
     let from = after?.key ?? 0;
@@ -104,41 +97,25 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     return toAnswer(collected);
   }
 
-  // PostgreSQL. A common fragment fills a page within the next WALK_ROWS users in creation order, so
-  // walk that stretch first (an index walk that stops at a page). What is left is a rare fragment:
-  // the trigram index finds all its matches after the stretch. Asking the trigram index first costs
-  // the most for common fragments ("v.h", "son"): a bitmap of a large part of the table, rechecked.
-  const edge = (
-    await sql<{ created_at: number; id: string }>`SELECT created_at, id FROM users u WHERE ${after ? sql<SqlBool>`(u.created_at, u.id) > (${after.key}, ${after.id})` : sql<SqlBool>`true`} ORDER BY created_at, id OFFSET ${/[\p{L}\p{N}]{3}/u.test(fragment) ? WALK_ROWS : WALK_ROWS_WITHOUT_TRIGRAMS} LIMIT 1`.execute(db)
-  ).rows[0];
-  if (!edge) return page(contains);
-  const beforeEdge = sql<SqlBool>`(u.created_at, u.id) <= (${edge.created_at}, ${edge.id})`;
-  const walked = await fetch(sql<SqlBool>`${contains} AND ${beforeEdge}`, query.limit + 1);
-  if (walked.length > query.limit) return toAnswer(walked);
-  const pastEdge = sql<SqlBool>`(u.created_at, u.id) > (${edge.created_at}, ${edge.id})`;
-  // MATERIALIZED and without LIMIT, so the planner takes the trigram index rather than a walk.
-  const hits = await sql<{ id: string }>`WITH hits AS MATERIALIZED (SELECT u.id, u.created_at FROM users u WHERE ${containsFragment(fragment, true)}) SELECT id FROM hits u WHERE ${pastEdge} LIMIT ${CANDIDATE_CAP + 1}`.execute(db);
-  const wanted = query.limit + 1 - walked.length;
-  const rest =
-    hits.rows.length > CANDIDATE_CAP
-      ? await fetch(sql<SqlBool>`${contains} AND ${pastEdge}`, wanted) // common after all, only later in the table
-      : hits.rows.length
-        ? await fetch(sql<SqlBool>`u.id = ANY(${hits.rows.map((r) => r.id)}::text[])`, wanted, { key: edge.created_at, id: edge.id }, true)
-        : [];
-  return toAnswer([...walked, ...rest]);
+  // PostgreSQL: matches come from the narrow search table in creation order, scope included
+  // (user-search-postgres.ts); the filter is checked on the users they name, a batch at a time,
+  // until a page (plus one) is found.
+  const collected: Row[] = [];
+  let from = after;
+  for (let batch = query.limit + 1; ; batch = Math.min(batch * 4, 5000)) {
+    const matches = await matchesInCreationOrder(db, { fragment, from, tenantIds, limit: batch });
+    if (matches.length === 0) break;
+    collected.push(...(await fetch(sql<SqlBool>`u.id = ANY(${matches.map((m) => m.user_id)}::text[])`, query.limit + 1 - collected.length, null, true)));
+    if (collected.length > query.limit || matches.length < batch) break;
+    const last = matches.at(-1)!;
+    from = { key: last.created_at, id: last.user_id };
+  }
+  return toAnswer(collected);
 }
 
-/**
- * The fragment anywhere in email, name or phone (one lower-cased string). `indexed` writes it exactly
- * as PostgreSQL's trigram index expression; otherwise one `|| ''` too many keeps the planner off that
- * index, so a walk in creation order stays a walk that stops at a page (with the index, PostgreSQL
- * builds a bitmap of every row sharing a common trigram first: 20 ms and more on a million users).
- */
-function containsFragment(fragment: string, indexed = false): Expression<SqlBool> {
-  const pattern = `%${escapeLike(fragment)}%`;
-  return indexed
-    ? sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${pattern} ESCAPE '\\'`
-    : sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '') || '') LIKE ${pattern} ESCAPE '\\'`;
+/** SQLite, fragments under 3 characters: the fragment anywhere in email, name or phone. */
+function containsFragment(fragment: string): Expression<SqlBool> {
+  return sql<SqlBool>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${likeContaining(fragment)} ESCAPE '\\'`;
 }
 
 /** An FTS5 string literal: the fragment as one phrase, quotes doubled. */
@@ -146,9 +123,6 @@ function ftsPhrase(fragment: string): string {
   return `"${fragment.replace(/"/g, '""')}"`;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-}
 
 function looksLikePhone(q: string): boolean {
   return /^\+?[\d\s().-]{2,}$/.test(q) && /\d/.test(q);

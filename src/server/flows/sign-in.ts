@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { loginAnswer, loginRequest } from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
@@ -13,6 +14,7 @@ import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { useTrustedDevice } from '../store/repositories/trusted-devices.js';
 import { findUserByEmail } from '../store/repositories/users.js';
+import type { Database } from '../store/schema.js';
 import { availableMethods, openChallenge } from './challenge-methods.js';
 import { iso, toPublicUser } from './public-user.js';
 import type { RequestMeta } from './request-meta.js';
@@ -66,23 +68,27 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     return { status: 'authenticated', sessionToken: token, user: toPublicUser(user) };
   }
 
+  // Signed in without a code (a remembered device, a trusted IP): one transaction for the session, the
+  // daily SMS count reset (seed 003: every successful sign-in resets it) and the audit event.
+  const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>) => {
+    const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
+    await resetSmsCount(trx, user.id, 'login');
+    await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details });
+    return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
+  };
+
   if (input.deviceToken && policy.rememberDeviceDays > 0) {
-    const deviceId = await useTrustedDevice(db, user.id, input.deviceToken, now);
-    if (deviceId) {
-      const { token } = await insertSession(db, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
-      await recordAudit(db, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'remembered_device', deviceId } });
-      return { status: 'authenticated', sessionToken: token, user: toPublicUser(user) };
-    }
+    const deviceToken = input.deviceToken;
+    const remembered = await db.transaction().execute(async (trx) => {
+      const deviceId = await useTrustedDevice(trx, user.id, deviceToken, now);
+      return deviceId ? signInWithoutCode(trx, { secondFactor: 'remembered_device', deviceId }) : null;
+    });
+    if (remembered) return remembered;
   }
 
   if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, user.id, meta.ip, user.password_changed_at))) {
     // Seed 003: the second factor is asked again only from a new IP address or after a password change.
-    return db.transaction().execute(async (trx) => {
-      const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
-      await resetSmsCount(trx, user.id, 'login');
-      await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'trusted_ip' } });
-      return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
-    });
+    return db.transaction().execute((trx) => signInWithoutCode(trx, { secondFactor: 'trusted_ip' }));
   }
 
   const methods = await availableMethods(db, user, policy);

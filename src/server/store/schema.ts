@@ -249,6 +249,14 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/** PostgreSQL only (migration 004): the narrow copy of users that search walks. */
+export interface UserSearchTable {
+  user_id: string;
+  tenant_id: string;
+  created_at: number;
+  search_text: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -271,4 +279,5 @@ export interface Database {
   operator_refresh_tokens: OperatorRefreshTokensTable;
   operator_access_tokens: OperatorAccessTokensTable;
   rate_limits: RateLimitsTable;
+  user_search: UserSearchTable;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserSummary } from '../../../src/shared/api/admin.js';
+import { postgresSearchTuning } from '../../../src/server/admin/user-search-postgres.js';
 import { seedBulkUsers } from '../../../src/server/flows/bulk-seed.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator, type SignedInOperator } from '../../support/operators.js';
@@ -54,6 +55,32 @@ describe.each(dialects)('user search on %s', (dialect) => {
     expect(order.map((u) => u.id)).toEqual(seen);
     const direct = await server.ctx.store.db.selectFrom('users').select('id').where((eb) => eb.or([eb('email', 'like', '%hansen%'), eb(eb.fn('lower', ['name']), 'like', '%hansen%')])).execute();
     expect(seen.length).toBe(direct.length);
+  });
+
+  it('pages through exactly the matches in creation order, whether the walk or the trigram index finds them', async () => {
+    const { db } = server.ctx.store;
+    const creationOrder = async (fragment: string) => {
+      const base = db.selectFrom('users as u').select('u.id').where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
+      return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map((u) => u.id);
+    };
+    try {
+      // Every search a walk; a short walk, then walking on; a short walk, then the trigram index.
+      for (const [walkRows, maxWalkRows] of [[20_000, 100_000], [50, 100_000], [50, 0]] as const) {
+        Object.assign(postgresSearchTuning, { walkRows, maxWalkRows });
+        for (const q of ['hansen', 'ola.b', 'ber', 'sæther', '4791', 'zelda', 'k s', 'no-such-fragment']) {
+          const seen: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page: { items: UserSummary[]; nextCursor: string | null } = await search(`q=${encodeURIComponent(q)}&limit=37${cursor ? `&cursor=${cursor}` : ''}`);
+            seen.push(...page.items.map((u) => u.id));
+            cursor = page.nextCursor;
+          } while (cursor);
+          expect(seen, `${q} (walk ${walkRows}, then up to ${maxWalkRows})`).toEqual(await creationOrder(q));
+        }
+      }
+    } finally {
+      Object.assign(postgresSearchTuning, { walkRows: 20_000, maxWalkRows: 100_000 });
+    }
   });
 
   it('handles two-letter fragments, filters and nonsense', async () => {

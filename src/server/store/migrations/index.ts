@@ -3,6 +3,7 @@ import type { Dialect } from '../database.js';
 import { initialSchema } from './001_initial.js';
 import { phoneFactorSchema } from './002_phone_factor.js';
 import { operatorsAndSearchSchema } from './003_operators_and_search.js';
+import { postgresSearchTableSchema } from './004_postgres_search_table.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -10,5 +11,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '001_initial': initialSchema(dialect),
     '002_phone_factor': phoneFactorSchema(),
     '003_operators_and_search': operatorsAndSearchSchema(dialect),
+    '004_postgres_search_table': postgresSearchTableSchema(dialect),
   };
 }
