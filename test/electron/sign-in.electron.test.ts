@@ -46,6 +46,13 @@ describe.skipIf(!availability.ok)(`Electron shell sign-in ${skipReason}`.trim(),
       expect(await page.evaluate('typeof window.require + typeof window.process')).toBe('undefinedundefined');
       await signIn(page, operator, await operator.nextCode());
       await expect.poll(() => signedInOperator(page).textContent()).toContain(operator.name);
+      // The shell's own navigation rules (security.ts), not just the page's guard: a script that
+      // tries to leave or to open a window gets neither.
+      await page.evaluate(`window.open('https://evil.example/'); location.href = 'https://evil.example/phish';`);
+      await page.waitForTimeout(500);
+      expect(page.url()).toBe('app://console/index.html');
+      expect(app.windows()).toHaveLength(1);
+      expect(await signedInOperator(page).isVisible()).toBe(true);
       // The keychain itself is proven in Node (test/main); here keytar may be built for Node's ABI
       // rather than Electron's (docs/CONSOLE.md), so only a reported keychain is checked.
       if (await page.getByTestId('keychain-unavailable').count()) return;
