@@ -99,6 +99,13 @@ describe.each(dialects)('user search on %s', (dialect) => {
     for (const q of ['%', '_', '"', "'; drop table users; --", '\\', 'zzzzqqqq']) expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
   });
 
+  it('finds users by what they are now: a changed phone, name or email is searchable at once, the old one is gone', async () => {
+    const user = await server.addUser(tenant, 'before.change@rare.test', { phone: '+4791199881', name: 'Vidar Before' });
+    await server.ctx.store.db.updateTable('users').set({ phone: '+4791177662', name: 'Vidar Aftermath', email: 'after.change@rare.test' }).where('id', '=', user.id).execute();
+    for (const q of ['9117766', 'aftermath', 'after.change']) expect((await search(`q=${q}`)).items.map((u) => u.id), q).toEqual([user.id]);
+    for (const q of ['9119988', 'vidar before', 'before.change']) expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
+  });
+
   it('refuses bad parameters with clear errors', async () => {
     const floatCursor = Buffer.from(JSON.stringify([1.5, 'x'])).toString('base64url');
     for (const params of ['limit=0', 'limit=1000', 'filter=sleepy', 'cursor=not-a-cursor', `cursor=${floatCursor}`, 'q=ab%00cd', 'tenantId=%00', `q=${'x'.repeat(101)}`]) {
