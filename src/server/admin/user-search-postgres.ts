@@ -3,9 +3,9 @@ import { likeContaining } from '../store/like-pattern.js';
 import type { Database } from '../store/schema.js';
 
 /**
- * How far a PostgreSQL search walks the narrow search index in creation order before it asks the
- * trigram index. A fragment common enough to fill a page there is found by the walk in a few ms;
- * a rarer one is what the trigram index is good at. Tests lower it to reach both paths with a few users.
+ * How far a PostgreSQL search walks the narrow search index in creation order before it decides
+ * between walking on and asking the trigram index (matchesInCreationOrder). Tests lower these to
+ * reach every path with a few thousand users; bench/admin-search measured the defaults.
  */
 export const postgresSearchTuning = { walkRows: 10_000, maxWalkRows: 250_000 };
 
@@ -34,9 +34,9 @@ export async function matchesInCreationOrder(db: Kysely<Database>, input: { frag
   const after = (position: { key: number; id: string } | null) => (position ? sql<SqlBool>`(s.created_at, s.user_id) > (${position.key}, ${position.id})` : sql<SqlBool>`true`);
   /**
    * Up to `count` matches among the next `stretch` entries (null: to the end) after `start`: an
-   * index-only scan that stops at `count` (the inner LIMIT, even a huge one, keeps the subquery an
-   * ordered scan the planner will not flatten and sort). strpos, a plain substring test, is cheaper per row than
-   * LIKE and keeps the planner off the trigram index.
+   * index-only scan that stops at `count`. The inner LIMIT, even a huge one, keeps the subquery an
+   * ordered scan the planner will not flatten and sort. strpos, a plain substring test, costs less
+   * per row than LIKE and keeps the planner off the trigram index.
    */
   const walk = async (start: RawBuilder<SqlBool>, stretch: number | null, count: number) =>
     (
