@@ -33,13 +33,13 @@ export class DeliveryService {
     const provider = this.providers[message.channel];
     try {
       await provider.send({ id: message.id, channel: message.channel, to: message.recipient, template: message.template, locale: message.locale, subject: message.subject, text: message.text, createdAt: message.created_at });
-      await markMessageSent(this.store.db, message.id, this.clock.now());
+      await markMessageSent(this.store.db, message, this.clock.now());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const attempts = Number(message.attempts);
       const retryAt = attempts >= MAX_DELIVERY_ATTEMPTS ? null : this.clock.now() + 1000 * 2 ** attempts;
       this.log(`delivery of ${message.channel} message ${message.id} via ${provider.name} failed (attempt ${attempts}): ${reason}`);
-      await markMessageFailed(this.store.db, message.id, reason.slice(0, 500), retryAt);
+      await markMessageFailed(this.store.db, message, reason.slice(0, 500), retryAt);
     }
   }
 

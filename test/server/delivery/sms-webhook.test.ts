@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../../src/server/delivery/providers/sms-webhook.js';
-import { CLAIM_LEASE_MS, claimMessage } from '../../../src/server/store/repositories/messages.js';
+import { CLAIM_LEASE_MS, claimMessage, markMessageFailed, markMessageSent } from '../../../src/server/store/repositories/messages.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
@@ -96,7 +96,8 @@ describe('SMS delivery through a signed webhook', () => {
     expect((await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`)).status).toBe(202);
     const message = await db.selectFrom('messages').selectAll().where('recipient', '=', '+4797777777').executeTakeFirstOrThrow();
     server.clock.advance(2_000);
-    expect(await claimMessage(db, message.id, server.clock.now())).toBeDefined(); // ...and then the worker is gone
+    const stale = await claimMessage(db, message.id, server.clock.now()); // ...and then the worker is gone
+    expect(stale).toBeDefined();
     const before = receiver.received.length;
     await server.ctx.delivery.sweep();
     expect(receiver.received.length, 'a live claim is left alone').toBe(before);
@@ -104,5 +105,9 @@ describe('SMS delivery through a signed webhook', () => {
     await Promise.all([server.ctx.delivery.sweep(), server.ctx.delivery.sweep()]);
     expect(receiver.received.length).toBe(before + 1);
     expect(await db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent' });
+    // The first worker comes back late: its claim is fenced off, it can change nothing.
+    await markMessageFailed(db, stale!, 'late answer', server.clock.now() + 1000);
+    await markMessageSent(db, stale!, server.clock.now());
+    expect(await db.selectFrom('messages').select(['status', 'last_error']).where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent', last_error: null });
   });
 });

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { MessageProvider, OutgoingMessage } from '../message-provider.js';
 
 /** Email through an SMTP server (nodemailer), e.g. SMTP_URL=smtps://user:pass@mail.example.com. */
@@ -10,7 +11,10 @@ export class SmtpEmailProvider implements MessageProvider {
     url: string,
     private readonly from: string,
   ) {
-    this.#transport = nodemailer.createTransport(url);
+    // Well inside the delivery lease (CLAIM_LEASE_MS, 60 s): a stalled server fails the attempt, which
+    // is retried, instead of outliving the claim while another worker sends the message again.
+    const options: SMTPTransport.Options = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+    this.#transport = nodemailer.createTransport(options);
   }
 
   async send(message: OutgoingMessage): Promise<void> {

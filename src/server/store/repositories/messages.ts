@@ -63,16 +63,26 @@ export async function claimMessage(db: Kysely<Database>, id: string, now: number
     .executeTakeFirst();
 }
 
-export async function markMessageSent(db: Kysely<Database>, id: string, now: number): Promise<void> {
+/**
+ * The claim a worker holds: the message id and the attempt number its claim took. The attempt is
+ * the fencing token: a worker whose lease ran out (and whose message another worker claimed again)
+ * can no longer record an outcome, so it can neither blank a message that is being re-sent nor put
+ * a delivered one back in the queue.
+ */
+export type MessageClaim = Pick<MessageRow, 'id' | 'attempts'>;
+
+export async function markMessageSent(db: Kysely<Database>, claim: MessageClaim, now: number): Promise<void> {
   // The text may hold a code or a link: once delivered, the database keeps only that it was sent.
-  await db.updateTable('messages').set({ status: 'sent', sent_at: now, text: '', last_error: null }).where('id', '=', id).execute();
+  await db.updateTable('messages').set({ status: 'sent', sent_at: now, text: '', last_error: null }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).execute();
 }
 
-export async function markMessageFailed(db: Kysely<Database>, id: string, error: string, retryAt: number | null): Promise<void> {
+export async function markMessageFailed(db: Kysely<Database>, claim: MessageClaim, error: string, retryAt: number | null): Promise<void> {
   await db
     .updateTable('messages')
     .set(retryAt === null ? { status: 'failed', last_error: error, text: '' } : { status: 'pending', last_error: error, next_attempt_at: retryAt })
-    .where('id', '=', id)
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
     .execute();
 }
 
