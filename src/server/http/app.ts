@@ -8,6 +8,7 @@ import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
 import type { TrustProxy } from '../config.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
 import { authenticateOperator } from '../admin/operator-auth.js';
@@ -22,15 +23,6 @@ export interface AppOptions {
 }
 
 const VERSION = '0.1.0';
-
-/**
- * A hop count becomes "the first n addresses from the socket outward are our proxies" (Fastify
- * ignores a bare number: it cannot tell that the peer really is the load balancer, so use a hop
- * count only where the server is reachable through the proxies alone; an address list says who).
- */
-function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
-  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
-}
 
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
