@@ -63,6 +63,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
       const base = db.selectFrom('users as u').select('u.id').where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
       return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map((u) => u.id);
     };
+    const defaults = { ...postgresSearchTuning };
     try {
       // Every search a walk; a short walk, then walking on; a short walk, then the trigram index.
       for (const [walkRows, maxWalkRows] of [[20_000, 100_000], [50, 100_000], [50, 0]] as const) {
@@ -79,7 +80,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
         }
       }
     } finally {
-      Object.assign(postgresSearchTuning, { walkRows: 20_000, maxWalkRows: 100_000 });
+      Object.assign(postgresSearchTuning, defaults);
     }
   });
 
