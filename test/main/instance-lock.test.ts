@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -26,5 +27,15 @@ describe('console instance lock', () => {
     acquireInstanceLock(data.dir)();
     writeFileSync(join(data.dir, 'console.lock'), 'not json');
     acquireInstanceLock(data.dir)();
+  });
+
+  it('lets exactly one of several consoles starting at once take it, even over a stale lock', async () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(data.dir, 'console.lock'), JSON.stringify({ pid: Number(gone.stdout), host: hostname() }));
+    const startAt = String(Date.now() + 5000);
+    const run = () => promisify(execFile)(process.execPath, ['bin/run-ts.mjs', 'test/main/fixtures/take-lock.ts'], { encoding: 'utf8', env: { ...process.env, LOCK_DIR: data.dir, START_AT: startAt } });
+    const outcomes = (await Promise.all(Array.from({ length: 6 }, run))).map((child) => child.stdout.trim());
+    expect(outcomes.filter((o) => o === 'won'), outcomes.join(', ')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
   });
 });

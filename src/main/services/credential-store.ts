@@ -43,10 +43,15 @@ export function createKeytarStore(): CredentialStore {
   const load = () =>
     (keytar ??= import('keytar').then((module: { default?: Keytar } & Partial<Keytar>) => (module.default ?? module) as Keytar));
   let status: Promise<KeychainStatus> | undefined;
-  let unavailableSince = 0;
-  const probe = () => {
-    if (status && unavailableSince && Date.now() - unavailableSince > retryUnavailableAfterMs) status = undefined;
-    return (status ??= (async (): Promise<KeychainStatus> => {
+  let failedAt = 0;
+  const probe = (): Promise<KeychainStatus> => {
+    // One probe at a time: a retry replaces a failed answer once, and every caller shares it.
+    if (status && failedAt && Date.now() - failedAt > retryUnavailableAfterMs) {
+      status = undefined;
+      failedAt = 0;
+    }
+    if (status) return status;
+    const attempt = (async (): Promise<KeychainStatus> => {
       let timer: NodeJS.Timeout | undefined;
       try {
         const api = await load();
@@ -56,15 +61,18 @@ export function createKeytarStore(): CredentialStore {
         });
         // Listing our own service touches the keychain without creating anything.
         await Promise.race([api.findCredentials(keychainService), timeout]);
-        unavailableSince = 0;
         return { available: true };
       } catch (error) {
-        unavailableSince = Date.now();
         return { available: false, reason: error instanceof Error ? error.message : String(error) };
       } finally {
         clearTimeout(timer);
       }
-    })());
+    })();
+    status = attempt;
+    void attempt.then((result) => {
+      if (status === attempt && !result.available) failedAt = Date.now();
+    });
+    return attempt;
   };
   const usable = async () => {
     const known = await probe();
