@@ -19,8 +19,8 @@ import { readStaticFile } from './static-files.js';
  *   fragment to a server nor in a Referer). The page trades the code once for the secret
  *   (POST /bridge-handshake), keeps the secret in sessionStorage (scoped to scheme, host and port)
  *   and clears the fragment. A URL passed on a command line is readable by other local users
- *   (/proc/<pid>/cmdline); by the time they could read it, the page has spent the code, and a second
- *   trade is refused and logged.
+ *   (/proc/<pid>/cmdline). Whoever trades the code second gets 410, and the secret is then replaced,
+ *   so a reader who was quicker than the page holds a dead secret too (the operator restarts).
  */
 export interface BrowserHostOptions {
   handlers: ConsoleHandlers;
@@ -46,7 +46,7 @@ export const launchCodeHeader = 'x-mfa-desk-launch';
 const maxBodyBytes = 64 * 1024;
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
-  const secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
+  let secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
   const launchCode = Buffer.from(randomBytes(32).toString('base64url'));
   let launchCodeSpent = false;
   const log = options.log ?? ((line: string) => console.error(line));
@@ -84,7 +84,11 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (refuseForeign(request, response)) return;
     if (!matches(request.headers[launchCodeHeader], launchCode)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong launch code');
     if (launchCodeSpent) {
-      log('[browser-host] the launch link was used a second time and refused: if that was not you, another program on this computer read it; restart the console');
+      // Two pages traded one code: one of them read it where it should not have (another local user
+      // watching Chromium's command line can be quicker than the page). Which one is ours is
+      // unknowable, so neither keeps the bridge: the secret is replaced and the operator told.
+      secret = Buffer.from(randomBytes(32).toString('base64url'));
+      log('[browser-host] the launch link was used twice: another program on this computer may have read it. The console is locked; restart it for a new link.');
       return send(response, 410, 'text/plain; charset=utf-8', 'this launch link was already used; restart the console for a new one');
     }
     launchCodeSpent = true;

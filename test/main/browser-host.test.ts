@@ -57,8 +57,6 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
   it('serves the renderer with the strict CSP; the launch URL carries a single-use code, never the secret', async () => {
     expect(host.launchUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#launch=[A-Za-z0-9_-]{43}$`));
     expect(host.launchUrl).not.toContain(secret);
-    // Whoever reads the launch URL later (another user, from the command line) gets nothing for it.
-    expect((await handshake(launchCode)).status).toBe(410);
     expect((await handshake('x'.repeat(43))).status).toBe(401);
     expect((await handshake(launchCode, { origin: 'http://evil.test' })).status).toBe(403);
     const page = await send(port, { path: '/', headers: { host: `127.0.0.1:${port}` } });
@@ -75,6 +73,27 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     expect(JSON.parse(answer.body)).toEqual({ ok: true, value: { opened: false } });
     const viaLocalhost = await bridgeCall({ ...own(), host: `localhost:${port}`, origin: `http://localhost:${port}` });
     expect(JSON.parse(viaLocalhost.body)).toEqual({ ok: true, value: { opened: false } });
+  });
+
+  it('a launch code traded twice locks the bridge for both: the secret already handed out dies too', async () => {
+    const other = await startBrowserHost({ handlers: {} as ConsoleHandlers, rendererDir: renderer.dir, log: () => {} });
+    try {
+      const otherPort = Number(new URL(other.origin).port);
+      const code = new URL(other.launchUrl).hash.replace('#launch=', '');
+      const trade = () =>
+        send(otherPort, { method: 'POST', path: '/bridge-handshake', headers: { host: `127.0.0.1:${otherPort}`, origin: `http://127.0.0.1:${otherPort}`, 'content-type': 'application/json', [launchCodeHeader]: code }, body: '{}' });
+      const first = await trade();
+      expect(first.status).toBe(200);
+      const traded = (JSON.parse(first.body) as { secret: string }).secret;
+      const call = () =>
+        send(otherPort, { method: 'POST', path: '/bridge/links:openExternal', headers: { host: `127.0.0.1:${otherPort}`, origin: `http://127.0.0.1:${otherPort}`, 'content-type': 'application/json', [bridgeSecretHeader]: traded }, body: '{"url":"https://x.test"}' });
+      expect((await call()).status).not.toBe(401);
+      // Someone who read the URL from Chromium's command line trades it too (or the page, second).
+      expect((await trade()).status).toBe(410);
+      expect((await call()).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('gives a DNS-rebinding Host nothing, not even the page', async () => {
