@@ -64,10 +64,14 @@ async function loadPrincipal(db: Kysely<Database>, operatorId: string, familyId:
   const operator = await db.selectFrom('operators').selectAll().where('id', '=', operatorId).where('disabled_at', 'is', null).executeTakeFirst();
   if (!operator) return undefined;
   const tenants = await db.selectFrom('operator_tenants').select('tenant_id').where('operator_id', '=', operatorId).orderBy('tenant_id').execute();
+  return toPrincipal(operator, tenants.map((t) => t.tenant_id), familyId);
+}
+
+function toPrincipal(operator: Pick<OperatorPrincipal, 'id' | 'email' | 'name' | 'role'>, tenantIds: string[], familyId: string): OperatorPrincipal | undefined {
   // No assignment means "every tenant" for support and auditors; a tenant admin without a tenant
   // (its tenant gone) must not fall open into that: such an operator cannot act at all.
-  if (operator.role === 'tenant_admin' && tenants.length === 0) return undefined;
-  return { id: operator.id, email: operator.email, name: operator.name, role: operator.role, tenantIds: tenants.map((t) => t.tenant_id), familyId };
+  if (operator.role === 'tenant_admin' && tenantIds.length === 0) return undefined;
+  return { id: operator.id, email: operator.email, name: operator.name, role: operator.role, tenantIds, familyId };
 }
 
 async function issueTokens(db: Kysely<Database>, principal: OperatorPrincipal, deviceName: string, ip: string, now: number): Promise<AdminTokens> {
@@ -137,8 +141,19 @@ export async function signOutOperator(ctx: ServerContext, principal: OperatorPri
 export async function authenticateOperator(ctx: ServerContext, header: string | undefined): Promise<OperatorPrincipal> {
   const token = /^Bearer ([A-Za-z0-9_-]{16,256})$/.exec(header ?? '')?.[1];
   if (!token) throw new ApiError('unauthorized', 'Send the access token as "Authorization: Bearer <token>".');
-  const row = await ctx.store.db.selectFrom('operator_access_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).where('expires_at', '>', ctx.clock.now()).executeTakeFirst();
-  const principal = row && (await loadPrincipal(ctx.store.db, row.operator_id, row.family_id));
+  // One query on every admin request: the live token, its enabled operator, and a row per assigned tenant.
+  const rows = await ctx.store.db
+    .selectFrom('operator_access_tokens as a')
+    .innerJoin('operators as o', 'o.id', 'a.operator_id')
+    .leftJoin('operator_tenants as ot', 'ot.operator_id', 'o.id')
+    .select(['o.id', 'o.email', 'o.name', 'o.role', 'a.family_id', 'ot.tenant_id'])
+    .where('a.token_hash', '=', sha256Hex(token))
+    .where('a.expires_at', '>', ctx.clock.now())
+    .where('o.disabled_at', 'is', null)
+    .orderBy('ot.tenant_id')
+    .execute();
+  const first = rows[0];
+  const principal = first && toPrincipal(first, rows.flatMap((r) => (r.tenant_id === null ? [] : [r.tenant_id])), first.family_id);
   if (!principal) throw new ApiError('invalid_token', 'The access token has expired or was revoked.');
   return principal;
 }
