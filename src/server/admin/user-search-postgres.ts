@@ -63,9 +63,9 @@ export async function matchesInCreationOrder(db: Kysely<Database>, input: { frag
   // Found some: at that density, is the rest of the page within `maxWalkRows`? Then walk on (it
   // stops as soon as the page is full; the bound only caps a bad guess). That is cheaper than the
   // trigram index, whose rechecks cost most for fragments made of common trigrams ("h haug").
-  // Digits are the exception: trigrams of phone numbers and account numbers spread evenly over a
-  // thousand values, so the trigram index is quick for any run of three digits ("g985", "92194").
-  if (walked.length && !/\d{3}/.test(fragment) && (2 * wanted * walkRows) / walked.length <= maxWalkRows) {
+  // Digits are the exception: trigrams with a digit in them spread evenly (phone numbers, the numbers
+  // in email addresses), so any of them makes the trigram index quick ("g985", "lund36", "ts7").
+  if (walked.length && !hasDigitTrigram(fragment) && (2 * wanted * walkRows) / walked.length <= maxWalkRows) {
     const more = await walk(pastEdge, maxWalkRows - walkRows, wanted);
     if (more.length >= wanted) return [...walked, ...more];
   }
@@ -76,4 +76,9 @@ export async function matchesInCreationOrder(db: Kysely<Database>, input: { frag
     SELECT s.created_at, s.user_id FROM hits s WHERE ${pastEdge} AND ${inScope}
     ORDER BY s.created_at, s.user_id LIMIT ${wanted}`.execute(db);
   return [...walked, ...rest.rows];
+}
+
+/** Whether some trigram of the fragment (three letters or digits in a row) holds a digit. */
+function hasDigitTrigram(fragment: string): boolean {
+  return [...fragment.matchAll(/[\p{L}\p{N}]{3,}/gu)].some((run) => /\d/.test(run[0]));
 }
