@@ -15,8 +15,8 @@ function useSessionMutation<I>(run: (input: I) => Promise<SessionState>) {
     mutationFn: run,
     onSuccess: (state) => {
       // Data fetched for one operator must not be shown to the next (nor after a sign-out).
-      const before = queryClient.getQueryData<SessionState>(queryKeys.session)?.operator;
-      if (!state.operator || state.operator.email !== before?.email || state.serverUrl !== queryClient.getQueryData<SessionState>(queryKeys.session)?.serverUrl) {
+      const before = queryClient.getQueryData<SessionState>(queryKeys.session);
+      if (!state.operator || state.operator.email !== before?.operator?.email || state.serverUrl !== before.serverUrl) {
         queryClient.removeQueries({ queryKey: queryKeys.operatorData });
       }
       queryClient.setQueryData(queryKeys.session, state);

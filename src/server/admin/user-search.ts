@@ -11,7 +11,6 @@ import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal
 import { matchesInCreationOrder } from './user-search-postgres.js';
 import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
 
-
 type Query = z.infer<typeof userSearchQuery>;
 type Answer = z.infer<typeof userSearchAnswer>;
 type Row = UserSummaryRow & { seq: number };
@@ -39,8 +38,10 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   const after = decodeCursor(query.cursor);
   const sqlite = dialect === 'sqlite';
 
-  /** Users matching `match` (and the operator's scope and filter), in creation order after `from`. */
-  /** `fewRows`: `match` picks a known handful of ids; sort those, never walk the creation-order index for them. */
+  /**
+   * Users matching `match` (and the operator's scope and filter), in creation order after `from`.
+   * `fewRows`: `match` picks a known handful of ids; sort those, never walk the creation-order index for them.
+   */
   const fetch = async (match: Expression<SqlBool> | undefined, limit: number, from = after, fewRows = false) => {
     let select = selectUserSummaries(db, now).select(sqlite ? sql<number>`u.rowid`.as('seq') : sql<number>`u.created_at`.as('seq'));
     if (tenantIds.length) select = select.where('u.tenant_id', 'in', tenantIds);
@@ -122,7 +123,6 @@ function containsFragment(fragment: string): Expression<SqlBool> {
 function ftsPhrase(fragment: string): string {
   return `"${fragment.replace(/"/g, '""')}"`;
 }
-
 
 function looksLikePhone(q: string): boolean {
   return /^\+?[\d\s().-]{2,}$/.test(q) && /\d/.test(q);

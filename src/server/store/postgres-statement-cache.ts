@@ -21,15 +21,17 @@ const PATTERN_SEARCH = /\blike\b/i;
  * multi-statement scripts (migrations) go through untouched.
  */
 export function withPreparedStatements(pool: pg.Pool): PostgresPool {
-  const names = new Map<string, string>();
+  // Per SQL text, decided once: its statement name, or null for a text that stays unnamed.
+  const names = new Map<string, string | null>();
+  let named = 0;
   const nameFor = (text: string, parameters: ReadonlyArray<unknown>): string | undefined => {
-    if (parameters.length === 0 || text.length > MAX_PREPARED_LENGTH || !PREPARABLE.test(text) || PATTERN_SEARCH.test(text)) return undefined;
-    let name = names.get(text);
-    if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
-      name = `mfa_desk_${names.size}`;
-      names.set(text, name);
-    }
-    return name;
+    const known = names.get(text);
+    if (known !== undefined) return known ?? undefined;
+    if (names.size >= 2 * MAX_NAMED_STATEMENTS) return undefined;
+    const preparable = parameters.length > 0 && text.length <= MAX_PREPARED_LENGTH && PREPARABLE.test(text) && !PATTERN_SEARCH.test(text);
+    const name = preparable && named < MAX_NAMED_STATEMENTS ? `mfa_desk_${named++}` : null;
+    names.set(text, name);
+    return name ?? undefined;
   };
   return {
     end: () => pool.end(),
