@@ -1,16 +1,21 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/database.js';
-import { claimMessage, dueMessageIds, markMessageFailed, markMessageSent } from '../store/repositories/messages.js';
+import { claimMessage, dueMessageIds, markMessageFailed, markMessageHanded, markMessageSent, markMessageUnknown, type MessageRow } from '../store/repositories/messages.js';
 import type { MessageProvider } from './message-provider.js';
 
 /** Attempts per message before it is marked failed; waits grow 2, 4, 8, 16 s. */
 export const MAX_DELIVERY_ATTEMPTS = 5;
 
+/** Why a message was given up (its last_error, and the log line an operator looks for). */
+export const OUTCOME_UNKNOWN = 'outcome unknown after the worker stopped mid-send; not re-sent to avoid a duplicate';
+
 /**
  * Sends what the outbox table holds, after the transaction that recorded it has committed: the flow
  * calls `dispatch(ids)` right after commit, and a sweeper retries whatever failed or was left behind
- * (a crash between commit and send). A message is claimed by one conditional update before it is
- * handed to a provider, so no two workers, in one process or many, send it twice.
+ * (a crash between commit and send). A message is claimed by one conditional update, so no two live
+ * workers, in one process or many, send it twice; and the hand-off to the provider is recorded right
+ * before the call, so a worker that picks up a lapsed claim knows whether the dead one got that far,
+ * and then asks the provider (`redelivery`) instead of sending a second SMS with the same code.
  */
 export class DeliveryService {
   #timer: NodeJS.Timeout | undefined;
@@ -31,6 +36,8 @@ export class DeliveryService {
     const message = await claimMessage(this.store.db, id, this.clock.now());
     if (!message) return;
     const provider = this.providers[message.channel];
+    if (message.handed_at !== null && !(await this.#mayResend(message, provider))) return;
+    if (!(await markMessageHanded(this.store.db, message, this.clock.now()))) return;
     try {
       await provider.send({ id: message.id, channel: message.channel, to: message.recipient, template: message.template, locale: message.locale, subject: message.subject, text: message.text, createdAt: message.created_at });
       await markMessageSent(this.store.db, message, this.clock.now());
@@ -41,6 +48,42 @@ export class DeliveryService {
       this.log(`delivery of ${message.channel} message ${message.id} via ${provider.name} failed (attempt ${attempts}): ${reason}`);
       await markMessageFailed(this.store.db, message, reason.slice(0, 500), retryAt);
     }
+  }
+
+  /**
+   * For a claim that lapsed after its worker handed the message over (it was killed, or stalled past
+   * the lease), when the provider may or may not have taken it: true to send it again, false when it
+   * is settled here (recorded as sent or as unknown) or left for the next claim.
+   */
+  async #mayResend(message: MessageRow, provider: MessageProvider): Promise<boolean> {
+    const label = `${message.channel} message ${message.id} via ${provider.name}`;
+    if (provider.redelivery === 'idempotent') {
+      this.log(`${label}: its worker stopped mid-send; sending it again, the provider drops a repeat`);
+      return true;
+    }
+    if (provider.redelivery === 'check' && provider.alreadyDelivered) {
+      let delivered: boolean;
+      try {
+        delivered = await provider.alreadyDelivered(message.id);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (Number(message.attempts) >= MAX_DELIVERY_ATTEMPTS) {
+          this.log(`${label}: ${OUTCOME_UNKNOWN} (could not check: ${reason})`);
+          await markMessageUnknown(this.store.db, message, `${OUTCOME_UNKNOWN} (could not check: ${reason})`.slice(0, 500));
+        } else {
+          // Nothing recorded: the claim lapses like a dead worker's, and the next one checks again.
+          this.log(`${label}: could not check whether its stopped worker delivered it (attempt ${message.attempts}), asking again after the lease: ${reason}`);
+        }
+        return false;
+      }
+      if (!delivered) return true;
+      this.log(`${label}: its worker stopped after delivering it; recorded as sent, not sent again`);
+      await markMessageSent(this.store.db, message, this.clock.now());
+      return false;
+    }
+    this.log(`${label}: ${OUTCOME_UNKNOWN}`);
+    await markMessageUnknown(this.store.db, message, OUTCOME_UNKNOWN);
+    return false;
   }
 
   /** Sends every due message once; returns when done. */

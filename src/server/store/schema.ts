@@ -188,11 +188,14 @@ export interface MessagesTable {
   subject: string | null;
   /** The text as sent; blanked once delivered, because it may hold a code or a link. */
   text: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  /** `unknown`: its worker stopped after handing it to a provider that cannot tell whether it took it; not sent again. */
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
   attempts: Generated<number>;
   next_attempt_at: number;
   created_at: number;
   sent_at: number | null;
+  /** Set right before a provider is called, cleared when it answers with a failure: set on a lapsed claim, the outcome is unknown. */
+  handed_at: number | null;
   last_error: string | null;
 }
 

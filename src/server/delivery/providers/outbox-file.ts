@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MessageProvider, OutgoingMessage } from '../message-provider.js';
 
@@ -9,6 +9,8 @@ import type { MessageProvider, OutgoingMessage } from '../message-provider.js';
  */
 export class OutboxFileProvider implements MessageProvider {
   readonly name = 'outbox';
+  // The file is its own record of what was delivered: after a crash it can say whether the line is there.
+  readonly redelivery = 'check';
   #ready: Promise<unknown> | undefined;
 
   constructor(private readonly path: string) {}
@@ -27,5 +29,34 @@ export class OutboxFileProvider implements MessageProvider {
       text: message.text,
     };
     await appendFile(this.path, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+  }
+
+  /**
+   * Whether a line for `id` is in the file. Asked only for a message whose worker stopped mid-send,
+   * which is rare, so a scan is acceptable; it streams line by line, so memory stays bounded however
+   * large the file has grown.
+   */
+  async alreadyDelivered(id: string): Promise<boolean> {
+    let file;
+    try {
+      file = await open(this.path, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    try {
+      for await (const line of file.readLines({ encoding: 'utf8', autoClose: false })) {
+        // The id test first spares parsing every line; the parse then rules out the id appearing in another field.
+        if (!line.includes(id)) continue;
+        try {
+          if ((JSON.parse(line) as { id?: unknown }).id === id) return true;
+        } catch {
+          // A line torn by a power cut mid-write is not a delivery a reader could use.
+        }
+      }
+      return false;
+    } finally {
+      await file.close();
+    }
   }
 }

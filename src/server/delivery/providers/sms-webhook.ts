@@ -9,6 +9,8 @@ import type { MessageProvider, OutgoingMessage } from '../message-provider.js';
  */
 export class SmsWebhookProvider implements MessageProvider {
   readonly name = 'webhook';
+  // The Idempotency-Key is the message id, the same on every attempt: a gateway drops the repeat.
+  readonly redelivery = 'idempotent';
 
   constructor(
     private readonly url: string,

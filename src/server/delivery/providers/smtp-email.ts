@@ -5,6 +5,9 @@ import type { MessageProvider, OutgoingMessage } from '../message-provider.js';
 /** Email through an SMTP server (nodemailer), e.g. SMTP_URL=smtps://user:pass@mail.example.com. */
 export class SmtpEmailProvider implements MessageProvider {
   readonly name = 'smtp';
+  // SMTP has no idempotency: a server cannot be asked whether it accepted a mail, and a second copy is
+  // delivered as a second mail (the Message-ID is a header that no receiver is bound to dedupe by).
+  readonly redelivery = 'unsafe';
   readonly #transport: Transporter;
 
   constructor(

@@ -4,6 +4,7 @@ import { initialSchema } from './001_initial.js';
 import { phoneFactorSchema } from './002_phone_factor.js';
 import { operatorsAndSearchSchema } from './003_operators_and_search.js';
 import { postgresSearchTableSchema } from './004_postgres_search_table.js';
+import { messageHandoffSchema } from './006_message_handoff.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '002_phone_factor': phoneFactorSchema(),
     '003_operators_and_search': operatorsAndSearchSchema(dialect),
     '004_postgres_search_table': postgresSearchTableSchema(dialect),
+    '006_message_handoff': messageHandoffSchema(),
   };
 }

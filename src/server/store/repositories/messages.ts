@@ -37,6 +37,7 @@ export async function queueMessage(db: Kysely<Database>, message: NewMessage, no
       next_attempt_at: now,
       created_at: now,
       sent_at: null,
+      handed_at: null,
       last_error: null,
     })
     .execute();
@@ -44,10 +45,10 @@ export async function queueMessage(db: Kysely<Database>, message: NewMessage, no
 }
 
 /**
- * How long a claim holds. A worker that dies between claim and send (a crash, a deploy) leaves the
- * message `sending`; once the lease is over the sweeper claims it again, so a counted SMS is never
- * lost. It is far longer than a provider may take (the webhook gives up after 5 s), and the
- * webhook's Idempotency-Key (the message id) lets the gateway drop a repeat.
+ * How long a claim holds. A worker that dies after claiming (a crash, a deploy) leaves the message
+ * `sending`; once the lease is over the sweeper claims it again, so a counted SMS is never lost. It is
+ * far longer than a provider may take (the webhook gives up after 5 s, SMTP after 20 s of silence).
+ * Whether the dead worker had already called the provider is in `handed_at` (markMessageHanded).
  */
 export const CLAIM_LEASE_MS = 60_000;
 
@@ -66,24 +67,49 @@ export async function claimMessage(db: Kysely<Database>, id: string, now: number
 /**
  * The claim a worker holds: the message id and the attempt number its claim took. The attempt is
  * the fencing token: a worker whose lease ran out (and whose message another worker claimed again)
- * can no longer record an outcome, so it can neither blank a message that is being re-sent nor put
- * a delivered one back in the queue.
+ * can no longer hand the message over or record an outcome: it does not start a send of a message
+ * another worker now holds, and can neither blank one that is being re-sent nor put a delivered one
+ * back in the queue.
  */
 export type MessageClaim = Pick<MessageRow, 'id' | 'attempts'>;
+
+/**
+ * Records that the claim's worker is about to call the provider; call it right before. From here on,
+ * a worker that dies leaves a message whose outcome is unknown, and the next claim sees `handed_at`.
+ * False when the claim is no longer this worker's (its lease ran out and the message was claimed
+ * again, or an outcome was recorded): it must not call the provider then.
+ */
+export async function markMessageHanded(db: Kysely<Database>, claim: MessageClaim, now: number): Promise<boolean> {
+  const result = await db.updateTable('messages').set({ handed_at: now }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
 
 export async function markMessageSent(db: Kysely<Database>, claim: MessageClaim, now: number): Promise<void> {
   // The text may hold a code or a link: once delivered, the database keeps only that it was sent.
   await db.updateTable('messages').set({ status: 'sent', sent_at: now, text: '', last_error: null }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).execute();
 }
 
+/**
+ * The provider answered with a failure: it did not take the message, so `handed_at` is cleared and
+ * the retry is a plain send, not a recovery from an unknown outcome.
+ */
 export async function markMessageFailed(db: Kysely<Database>, claim: MessageClaim, error: string, retryAt: number | null): Promise<void> {
   await db
     .updateTable('messages')
-    .set(retryAt === null ? { status: 'failed', last_error: error, text: '' } : { status: 'pending', last_error: error, next_attempt_at: retryAt })
+    .set(retryAt === null ? { status: 'failed', last_error: error, text: '', handed_at: null } : { status: 'pending', last_error: error, next_attempt_at: retryAt, handed_at: null })
     .where('id', '=', claim.id)
     .where('status', '=', 'sending')
     .where('attempts', '=', claim.attempts)
     .execute();
+}
+
+/**
+ * Gives up a message whose outcome cannot be known (its worker stopped after handing it to a provider
+ * that cannot tell): terminal, so no worker sends it again, with the reason for an operator. The text
+ * is blanked as for a delivered message: it may hold a code, and nothing will send it any more.
+ */
+export async function markMessageUnknown(db: Kysely<Database>, claim: MessageClaim, reason: string): Promise<void> {
+  await db.updateTable('messages').set({ status: 'unknown', last_error: reason, text: '' }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).execute();
 }
 
 export async function dueMessageIds(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
