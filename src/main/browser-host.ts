@@ -44,6 +44,7 @@ export interface BrowserHost {
 export const bridgeSecretHeader = 'x-mfa-desk-bridge';
 export const launchCodeHeader = 'x-mfa-desk-launch';
 const maxBodyBytes = 64 * 1024;
+const maxDrainBytes = 16 * maxBodyBytes;
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   let secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
@@ -99,6 +100,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     if (refuseForeign(request, response)) return;
     if (!matches(request.headers[bridgeSecretHeader], secret)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
     if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
+    const name = decodeOrNull(channel);
+    if (name === null) return send(response, 400, 'text/plain; charset=utf-8', 'malformed %-escape in the path');
     const raw = await readBody(request);
     if (raw === null) return send(response, 413, 'text/plain; charset=utf-8', 'too large');
     let input: unknown;
@@ -107,7 +110,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     } catch {
       return send(response, 400, 'text/plain; charset=utf-8', 'invalid JSON');
     }
-    const answer = await dispatch(options.handlers, decodeURIComponent(channel), input, log);
+    const answer = await dispatch(options.handlers, name, input, log);
     send(response, 200, 'application/json', JSON.stringify(answer));
   }
 
@@ -139,20 +142,34 @@ function send(response: ServerResponse, status: number, contentType: string, bod
   response.end(body);
 }
 
+function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The body, or null when it is over maxBodyBytes. An oversize body is still read to its end (and
+ * dropped) before the 413: a server that stops reading and answers while the client is still
+ * sending ends up resetting the connection, and fetch then reports "other side closed" instead
+ * of the status. Only past maxDrainBytes, a client no page of ours would be, does it hang up.
+ */
 function readBody(request: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
+      if (size > maxDrainBytes) {
         resolve(null);
         request.destroy();
-        return;
+      } else if (size <= maxBodyBytes) {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(size > maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
 }

@@ -123,4 +123,43 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
       expect((await send(port, { path, headers: { host: own().host } })).status).toBe(404);
     }
   });
+
+  it('answers a malformed %-escape in a bridge path with 400, and calls nothing', async () => {
+    const before = calls.length;
+    for (const path of ['/bridge/%E0%A4%A', '/bridge/links%3AopenExternal%', '/bridge/%zz']) {
+      const answer = await send(port, { method: 'POST', path, headers: own(), body: '{"url":"https://x.test"}' });
+      expect(answer.status, path).toBe(400);
+      expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(answer.body).not.toContain(path.slice('/bridge/'.length));
+    }
+    // Still refused for a caller without the secret, before the path is even looked at.
+    expect((await send(port, { method: 'POST', path: '/bridge/%zz', headers: without(own(), bridgeSecretHeader), body: '{}' })).status).toBe(401);
+    expect(calls.length).toBe(before);
+  });
+
+  it('answers a body over 64 KB with 413 that the client receives, and keeps serving', async () => {
+    const before = calls.length;
+    const oversize = JSON.stringify({ url: `https://x.test/${'a'.repeat(100 * 1024)}` });
+    // fetch (undici) writes the whole body before it reads; a server that hangs up mid-body fails it.
+    const viaFetch = await fetch(`${host.origin}/bridge/links:openExternal`, { method: 'POST', headers: without(own(), 'host'), body: oversize });
+    expect(viaFetch.status).toBe(413);
+    expect(viaFetch.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await viaFetch.text()).toBe('too large');
+    // node:http, in chunks without a Content-Length, the way a stream would come.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/bridge/links:openExternal', headers: own() }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 20; i++) req.write('x'.repeat(8 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    expect(calls.length).toBe(before);
+    // Exactly 64 KB is still taken.
+    const atLimit = JSON.stringify({ url: 'https://x.test/' }).replace('/"', `/${'a'.repeat(64 * 1024 - 25)}"`);
+    expect(Buffer.byteLength(atLimit)).toBe(64 * 1024);
+    expect((await bridgeCall(own(), atLimit)).status).toBe(200);
+  });
 });

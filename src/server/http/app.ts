@@ -3,7 +3,7 @@ import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import type { RequestMeta } from '../flows/request-meta.js';
 import { authenticateBearer } from '../flows/session-auth.js';
-import { describeZodError, installErrorHandling } from './error-handler.js';
+import { answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
@@ -20,21 +20,61 @@ export interface AppOptions {
   logger?: boolean | { level: string };
   /** @default 16 KiB: no request of this API needs more. */
   bodyLimit?: number;
+  /**
+   * Milliseconds from connecting to the end of the headers (Node's `server.headersTimeout`). A
+   * slowloris client holds a socket by sending a header byte now and then; this limit counts from
+   * the start, so trickling does not reset it (Node's http docs on `headersTimeout`; OWASP Denial
+   * of Service Cheat Sheet). Headers of this API fit one packet; 20 s leaves room for retransmits.
+   * @default 20_000
+   */
+  headersTimeout?: number;
+  /**
+   * Milliseconds to receive a whole request, body included (Node's `server.requestTimeout`). Fastify
+   * sets Node's 300 s default to 0 (no limit) and its docs ask for a value on any server not behind
+   * a reverse proxy; without one a stalled body holds its socket forever. 16 KiB arrives in 30 s
+   * even at 1 KB/s. Must not be below `headersTimeout`.
+   * @default 30_000
+   */
+  requestTimeout?: number;
+  /**
+   * Milliseconds a socket may see no traffic at all mid-request (Fastify's `connectionTimeout`,
+   * `server.setTimeout`): the one guard against a client that stops reading its answer. Above
+   * `requestTimeout`, so it never cuts a request those two limits would let finish.
+   * @default 60_000
+   */
+  connectionTimeout?: number;
+  /**
+   * Milliseconds an idle keep-alive connection waits for its next request.
+   * @default 72_000 (Fastify's): longer than a load balancer's usual 60 s idle timeout, so the
+   * balancer closes a pooled connection first and never sends a request into one this server is closing.
+   */
+  keepAliveTimeout?: number;
 }
 
 const VERSION = '0.1.0';
 
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const headersTimeout = options.headersTimeout ?? 20_000;
+  const requestTimeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
     logger: options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: redactedRequest } } : false,
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
+    requestTimeout,
+    connectionTimeout: options.connectionTimeout ?? 60_000,
+    keepAliveTimeout: options.keepAliveTimeout ?? 72_000,
+    // The sweep interval can only be set as Node creates the server; given the two limits as well,
+    // Node refuses a headersTimeout above requestTimeout instead of silently capping it.
+    http: { headersTimeout, requestTimeout, connectionsCheckingInterval: sweepInterval(headersTimeout, requestTimeout) },
+    // Fastify answers a bad %-escape or an over-long path id itself, echoing the URL, unless told.
+    frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply),
   });
   installErrorHandling(app);
 
-  // Our own JSON parser: an empty body is "no body" (POST /v1/auth/logout without one is fine),
-  // and malformed JSON becomes our stable `invalid_json` answer.
-  app.removeContentTypeParser('application/json');
+  // Our own JSON parser, and no other: Fastify's text/plain parser would hand the schema a string
+  // (400) where the client should hear 415. An empty body is "no body" (POST /v1/auth/logout
+  // without one is fine), and malformed JSON becomes our stable `invalid_json` answer.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body === '') return done(null, undefined);
     try {
@@ -53,6 +93,16 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/healthz', async () => ({ ok: true }));
   registerPhoneResetPage(app);
   return app;
+}
+
+/**
+ * Node enforces the header and request limits only when it sweeps its connections, every 30 s by
+ * default: a slow client could outstay a 20 s limit by 30 s more. A quarter of the shorter limit
+ * keeps that overshoot to 25%; the sweep only walks the list of unfinished requests.
+ */
+function sweepInterval(headersTimeout: number, requestTimeout: number): number | undefined {
+  const limits = [headersTimeout, requestTimeout].filter((ms) => ms > 0);
+  return limits.length ? Math.max(10, Math.floor(Math.min(...limits) / 4)) : undefined;
 }
 
 function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpec): void {

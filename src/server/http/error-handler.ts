@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ErrorBody } from '../../shared/errors.js';
 import { ApiError } from '../api-error.js';
@@ -10,11 +10,25 @@ const fastifyCodes: Record<string, { status: number; error: ErrorBody['error']; 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_request', message: 'The Content-Length header does not match the body.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is not valid JSON.' },
+  // Router refusals: Fastify's own answers echo the raw URL. 400, not its 414, since a code keeps one status.
+  FST_ERR_BAD_URL: { status: 400, error: 'invalid_request', message: 'The URL has a malformed %-escape.' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, error: 'invalid_request', message: 'A path segment of the URL is too long.' },
 };
 
 export function describeZodError(error: z.ZodError): { message: string; issues: Array<{ path: string; message: string }> } {
   const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
   return { message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues };
+}
+
+/** Fastify's `frameworkErrors`: what the router refuses before any route, hook or error handler runs. */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = fastifyCodes[error.code];
+  if (known) {
+    reply.code(known.status).send({ error: known.error, message: known.message });
+    return;
+  }
+  request.log.error({ err: error }, 'unhandled framework error');
+  reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' });
 }
 
 /** Every failure becomes `{error, message, ...details}` with a 4xx, or a bare 500 without internals. */
@@ -35,6 +49,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' });
   });
+  // The path as sent (still %-encoded: a bad escape never gets here), without the query, where
+  // tokens ride: JSON-escaped in a JSON body, it tells the caller what they called and injects nothing.
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}.` });
   });
