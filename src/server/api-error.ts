@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** Sent as the Retry-After header of a 429 (RFC 9110 10.2.3). */
+    readonly http: { retryAfterSeconds?: number } = {},
   ) {
     super(message);
     this.status = errorStatus[code];

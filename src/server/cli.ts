@@ -13,6 +13,7 @@ import { createTenant, createUser } from './flows/provisioning.js';
 import { findTenantBySlug } from './store/repositories/tenants.js';
 import { findUserByEmail } from './store/repositories/users.js';
 import { buildApp } from './http/app.js';
+import { startHousekeeping } from './policy/housekeeping.js';
 import { migrateToLatest, openStore } from './store/database.js';
 
 const USAGE = `mfa-desk <command>
@@ -188,7 +189,9 @@ async function serve(config: ServerConfig, withDemo: boolean): Promise<void> {
   const ctx = await createContext(config);
   if (withDemo) await ensureDemoData(ctx);
   const app = await buildApp(ctx, { trustProxy: config.trustProxy, logger: { level: config.logLevel } });
+  const stopHousekeeping = startHousekeeping(ctx, (line) => console.error(line));
   const stop = async () => {
+    stopHousekeeping();
     await app.close();
     await ctx.delivery.stop();
     await ctx.store.close();

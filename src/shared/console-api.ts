@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionAnswer, auditAnswer, auditQuery, lockoutsAnswer, operatorRole, ticketAndReason, userDetail, userSearchAnswer, userSearchQuery } from './api/admin.js';
+import { actionAnswer, auditAnswer, auditQuery, lockoutsAnswer, operatorRole, signInAlarmsAnswer, ticketAndReason, userDetail, userSearchAnswer, userSearchQuery } from './api/admin.js';
 import { consoleErrorCodes, type BridgeResult, type ConsoleChannel, type DomainOf, type VerbOf } from './console/channels.js';
 
 /**
@@ -68,6 +68,8 @@ export const consoleApi = {
   'users:get': { input: z.strictObject({ id }), output: userDetail },
   'users:unlock': { input: ticketAndReason.extend({ id }), output: actionAnswer },
   'lockouts:list': { input: z.strictObject({ active: z.boolean().default(true), tenantId: id.optional() }), output: lockoutsAnswer },
+  /** Credential-stuffing alarms of the last 24 hours (failed sign-ins spread over many accounts). */
+  'alarms:list': { input: z.strictObject({ tenantId: id.optional() }), output: signInAlarmsAnswer },
   'audit:list': { input: z.strictObject(auditQuery.shape), output: auditAnswer },
   /** Opens an allow-listed link in the system browser; anything else is refused. */
   'links:openExternal': { input: z.strictObject({ url: z.string().max(2048) }), output: z.object({ opened: z.boolean() }) },

@@ -45,6 +45,41 @@ export const tenantPolicySchema = z.object({
    * costliest SMS abuse, OWASP "SMS pumping"). @default the Nordic, DACH, UK/IE and Benelux codes of the seeds' markets
    */
   smsAllowedCountryCodes: z.array(z.string().regex(/^\d{1,3}$/)).max(250),
+  /**
+   * Wrong passwords in a row one account may make before each further try has to wait. The count is
+   * kept per place: unrecognised places share one, while each trusted IP and each remembered device of
+   * the user has its own, so an attacker elsewhere cannot lock the real user out of those.
+   * @default 5 (OWASP Authentication Cheat Sheet, "Login throttling": a few attempts, then delays)
+   */
+  passwordFreeFailures: z.number().int().min(1).max(100),
+  /**
+   * The longest wait between tries once the delays (1 s, 2 s, 4 s, ... after the free failures) have grown.
+   * @default 15 (NIST SP 800-63B-4 3.2.2: waits that grow as the account nears its limit)
+   */
+  passwordMaxDelayMinutes: z.number().int().min(1).max(24 * 60),
+  /**
+   * Wrong passwords in a row after which that place (unrecognised places, one trusted IP, one device)
+   * may not try again until the user signs in from a recognised one or support unlocks the account.
+   * @default 100 (NIST SP 800-63B-4 3.2.2: no more than 100 consecutive failed attempts)
+   */
+  passwordMaxFailures: z.number().int().min(1).max(100),
+  /**
+   * Wrong passwords one IP address may make against this tenant's accounts (from places the accounts
+   * do not recognise) in 15 minutes. @default 100 (OWASP Credential Stuffing Prevention Cheat Sheet: limit per IP as one layer)
+   */
+  passwordFailuresPerIp: z.number().int().min(1).max(100_000),
+  /**
+   * After this many wrong passwords in a row, a right one asks for the second factor even on a
+   * remembered device or a trusted IP: the password may have been guessed by someone there (a shared
+   * office NAT). @default 3
+   */
+  secondFactorAfterPasswordFailures: z.number().int().min(1).max(100),
+  /**
+   * Accounts whose sign-in started failing within one 15-minute window at which support is alerted to
+   * likely credential stuffing (many accounts, few tries each). @default 50 (OWASP Credential Stuffing
+   * Prevention Cheat Sheet: alert on failed logins spread across many accounts)
+   */
+  credentialStuffingAlarmAccounts: z.number().int().min(2).max(1_000_000),
   /** Issuer shown in authenticator apps. @default the tenant name */
   totpIssuer: z.string().min(1).max(64).optional(),
 });
@@ -76,6 +111,12 @@ const common = {
   timeZone: 'UTC',
   smsCodeTtlMinutes: 10,
   smsCodeAttempts: 5,
+  passwordFreeFailures: 5,
+  passwordMaxDelayMinutes: 15,
+  passwordMaxFailures: 100,
+  passwordFailuresPerIp: 100,
+  secondFactorAfterPasswordFailures: 3,
+  credentialStuffingAlarmAccounts: 50,
   smsAllowedCountryCodes: ['47', '46', '45', '358', '354', '49', '43', '41', '44', '353', '31', '32', '352'],
 } satisfies Partial<TenantPolicy>;
 

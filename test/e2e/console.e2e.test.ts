@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -211,5 +212,36 @@ describe('console in Chromium through the browser host', () => {
     expect(cells[1]?.length).toBeGreaterThan(10); // the reason in words, from the server
     expect(cells[2]).toMatch(/\d/);
     expect(cells[3]).toMatch(/\d/);
+  });
+
+  it('lockouts: a credential-stuffing alarm tells support in words, in every language, and passes an axe scan', async () => {
+    const tenant = await server.addTenant({ credentialStuffingAlarmAccounts: 5 });
+    const tenantId = (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', tenant).executeTakeFirstOrThrow()).id;
+    // A stuffing run over HTTP: one wrong password for each of many emails, until the window alarms
+    // (a run that straddles two 15-minute windows needs a few more).
+    for (let i = 0; i < 20; i++) {
+      const answer = await server.call('POST', '/v1/auth/login', { body: { tenant, email: `leaked-${i}@example.test`, password: `Spring2026-${i}` } });
+      expect(answer.status).toBe(401);
+      const alarmed = await server.ctx.store.db.selectFrom('sign_in_failure_windows').select('alarmed_at').where('tenant_id', '=', tenantId).where('alarmed_at', 'is not', null).executeTakeFirst();
+      if (alarmed) break;
+    }
+    const { page } = await signedInConsole();
+    await page.keyboard.press('Alt+Digit2');
+    const alarm = page.getByTestId('sign-in-alarm').first();
+    await alarm.waitFor();
+    expect(await page.getByRole('heading', { name: 'Possible credential stuffing' }).count()).toBe(1);
+    expect(await alarm.textContent()).toMatch(/\d+ failed sign-ins across \d+ accounts between/);
+
+    const scan = await new AxeBuilder({ page }).analyze();
+    expect(scan.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    if (process.env.MFA_DESK_SCREENSHOTS) {
+      mkdirSync('docs/screenshots', { recursive: true });
+      await page.screenshot({ path: 'docs/screenshots/lockouts-credential-stuffing-alarm.png', fullPage: true });
+    }
+
+    for (const [language, heading] of [['Norsk bokmål', 'Mulig credential stuffing'], ['Deutsch', 'Möglicher Credential-Stuffing-Angriff']] as const) {
+      await page.getByLabel(/Language|Språk|Sprache/).selectOption({ label: language });
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
   });
 });

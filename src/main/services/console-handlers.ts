@@ -24,6 +24,7 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'users:get': ({ id }) => session.withAccessToken((client, token) => client.getUser(token, id)),
     'users:unlock': ({ id, ticket, reason }) => session.withAccessToken((client, token) => client.unlockUser(token, id, { ticket, reason })),
     'lockouts:list': (query) => session.withAccessToken((client, token) => client.listLockouts(token, query)),
+    'alarms:list': (query) => session.withAccessToken((client, token) => client.listSignInAlarms(token, query)),
     'audit:list': (query) => session.withAccessToken((client, token) => client.listAudit(token, query)),
     'links:openExternal': async ({ url }) => {
       const serverUrl = (await session.status()).serverUrl;

@@ -4,6 +4,7 @@ import {
   adminTokens,
   auditAnswer,
   lockoutsAnswer,
+  signInAlarmsAnswer,
   userDetail,
   userSearchAnswer,
   type AdminTokens,
@@ -29,6 +30,7 @@ export interface ServerClient {
   unlockUser(accessToken: string, id: string, body: { ticket: string; reason: string }): Promise<z.infer<typeof actionAnswer>>;
   listLockouts(accessToken: string, query: ConsoleParsedInput<'lockouts:list'>): Promise<z.infer<typeof lockoutsAnswer>>;
   listAudit(accessToken: string, query: ConsoleParsedInput<'audit:list'>): Promise<z.infer<typeof auditAnswer>>;
+  listSignInAlarms(accessToken: string, query: ConsoleParsedInput<'alarms:list'>): Promise<z.infer<typeof signInAlarmsAnswer>>;
 }
 
 export interface ServerClientOptions {
@@ -155,5 +157,6 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
     unlockUser: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/unlock`, { token, body }),
     listLockouts: (token, query) => call(lockoutsAnswer, 'GET', '/v1/admin/lockouts', { token, query: { active: String(query.active), tenantId: query.tenantId } }),
     listAudit: (token, query) => call(auditAnswer, 'GET', '/v1/admin/audit', { token, query }),
+    listSignInAlarms: (token, query) => call(signInAlarmsAnswer, 'GET', '/v1/admin/sign-in-alarms', { token, query }),
   };
 }

@@ -8,4 +8,5 @@ export const queryKeys = {
   userSearch: (query: ConsoleInput<'users:search'>) => ['operator-data', 'users', 'search', query] as const,
   user: (id: string) => ['operator-data', 'users', 'detail', id] as const,
   lockouts: (query: ConsoleInput<'lockouts:list'>) => ['operator-data', 'lockouts', query] as const,
+  signInAlarms: (query: ConsoleInput<'alarms:list'>) => ['operator-data', 'alarms', query] as const,
 };

@@ -12,3 +12,9 @@ export function useLockouts(query: ConsoleInput<'lockouts:list'>) {
   const client = useConsoleClient();
   return useQuery({ queryKey: queryKeys.lockouts(query), queryFn: () => client.lockouts.list(query), refetchInterval: 30_000 });
 }
+
+/** Polled like the lockouts: an attack in progress should reach the desk without a reload. */
+export function useSignInAlarms(query: ConsoleInput<'alarms:list'>) {
+  const client = useConsoleClient();
+  return useQuery({ queryKey: queryKeys.signInAlarms(query), queryFn: () => client.alarms.list(query), refetchInterval: 30_000 });
+}

@@ -1,4 +1,5 @@
 import { ErrorMessage } from '../components/ErrorMessage';
+import { SignInAlarms } from '../components/SignInAlarms';
 import { useLockouts } from '../hooks/use-admin-data';
 import { useI18n } from '../i18n/I18nProvider';
 
@@ -10,6 +11,7 @@ export function LockoutsScreen() {
   return (
     <section>
       <h1>{t('lockouts.title')}</h1>
+      <SignInAlarms />
       <ErrorMessage error={lockouts.error} />
       {lockouts.isSuccess && !items.length ? <p className="muted">{t('lockouts.empty')}</p> : null}
       {items.length ? (

@@ -8,6 +8,7 @@ import { formatWhen, renderMessage, type SupportChange } from '../delivery/messa
 import { createPhoneResetLink } from '../flows/phone-reset.js';
 import { issueRecoveryCodes } from '../flows/recovery-code-batches.js';
 import type { RequestMeta } from '../flows/request-meta.js';
+import { clearUserPasswordFailures } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../policy/sms-counters.js';
 import { forgetTrustedIps } from '../policy/trusted-ips.js';
 import { queueMessage } from '../store/repositories/messages.js';
@@ -77,11 +78,14 @@ export function unlockUser(ctx: ServerContext, principal: OperatorPrincipal, use
       .where('until', '>', now)
       .returning(['id', 'reason'])
       .execute();
-    if (lifted.length === 0) throw new ApiError('conflict', 'This user is not locked.');
+    // Password throttles count too: after a run of wrong passwords (up to the hard stop) the caller
+    // may try again at once, from anywhere.
+    const passwordRuns = await clearUserPasswordFailures(trx, user.tenant_id, user.id, user.email);
+    if (lifted.length === 0 && passwordRuns === 0) throw new ApiError('conflict', 'This user is not locked.');
     // A fresh start: the daily SMS count and the wrong-code count begin again.
     await resetSmsCount(trx, user.id, 'login');
     await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', user.id).execute();
-    return { result: { ok: true as const }, details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })) } };
+    return { result: { ok: true as const }, details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })), passwordThrottlesCleared: passwordRuns } };
   });
 }
 

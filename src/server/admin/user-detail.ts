@@ -6,6 +6,7 @@ import { iso } from '../flows/public-user.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../policy/lockouts.js';
+import { passwordFailuresOf } from '../policy/password-throttle.js';
 import { smsCountToday } from '../policy/sms-counters.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findTenantById } from '../store/repositories/tenants.js';
@@ -68,8 +69,17 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
       login: { sent: await smsCountToday(db, user.id, 'login', day), limit: tenant.policy.smsLoginDailyLimit },
       setup: { sent: await smsCountToday(db, user.id, 'setup', day), limit: tenant.policy.smsSetupDailyLimit },
     },
+    passwordThrottle: await passwordThrottleView(db, tenant, user, now),
     recentEvents: events.map(toAuditEventView),
   };
+}
+
+/** The user's longest run of wrong passwords, if one is running: support can unlock it. */
+async function passwordThrottleView(db: ServerContext['store']['db'], tenant: { id: string; policy: { passwordMaxFailures: number } }, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
+  const run = await passwordFailuresOf(db, tenant.id, user.id, user.email);
+  if (!run) return null;
+  const exhausted = run.failures >= tenant.policy.passwordMaxFailures;
+  return { failedPasswords: run.failures, limit: tenant.policy.passwordMaxFailures, exhausted, nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt) };
 }
 
 /** Lockouts (active by default) in the tenants the operator may see, newest first. */

@@ -12,7 +12,7 @@ import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/l
 import { resetSmsCount } from '../policy/sms-counters.js';
 import { trustIp } from '../policy/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
-import { consumeRecoveryCode } from '../store/repositories/recovery-codes.js';
+import { consumeRecoveryCode, recoveryCodeState } from '../store/repositories/recovery-codes.js';
 import { findSessionById, grantSessionScope, insertSession, revokeSession } from '../store/repositories/sessions.js';
 import { loadSignInState, type SignInState } from '../store/repositories/sign-in-state.js';
 import type { Tenant } from '../store/repositories/tenants.js';
@@ -46,11 +46,15 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   const state = await loadSignInState(db, challenge.user_id, now);
   if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
   const { user, tenant } = state;
+  // Belt and braces for the sessions' end expiring open challenges: one opened before the password
+  // changed was opened with the old password.
+  if (challenge.created_at < user.password_changed_at) throw new ApiError('challenge_expired', 'The password changed after this sign-in step began. Sign in again.');
   if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
 
   const spend = await checkCode(ctx, state, challenge, input, now);
   const refusal = { user, tenant, challenge, method: input.method, attemptsLeft, meta, now };
-  if (!spend) return refuse(ctx, refusal);
+  if (spend === null) return refuse(ctx, refusal);
+  if (spend === alreadyUsed) return refuseUsedCode(refusal);
 
   const answer = await db
     .transaction()
@@ -69,7 +73,8 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
       if (error === codeAlreadySpent) return undefined;
       throw error;
     });
-  return answer ?? refuse(ctx, refusal);
+  // Lost the race for the code to a concurrent request: the code was right, so it is no guess.
+  return answer ?? refuseUsedCode(refusal);
 }
 
 /** The rest of a success, in its transaction: the failure count reset, the audit, and the session or step-up. */
@@ -89,25 +94,36 @@ const codeAlreadySpent = new Error('code already spent');
 /** Spends an accepted code (TOTP step, recovery code) inside the success transaction; false if it was spent meanwhile. */
 type SpendCode = (trx: Kysely<Database>) => Promise<boolean>;
 const alreadySpent: SpendCode = async () => true;
+/**
+ * A right code that was already used: the TOTP step of a sign-in a moment ago, or a used recovery
+ * code. It is refused, but not counted toward the lock: it is no guess, and counting it let one code
+ * sent to many challenges at once lock the account of the user who had just signed in with it.
+ */
+const alreadyUsed = Symbol('already used');
 
 /**
  * Checks the code; null when it is wrong. A right TOTP code or recovery code is spent later, in the
  * success transaction (the returned function). An SMS code is checked and spent here: its wrong
  * attempts must count even when nothing else commits, and it belongs to this challenge alone.
  */
-async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<SpendCode | null> {
+async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<SpendCode | typeof alreadyUsed | null> {
   const { db } = ctx.store;
   if (input.method === 'totp') {
     if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
     const secret = ctx.secrets.open(factor.secret_enc, user.id);
-    const result = checkTotpCode({ secret, code: input.code, at: now, afterStep: factor.last_used_step });
-    return result.valid ? (trx) => claimTotpStep(trx, factor.id, result.step) : null;
+    const result = checkTotpCode({ secret, code: input.code, at: now });
+    if (!result.valid) return null;
+    if (factor.last_used_step !== null && result.step <= factor.last_used_step) return alreadyUsed;
+    return (trx) => claimTotpStep(trx, factor.id, result.step);
   }
   if (input.method === 'recovery_code') {
     if (!user.recovery_batch_id) throw new ApiError('invalid_request', 'This account has no recovery codes. Use another method.');
     if (!looksLikeRecoveryCode(input.code)) return null;
     const batchId = user.recovery_batch_id;
     const hash = hashRecoveryCode(input.code);
+    const state = await recoveryCodeState(db, user.id, batchId, hash);
+    if (state === 'unknown') return null;
+    if (state === 'used') return alreadyUsed;
     return (trx) => consumeRecoveryCode(trx, user.id, batchId, hash, now);
   }
   if (!user.phone || !tenant.policy.allowedMethods.includes('sms')) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
@@ -123,6 +139,11 @@ interface Refusal {
   attemptsLeft: number;
   meta: RequestMeta;
   now: number;
+}
+
+/** A right code already used: refused with its own reason, not counted (see `alreadyUsed`). */
+function refuseUsedCode(r: Refusal): never {
+  throw new ApiError('invalid_code', 'This code was already used. Wait for the next code in your app, or use another recovery code.', { attemptsLeft: r.attemptsLeft, reason: 'already_used' });
 }
 
 /**

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { startPasswordAttempt, throttleKeys } from '../policy/password-throttle.js';
 import { forgetTrustedIps } from '../policy/trusted-ips.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
@@ -76,9 +77,13 @@ export async function regenerateRecoveryCodes(ctx: ServerContext, auth: Authenti
 
 export async function changePassword(ctx: ServerContext, auth: Authenticated, input: z.infer<typeof passwordChangeRequest>, meta: RequestMeta): Promise<void> {
   await requireFreshSecondFactor(ctx, auth, meta);
+  // The current-password check is a password guess like any other: a stolen session must not try
+  // passwords without limit (same schedule as sign-in, its own run).
+  const attempt = await startPasswordAttempt(ctx.store.db, { key: throttleKeys.passwordChange(auth.tenant.id, auth.user.id), policy: auth.tenant.policy, ip: null }, ctx.clock.now());
   if (!(await ctx.passwords.verify(auth.user.password_hash, input.currentPassword))) {
     throw new ApiError('invalid_credentials', 'The current password is wrong.');
   }
+  await attempt.succeeded();
   if (input.newPassword === input.currentPassword) throw new ApiError('invalid_request', 'Choose a password different from the current one.');
   const hash = await ctx.passwords.hash(input.newPassword);
   const now = ctx.clock.now();

@@ -8,12 +8,15 @@ import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
+import { startPasswordAttempt, throttleKeys, type ThrottleKey } from '../policy/password-throttle.js';
+import { recordFailedSignIn, recordRefusedSignIn } from '../policy/sign-in-failures.js';
 import { resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
 import { isIpTrusted } from '../policy/trusted-ips.js';
 import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
-import { useTrustedDevice } from '../store/repositories/trusted-devices.js';
-import { findUserByEmail } from '../store/repositories/users.js';
+import { findTrustedDevice, useTrustedDevice } from '../store/repositories/trusted-devices.js';
+import { findUserByEmail, type UserRow } from '../store/repositories/users.js';
+import type { TenantPolicy } from '../../shared/policy.js';
 import type { Database } from '../store/schema.js';
 import { availableMethods, openChallenge } from './challenge-methods.js';
 import { iso, toPublicUser } from './public-user.js';
@@ -27,27 +30,40 @@ const ENROLLMENT_TTL = 30 * MINUTE;
 
 /**
  * Step one of sign-in: the password. Unknown users and wrong passwords get the same answer after the
- * same work. A locked account is revealed only to someone who knows the password.
+ * same work, and the same throttling (policy/password-throttle.ts). A locked account is revealed only
+ * to someone who knows the password.
  */
 export async function signIn(ctx: ServerContext, input: LoginRequest, meta: RequestMeta): Promise<LoginAnswer> {
   const { db } = ctx.store;
   const tenant = await findTenantBySlug(db, input.tenant);
   if (!tenant) throw new ApiError('unknown_tenant', `There is no tenant "${input.tenant}".`);
-  const user = await findUserByEmail(db, tenant.id, input.email);
-  const passwordOk = user ? await ctx.passwords.verify(user.password_hash, input.password) : await ctx.passwords.verifyAgainstNothing(input.password);
+  const policy = tenant.policy;
   const now = ctx.clock.now();
+  const user = await findUserByEmail(db, tenant.id, input.email);
+  const place = user ? await recognisedPlace(db, user, policy, input, meta, now) : null;
+  const attempt = await startPasswordAttempt(
+    db,
+    {
+      key: place?.key ?? throttleKeys.unrecognised(tenant.id, input.email, user?.id ?? null),
+      policy,
+      // Recognised places have their own runs; the per-IP limit is for unrecognised ones.
+      ip: place ? null : meta.ip,
+    },
+    now,
+    () => recordRefusedSignIn(db, tenant.id, now),
+  );
+  const passwordOk = user ? await ctx.passwords.verify(user.password_hash, input.password) : await ctx.passwords.verifyAgainstNothing(input.password);
 
   if (!user || !passwordOk || user.disabled_at) {
-    await recordAudit(db, now, {
-      action: 'login.failed',
-      tenantId: tenant.id,
-      userId: user?.id ?? null,
-      actorType: 'anonymous',
-      ip: meta.ip,
-      details: { reason: !user ? 'unknown_user' : user.disabled_at && passwordOk ? 'disabled' : 'wrong_password' },
-    });
+    const reason = !user ? 'unknown_user' : user.disabled_at && passwordOk ? 'disabled' : 'wrong_password';
+    await recordFailedSignIn(
+      db,
+      { tenantId: tenant.id, userId: user?.id ?? null, ip: meta.ip, reason, newRun: attempt.priorFailures === 0, failuresInRow: attempt.priorFailures + 1, alarmAccounts: policy.credentialStuffingAlarmAccounts },
+      now,
+    );
     throw new ApiError('invalid_credentials', 'The email or password is wrong.');
   }
+  await attempt.succeeded();
   const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
 
   const lockout = await findActiveLockout(db, user.id, now);
@@ -56,7 +72,6 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
   }
 
-  const policy = tenant.policy;
   if (user.mfa_enrolled_at === null) {
     if (policy.mfaRequired) {
       const { token } = await insertSession(db, { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null }, now);
@@ -77,16 +92,18 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
   };
 
-  if (input.deviceToken && policy.rememberDeviceDays > 0) {
-    const deviceToken = input.deviceToken;
+  // A right password after a run of wrong ones may have been guessed by someone at this very place
+  // (a shared office NAT, a borrowed laptop): the second factor is asked even here.
+  const guessedMaybe = attempt.priorFailures >= policy.secondFactorAfterPasswordFailures;
+  if (place?.kind === 'device' && !guessedMaybe) {
+    const deviceToken = place.deviceToken;
     const remembered = await db.transaction().execute(async (trx) => {
       const deviceId = await useTrustedDevice(trx, user.id, deviceToken, now);
       return deviceId ? signInWithoutCode(trx, { secondFactor: 'remembered_device', deviceId }) : null;
     });
     if (remembered) return remembered;
   }
-
-  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, user.id, meta.ip, user.password_changed_at))) {
+  if (place?.kind === 'trusted_ip' && !guessedMaybe) {
     // Seed 003: the second factor is asked again only from a new IP address or after a password change.
     return db.transaction().execute((trx) => signInWithoutCode(trx, { secondFactor: 'trusted_ip' }));
   }
@@ -94,7 +111,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   const methods = await availableMethods(db, user, policy);
   if (methods.length === 0) throw new ApiError('conflict', 'No second factor is available for this account. Contact support.');
   const challenge = await openChallenge(db, user, policy, 'login', { ip: meta.ip }, now);
-  await recordAudit(db, now, { ...audit, action: 'login.password_ok', details: { challengeId: challenge.id, methods } });
+  await recordAudit(db, now, { ...audit, action: 'login.password_ok', details: { challengeId: challenge.id, methods, ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: attempt.priorFailures, place: place.kind } : {}) } });
   return {
     status: 'mfa_required',
     challengeId: challenge.id,
@@ -105,6 +122,25 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     attemptsLeft: challenge.max_attempts,
     expiresAt: iso(challenge.expires_at),
   };
+}
+
+type Place = { kind: 'device'; key: ThrottleKey; deviceToken: string } | { kind: 'trusted_ip'; key: ThrottleKey };
+
+/**
+ * A place the account recognises, where the second factor may be skipped: a live remembered device
+ * (its token came with the request) or, on tenants with seed 003's rule, an IP where the user signed
+ * in with a second factor since the last password change. Each has its own password throttle.
+ */
+async function recognisedPlace(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, input: LoginRequest, meta: RequestMeta, now: number): Promise<Place | null> {
+  if (user.mfa_enrolled_at === null) return null;
+  if (input.deviceToken && policy.rememberDeviceDays > 0) {
+    const deviceId = await findTrustedDevice(db, user.id, input.deviceToken, now);
+    if (deviceId) return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
+  }
+  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, user.id, meta.ip, user.password_changed_at))) {
+    return { kind: 'trusted_ip', key: throttleKeys.trustedIp(user.tenant_id, user.id, meta.ip) };
+  }
+  return null;
 }
 
 /**

@@ -35,6 +35,7 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
     if (error instanceof ApiError) {
+      if (error.http.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.http.retryAfterSeconds));
       return reply.code(error.status).send({ error: error.code, message: error.message, ...error.details });
     }
     if (error instanceof z.ZodError) {

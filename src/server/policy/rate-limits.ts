@@ -16,6 +16,17 @@ export async function hitRateLimit(db: Kysely<Database>, key: string, cap: numbe
   return { allowed: row !== undefined, resetAt: windowStart + windowMs };
 }
 
+/** Gives back one hit taken in the window that starts at `windowStart` (a try that turned out fine). */
+export async function refundRateLimit(db: Kysely<Database>, key: string, windowStart: number): Promise<void> {
+  await db
+    .updateTable('rate_limits')
+    .set({ count: sql<number>`count - 1` })
+    .where('key', '=', key)
+    .where('window_start', '=', windowStart)
+    .where('count', '>', 0)
+    .execute();
+}
+
 /** Old windows are useless; dropped now and then so the table stays small. */
 export async function pruneRateLimits(db: Kysely<Database>, now: number, olderThanMs: number): Promise<void> {
   await db.deleteFrom('rate_limits').where('window_start', '<', now - olderThanMs).execute();

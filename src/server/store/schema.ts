@@ -252,6 +252,29 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/** A run of wrong passwords for one throttle key (policy/password-throttle.ts), until a success resets it. */
+export interface PasswordFailuresTable {
+  key: string;
+  tenant_id: string;
+  /** The account, when the email belongs to one (support sees and clears its throttles). */
+  user_id: string | null;
+  failures: number;
+  /** The next try this key may make; later for every failure past the free ones. */
+  next_allowed_at: number;
+  last_failure_at: number;
+}
+
+/** Failed sign-ins of one tenant in one 15-minute window (policy/sign-in-failures.ts). */
+export interface SignInFailureWindowsTable {
+  tenant_id: string;
+  window_start: number;
+  failures: Generated<number>;
+  refused: Generated<number>;
+  accounts: Generated<number>;
+  /** Set when the window crossed the tenant's credential-stuffing alarm threshold. */
+  alarmed_at: number | null;
+}
+
 /** PostgreSQL only (migration 004): the narrow copy of users that search walks. */
 export interface UserSearchTable {
   user_id: string;
@@ -282,5 +305,7 @@ export interface Database {
   operator_refresh_tokens: OperatorRefreshTokensTable;
   operator_access_tokens: OperatorAccessTokensTable;
   rate_limits: RateLimitsTable;
+  password_failures: PasswordFailuresTable;
+  sign_in_failure_windows: SignInFailureWindowsTable;
   user_search: UserSearchTable;
 }

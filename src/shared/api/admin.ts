@@ -75,7 +75,31 @@ export const userSummary = z.object({
 });
 export type UserSummary = z.infer<typeof userSummary>;
 
-export const userSearchAnswer = z.object({ items: z.array(userSummary), nextCursor: z.string().nullable() });
+/**
+ * How far one search request got. A request reads a bounded number of users (the creation-order walk,
+ * or an index's hits), so a rare fragment or filter answers with what that stretch held and a cursor to
+ * walk on from: the console says "searched N so far" instead of waiting for a walk of every user.
+ */
+export const userSearchProgress = z.object({
+  /**
+   * The users this page covered, from the request's cursor up to `nextCursor` (or the end): every user
+   * the walk passed, or only the hits when an index or a filter picked the candidates. Summed over the
+   * pages of one search it counts each of them once.
+   */
+  examined: z.number().int().nonnegative(),
+  /** False: the request stopped at its bound before filling the page; `nextCursor` walks on from there. */
+  complete: z.boolean(),
+  /** About how many users the walk goes through in all (a cheap estimate), when that is every user. */
+  total: z.number().int().nonnegative().optional(),
+});
+export type UserSearchProgress = z.infer<typeof userSearchProgress>;
+
+export const userSearchAnswer = z.object({
+  items: z.array(userSummary),
+  nextCursor: z.string().nullable(),
+  /** Added later: older servers leave it out. */
+  searched: userSearchProgress.optional(),
+});
 
 export const lockoutView = z.object({
   id: z.string(),
@@ -95,6 +119,24 @@ export type LockoutView = z.infer<typeof lockoutView>;
 
 export const lockoutsQuery = z.object({ active: z.enum(['true', 'false']).default('true'), tenantId: id.optional() });
 export const lockoutsAnswer = z.object({ items: z.array(lockoutView) });
+
+/** A 15-minute window in which failed sign-ins spread over many accounts of a tenant (credential stuffing). */
+export const signInAlarmView = z.object({
+  tenantId: z.string(),
+  tenantName: z.string(),
+  windowStart: z.string(),
+  windowEnd: z.string(),
+  /** Wrong passwords that were checked. */
+  failedSignIns: z.number().int(),
+  /** Tries refused by a throttle without being checked. */
+  refusedSignIns: z.number().int(),
+  /** Accounts (emails, with or without an account) whose failures began in the window. */
+  accounts: z.number().int(),
+  raisedAt: z.string(),
+});
+export type SignInAlarmView = z.infer<typeof signInAlarmView>;
+export const signInAlarmsQuery = z.object({ tenantId: id.optional() });
+export const signInAlarmsAnswer = z.object({ items: z.array(signInAlarmView) });
 
 export const auditEventView = z.object({
   id: z.string(),
@@ -122,6 +164,11 @@ export const userDetail = z.object({
     login: z.object({ sent: z.number().int(), limit: z.number().int() }),
     setup: z.object({ sent: z.number().int(), limit: z.number().int() }),
   }),
+  /**
+   * A run of wrong passwords against the account (the longest over its places), or null. `exhausted`:
+   * the place may not try again until the user signs in from a recognised place or support unlocks.
+   */
+  passwordThrottle: z.object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() }).nullable(),
   recentEvents: z.array(auditEventView),
 });
 export type UserDetail = z.infer<typeof userDetail>;

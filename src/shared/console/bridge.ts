@@ -27,6 +27,7 @@ export function buildBridge(transport: BridgeTransport): ConsoleBridge {
       unlock: send('users:unlock'),
     },
     lockouts: { list: send('lockouts:list') },
+    alarms: { list: send('alarms:list') },
     audit: { list: send('audit:list') },
     links: { openExternal: send('links:openExternal') },
     preferences: { update: send('preferences:update') },

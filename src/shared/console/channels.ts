@@ -12,6 +12,7 @@ export const consoleChannels = [
   'users:get',
   'users:unlock',
   'lockouts:list',
+  'alarms:list',
   'audit:list',
   'links:openExternal',
   'preferences:update',

@@ -26,7 +26,7 @@ describe.each(dialects)('the audit trail on %s', (dialect) => {
     await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: 'wrong-password-here' }, headers: { 'x-forwarded-for': '203.0.113.9' } });
     const event = await server.ctx.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'login.failed').where('user_id', '=', user.id).executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_type: 'anonymous', ip: '127.0.0.1', at: server.clock.now() });
-    expect(JSON.parse(event.details)).toEqual({ reason: 'wrong_password' });
+    expect(JSON.parse(event.details)).toEqual({ reason: 'wrong_password', failuresInRow: 1 });
     const everything = JSON.stringify(await server.ctx.store.db.selectFrom('audit_events').selectAll().execute());
     expect(everything).not.toContain('wrong-password-here');
     expect(everything).not.toContain(user.password);

@@ -4,6 +4,7 @@ import { refreshOperatorTokens, setOperatorPassword, signInOperator, signOutOper
 import { toOperatorView } from '../../admin/operator-principal.js';
 import { regenerateRecoveryCodesFor, resetTotp, revokeDevices, revokeSessions, sendPhoneResetLink, unlockUser } from '../../admin/support-actions.js';
 import { describeUser, listLockouts } from '../../admin/user-detail.js';
+import { describeSignInAlarms } from '../../admin/sign-in-alarms.js';
 import { searchUsers } from '../../admin/user-search.js';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
@@ -60,8 +61,14 @@ export const adminRoutes: RouteSpec[] = [
     handler: ({ ctx, auth, query }) => listLockouts(ctx, auth, query),
   }),
   defineRoute({
+    method: 'GET', url: '/v1/admin/sign-in-alarms', tag: 'support', auth: 'operator',
+    summary: 'Credential-stuffing alarms of the last 24 hours: windows of failed sign-ins spread over many accounts.',
+    query: api.signInAlarmsQuery, response: api.signInAlarmsAnswer, errors: ['unauthorized', 'invalid_token', 'not_found'],
+    handler: ({ ctx, auth, query }) => describeSignInAlarms(ctx, auth, query),
+  }),
+  defineRoute({
     method: 'POST', url: '/v1/admin/users/:id/unlock', tag: 'support', auth: 'operator',
-    summary: 'End the lockout (and start the daily SMS count afresh). Emails the user.',
+    summary: 'End the lockout and any password throttle (and start the daily SMS count afresh). Emails the user.',
     params: api.userParams, body: api.ticketAndReason, response: api.actionAnswer, errors: actionErrors,
     handler: ({ ctx, auth, params, body, meta }) => unlockUser(ctx, auth, params.id, body, meta),
   }),

@@ -16,9 +16,9 @@ const scopeParams = z.object({ scope: z.enum(['bank']) });
 export const endUserRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST', url: '/v1/auth/login', tag: 'sign-in', auth: 'none',
-    summary: 'Sign in with email and password; answers with a session, a second-factor challenge or an enrollment token.',
+    summary: 'Sign in with email and password; answers with a session, a second-factor challenge or an enrollment token. Wrong passwords are throttled (429 with Retry-After).',
     body: api.loginRequest, response: api.loginAnswer,
-    errors: ['invalid_credentials', 'unknown_tenant', 'account_locked', 'invalid_json', 'payload_too_large'],
+    errors: ['invalid_credentials', 'unknown_tenant', 'account_locked', 'too_many_attempts', 'invalid_json', 'payload_too_large'],
     handler: ({ ctx, body, meta }) => signIn(ctx, body, meta),
   }),
   defineRoute({
@@ -85,7 +85,7 @@ export const endUserRoutes: RouteSpec[] = [
   defineRoute({
     method: 'POST', url: '/v1/me/password', tag: 'self-service', auth: 'session',
     summary: 'Change the password. Needs a fresh second factor; ends other sessions and remembered devices.',
-    body: api.passwordChangeRequest, response: api.okAnswer, errors: ['unauthorized', 'invalid_token', 'step_up_required', 'invalid_credentials'],
+    body: api.passwordChangeRequest, response: api.okAnswer, errors: ['unauthorized', 'invalid_token', 'step_up_required', 'invalid_credentials', 'too_many_attempts'],
     handler: async ({ ctx, auth, body, meta }) => (await changePassword(ctx, auth, body, meta), { ok: true as const }),
   }),
   defineRoute({

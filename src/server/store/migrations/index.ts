@@ -4,6 +4,7 @@ import { initialSchema } from './001_initial.js';
 import { phoneFactorSchema } from './002_phone_factor.js';
 import { operatorsAndSearchSchema } from './003_operators_and_search.js';
 import { postgresSearchTableSchema } from './004_postgres_search_table.js';
+import { signInThrottleSchema } from './005_sign_in_throttle.js';
 import { messageHandoffSchema } from './006_message_handoff.js';
 
 /** Every migration, in order. Names never change once shipped. */
@@ -13,6 +14,7 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '002_phone_factor': phoneFactorSchema(),
     '003_operators_and_search': operatorsAndSearchSchema(dialect),
     '004_postgres_search_table': postgresSearchTableSchema(dialect),
+    '005_sign_in_throttle': signInThrottleSchema(),
     '006_message_handoff': messageHandoffSchema(),
   };
 }

@@ -57,3 +57,9 @@ export async function consumeChallenge(db: Kysely<Database>, id: string, now: nu
   const result = await db.updateTable('challenges').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
+
+/** Ends a user's open challenges now: their attempts, SMS and answers are refused as expired. */
+export async function expireOpenChallenges(db: Kysely<Database>, userId: string, now: number): Promise<number> {
+  const result = await db.updateTable('challenges').set({ expires_at: now }).where('user_id', '=', userId).where('consumed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

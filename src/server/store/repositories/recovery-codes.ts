@@ -25,6 +25,12 @@ export async function consumeRecoveryCode(db: Kysely<Database>, userId: string, 
   return result.numUpdatedRows === 1n;
 }
 
+/** Whether a code is in the live batch, and whether it was used: a used one is a replay, not a guess. */
+export async function recoveryCodeState(db: Kysely<Database>, userId: string, batchId: string, codeHash: string): Promise<'unused' | 'used' | 'unknown'> {
+  const row = await db.selectFrom('recovery_codes').select('used_at').where('user_id', '=', userId).where('batch_id', '=', batchId).where('code_hash', '=', codeHash).executeTakeFirst();
+  return !row ? 'unknown' : row.used_at === null ? 'unused' : 'used';
+}
+
 export async function countRecoveryCodesLeft(db: Kysely<Database>, userId: string, batchId: string | null): Promise<number> {
   if (!batchId) return 0;
   const row = await db

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId, newOpaqueToken, sha256Hex } from '../../crypto/tokens.js';
 import type { Database, SessionsTable } from '../schema.js';
+import { expireOpenChallenges } from './challenges.js';
 
 export type SessionRow = Selectable<SessionsTable>;
 
@@ -50,7 +51,13 @@ export async function revokeSession(db: Kysely<Database>, id: string, now: numbe
   return result.numUpdatedRows === 1n;
 }
 
+/**
+ * Ends a user's sessions (all, or all but `exceptId`) and every sign-in step still open for them: a
+ * challenge opened with the old password, or before support ended the sessions, must not become a
+ * session afterwards.
+ */
 export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptId?: string): Promise<number> {
+  await expireOpenChallenges(db, userId, now);
   let query = db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (exceptId) query = query.where('id', '!=', exceptId);
   const result = await query.executeTakeFirst();

@@ -15,6 +15,19 @@ export async function insertTrustedDevice(db: Kysely<Database>, userId: string, 
   return { token, id };
 }
 
+/** The id of this user's live remembered device with that token, without touching it. */
+export async function findTrustedDevice(db: Kysely<Database>, userId: string, token: string, now: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('trusted_devices')
+    .select('id')
+    .where('token_hash', '=', sha256Hex(token))
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
 /** Marks a remembered device used, if it is this user's, unrevoked and unexpired. */
 export async function useTrustedDevice(db: Kysely<Database>, userId: string, token: string, now: number): Promise<string | null> {
   const row = await db

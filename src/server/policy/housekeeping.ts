@@ -1,0 +1,24 @@
+import { HOUR } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { prunePasswordFailures } from './password-throttle.js';
+import { pruneRateLimits } from './rate-limits.js';
+import { pruneSignInFailureWindows } from './sign-in-failures.js';
+
+/**
+ * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
+ * leave a million rows behind: rate-limit windows of the past day, password runs quiet for a day (not
+ * exhausted ones), failure windows older than a quarter.
+ */
+export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>): Promise<{ passwordRuns: number; windows: number }> {
+  const now = ctx.clock.now();
+  const { db } = ctx.store;
+  await pruneRateLimits(db, now, 24 * HOUR);
+  return { passwordRuns: await prunePasswordFailures(db, now), windows: await pruneSignInFailureWindows(db, now) };
+}
+
+/** Prunes every hour in the background (each instance; the deletes are idempotent). */
+export function startHousekeeping(ctx: Pick<ServerContext, 'store' | 'clock'>, log: (line: string) => void): () => void {
+  const timer = setInterval(() => void pruneCounters(ctx).catch((error: unknown) => log(`housekeeping failed: ${String(error)}`)), HOUR);
+  timer.unref();
+  return () => clearInterval(timer);
+}
