@@ -16,6 +16,7 @@ export const errorStatus = {
   not_found: 404,
   unknown_tenant: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   already_enrolled: 409,
   enrollment_incomplete: 409,
@@ -28,6 +29,7 @@ export const errorStatus = {
   account_locked: 423,
   too_many_attempts: 429,
   sms_limit_reached: 429,
+  headers_too_large: 431,
   internal_error: 500,
 } as const;
 

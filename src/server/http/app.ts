@@ -3,7 +3,7 @@ import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import type { RequestMeta } from '../flows/request-meta.js';
 import { authenticateBearer } from '../flows/session-auth.js';
-import { answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
+import { answerClientError, answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import type { RouteSpec } from './route-spec.js';
@@ -68,6 +68,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     http: { headersTimeout, requestTimeout, connectionsCheckingInterval: sweepInterval(headersTimeout, requestTimeout) },
     // Fastify answers a bad %-escape or an over-long path id itself, echoing the URL, unless told.
     frameworkErrors: (error, request, reply) => answerFrameworkError(error, request, reply),
+    clientErrorHandler: answerClientError,
   });
   installErrorHandling(app);
 

@@ -104,6 +104,8 @@ describe.each(dialects)('slow and stalled clients on %s', (dialect) => {
     expect(exchange.closedAfterMs).not.toBeNull();
     expect(exchange.closedAfterMs).toBeLessThan(limits.requestTimeout + slack);
     expect(exchange.received).toMatch(/^HTTP\/1\.1 408 /);
+    // Our shape and a stable code, not Fastify's own body.
+    expect(JSON.parse(exchange.received.split('\r\n\r\n')[1]!)).toEqual({ error: 'request_timeout', message: expect.any(String) });
   });
 
   it('closes a connection whose body trickles a byte every 100 ms', async () => {
