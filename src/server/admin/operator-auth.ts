@@ -7,6 +7,7 @@ import type { ServerContext } from '../context.js';
 import { newId, newOpaqueToken, sha256Hex } from '../crypto/tokens.js';
 import type { RequestMeta } from '../flows/request-meta.js';
 import { checkTotpCode } from '../mfa/totp/totp.js';
+import { tooManyAttempts } from '../policy/password-throttle.js';
 import { hitRateLimit } from '../policy/rate-limits.js';
 import type { Database } from '../store/schema.js';
 import type { Kysely } from 'kysely';
@@ -28,7 +29,7 @@ export async function signInOperator(ctx: ServerContext, input: z.infer<typeof a
   const now = ctx.clock.now();
   for (const [key, cap] of [[`op-login:email:${input.email}`, LOGIN_ATTEMPTS_PER_EMAIL], [`op-login:ip:${meta.ip}`, LOGIN_ATTEMPTS_PER_IP]] as const) {
     const limit = await hitRateLimit(db, key, cap, LOGIN_WINDOW, now);
-    if (!limit.allowed) throw new ApiError('too_many_attempts', 'Too many sign-in attempts. Wait a few minutes and try again.', { retryAt: new Date(limit.resetAt).toISOString() });
+    if (!limit.allowed) throw tooManyAttempts(limit.resetAt - now, now);
   }
   const operator = await db.selectFrom('operators').selectAll().where('email', '=', input.email).executeTakeFirst();
   const passwordOk = operator?.password_hash ? await ctx.passwords.verify(operator.password_hash, input.password) : await ctx.passwords.verifyAgainstNothing(input.password);

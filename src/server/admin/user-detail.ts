@@ -6,7 +6,7 @@ import { iso } from '../flows/public-user.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../policy/lockouts.js';
-import { passwordFailuresOf } from '../policy/password-throttle.js';
+import { isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
 import { smsCountToday } from '../policy/sms-counters.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findTenantById } from '../store/repositories/tenants.js';
@@ -78,7 +78,7 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
 async function passwordThrottleView(db: ServerContext['store']['db'], tenant: { id: string; policy: { passwordMaxFailures: number } }, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
   const run = await passwordFailuresOf(db, tenant.id, user.id, user.email);
   if (!run) return null;
-  const exhausted = run.failures >= tenant.policy.passwordMaxFailures;
+  const exhausted = isExhausted(run.nextAllowedAt, now);
   return { failedPasswords: run.failures, limit: tenant.policy.passwordMaxFailures, exhausted, nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt) };
 }
 

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/database.js';
 import { claimMessage, dueMessageIds, markMessageFailed, markMessageHanded, markMessageSent, markMessageUnknown, type MessageRow } from '../store/repositories/messages.js';
@@ -69,7 +70,7 @@ export class DeliveryService {
         const reason = error instanceof Error ? error.message : String(error);
         if (Number(message.attempts) >= MAX_DELIVERY_ATTEMPTS) {
           this.log(`${label}: ${OUTCOME_UNKNOWN} (could not check: ${reason})`);
-          await markMessageUnknown(this.store.db, message, `${OUTCOME_UNKNOWN} (could not check: ${reason})`.slice(0, 500));
+          await this.#giveUp(message, `${OUTCOME_UNKNOWN} (could not check: ${reason})`.slice(0, 500));
         } else {
           // Nothing recorded: the claim lapses like a dead worker's, and the next one checks again.
           this.log(`${label}: could not check whether its stopped worker delivered it (attempt ${message.attempts}), asking again after the lease: ${reason}`);
@@ -82,8 +83,26 @@ export class DeliveryService {
       return false;
     }
     this.log(`${label}: ${OUTCOME_UNKNOWN}`);
-    await markMessageUnknown(this.store.db, message, OUTCOME_UNKNOWN);
+    await this.#giveUp(message, OUTCOME_UNKNOWN);
     return false;
+  }
+
+  /**
+   * Ends a message as `unknown`, with an audit event on the user it was for: support sees it in the
+   * user's recent events (a reset link or a notice that may not have arrived) and can send again.
+   */
+  async #giveUp(message: MessageRow, reason: string): Promise<void> {
+    const now = this.clock.now();
+    await this.store.db.transaction().execute(async (trx) => {
+      if (!(await markMessageUnknown(trx, message, reason))) return;
+      await recordAudit(trx, now, {
+        action: 'message.outcome_unknown',
+        tenantId: message.tenant_id,
+        userId: message.user_id,
+        actorType: 'system',
+        details: { messageId: message.id, channel: message.channel, template: message.template, reason },
+      });
+    });
   }
 
   /** Sends every due message once; returns when done. */

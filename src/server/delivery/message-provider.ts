@@ -19,7 +19,7 @@ export interface OutgoingMessage {
  * - `check`: the provider can tell whether it has the message (`alreadyDelivered`), so it is sent
  *   again only if it has not;
  * - `unsafe`: it cannot tell and a repeat reaches the person (SMTP: a second mail is a second mail),
- *   so the message is given up as outcome unknown, for an operator to see, rather than sent twice.
+ *   so the message is given up as outcome unknown, with an audit event on its user that support sees, rather than sent twice.
  */
 export type Redelivery = 'idempotent' | 'check' | 'unsafe';
 

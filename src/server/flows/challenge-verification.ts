@@ -9,6 +9,7 @@ import { checkTotpCode } from '../mfa/totp/totp.js';
 import { hashRecoveryCode, looksLikeRecoveryCode } from '../mfa/recovery-codes/recovery-codes.js';
 import { checkSmsCode } from '../mfa/sms/sms-code-delivery.js';
 import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
+import { clearUserPasswordFailures } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../policy/sms-counters.js';
 import { trustIp } from '../policy/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
@@ -206,6 +207,8 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
   const { token } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now }, c.now);
   // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
   await resetSmsCount(trx, c.user.id, 'login');
+  // And it ends the runs of wrong passwords: those were not consecutive failures any more.
+  await clearUserPasswordFailures(trx, c.tenant.id, c.user.id, c.user.email);
   if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, c.user.id, c.meta.ip, c.now);
   let deviceToken: string | undefined;
   if (c.input.rememberDevice && policy.rememberDeviceDays > 0) {

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
-import { startPasswordAttempt, throttleKeys } from '../policy/password-throttle.js';
+import { clearUserPasswordFailures, startPasswordAttempt, throttleKeys } from '../policy/password-throttle.js';
 import { forgetTrustedIps } from '../policy/trusted-ips.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
@@ -83,7 +83,7 @@ export async function changePassword(ctx: ServerContext, auth: Authenticated, in
   if (!(await ctx.passwords.verify(auth.user.password_hash, input.currentPassword))) {
     throw new ApiError('invalid_credentials', 'The current password is wrong.');
   }
-  await attempt.succeeded();
+  await attempt.passwordRight();
   if (input.newPassword === input.currentPassword) throw new ApiError('invalid_request', 'Choose a password different from the current one.');
   const hash = await ctx.passwords.hash(input.newPassword);
   const now = ctx.clock.now();
@@ -93,6 +93,8 @@ export async function changePassword(ctx: ServerContext, auth: Authenticated, in
     const sessions = await revokeUserSessions(trx, auth.user.id, now, auth.session.id);
     const devices = await revokeTrustedDevices(trx, auth.user.id, now);
     const ips = await forgetTrustedIps(trx, auth.user.id);
+    // Guesses at the old password are moot now.
+    await clearUserPasswordFailures(trx, auth.tenant.id, auth.user.id, auth.user.email);
     await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'password.changed', details: { sessionsEnded: sessions, devicesForgotten: devices, trustedIpsForgotten: ips } });
   });
 }

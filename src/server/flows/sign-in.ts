@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { loginAnswer, loginRequest } from '../../shared/api/end-user.js';
+import type { TenantPolicy } from '../../shared/policy.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR, MINUTE } from '../clock.js';
@@ -8,7 +9,8 @@ import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
-import { startPasswordAttempt, throttleKeys, type ThrottleKey } from '../policy/password-throttle.js';
+import { clearUserPasswordFailures, startPasswordAttempt, throttleKeys, userPasswordFailures, type ThrottleKey } from '../policy/password-throttle.js';
+import { hitRateLimit } from '../policy/rate-limits.js';
 import { recordFailedSignIn, recordRefusedSignIn } from '../policy/sign-in-failures.js';
 import { resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
 import { isIpTrusted } from '../policy/trusted-ips.js';
@@ -16,7 +18,6 @@ import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { findTrustedDevice, useTrustedDevice } from '../store/repositories/trusted-devices.js';
 import { findUserByEmail, type UserRow } from '../store/repositories/users.js';
-import type { TenantPolicy } from '../../shared/policy.js';
 import type { Database } from '../store/schema.js';
 import { availableMethods, openChallenge } from './challenge-methods.js';
 import { iso, toPublicUser } from './public-user.js';
@@ -46,8 +47,9 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     {
       key: place?.key ?? throttleKeys.unrecognised(tenant.id, input.email, user?.id ?? null),
       policy,
-      // Recognised places have their own runs; the per-IP limit is for unrecognised ones.
-      ip: place ? null : meta.ip,
+      // A remembered device is a secret only its holder has: it needs no per-IP limit. A trusted IP is
+      // shared by whoever sits behind it (an office NAT), so it counts toward the IP's limit too.
+      ip: place?.kind === 'device' ? null : meta.ip,
     },
     now,
     () => recordRefusedSignIn(db, tenant.id, now),
@@ -63,16 +65,21 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     );
     throw new ApiError('invalid_credentials', 'The email or password is wrong.');
   }
-  await attempt.succeeded();
+  await attempt.passwordRight();
   const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
 
   const lockout = await findActiveLockout(db, user.id, now);
   if (lockout) {
-    await recordAudit(db, now, { ...audit, action: 'login.refused_locked', details: { reason: lockout.reason } });
+    // Once per lockout and 15 minutes: whoever holds the password must not grow the trail at will.
+    if ((await hitRateLimit(db, `audit:refused_locked:${lockout.id}`, 1, 15 * MINUTE, now)).allowed) {
+      await recordAudit(db, now, { ...audit, action: 'login.refused_locked', details: { reason: lockout.reason } });
+    }
     throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
   }
 
   if (user.mfa_enrolled_at === null) {
+    // The password is all this account has so far: a right one completes what there is to complete.
+    await clearUserPasswordFailures(db, tenant.id, user.id, user.email);
     if (policy.mfaRequired) {
       const { token } = await insertSession(db, { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null }, now);
       await recordAudit(db, now, { ...audit, action: 'login.enrollment_required' });
@@ -88,13 +95,19 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>) => {
     const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
     await resetSmsCount(trx, user.id, 'login');
+    await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
     await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details });
     return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
   };
 
-  // A right password after a run of wrong ones may have been guessed by someone at this very place
-  // (a shared office NAT, a borrowed laptop): the second factor is asked even here.
-  const guessedMaybe = attempt.priorFailures >= policy.secondFactorAfterPasswordFailures;
+  // A right password after a run of wrong ones may have been guessed: the second factor is asked even
+  // on a recognised place. A device counts its own run (its token proves the device is at hand, so
+  // only someone with it, a borrowed laptop, could have guessed there); an IP is shared by whoever
+  // is behind it, so there every wrong password the account has seen counts, from anywhere: someone
+  // who guessed elsewhere and then came to the office network gets no password-only session. The
+  // runs end only when a sign-in completes.
+  const failedBefore = place?.kind === 'trusted_ip' ? await userPasswordFailures(db, user.id) : attempt.priorFailures;
+  const guessedMaybe = failedBefore >= policy.secondFactorAfterPasswordFailures;
   if (place?.kind === 'device' && !guessedMaybe) {
     const deviceToken = place.deviceToken;
     const remembered = await db.transaction().execute(async (trx) => {
@@ -111,7 +124,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   const methods = await availableMethods(db, user, policy);
   if (methods.length === 0) throw new ApiError('conflict', 'No second factor is available for this account. Contact support.');
   const challenge = await openChallenge(db, user, policy, 'login', { ip: meta.ip }, now);
-  await recordAudit(db, now, { ...audit, action: 'login.password_ok', details: { challengeId: challenge.id, methods, ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: attempt.priorFailures, place: place.kind } : {}) } });
+  await recordAudit(db, now, { ...audit, action: 'login.password_ok', details: { challengeId: challenge.id, methods, ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: failedBefore, place: place.kind } : {}) } });
   return {
     status: 'mfa_required',
     challengeId: challenge.id,

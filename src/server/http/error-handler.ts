@@ -66,6 +66,13 @@ export function installErrorHandling(app: FastifyInstance): void {
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   // A reset connection has nobody to answer (Node's http docs, 'clientError').
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Fastify may already be answering on this socket (a 413 while the client still trickles its body):
+  // a second status line would corrupt that answer, so only the close remains (as Node's own handler).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (inFlight?.headersSent) {
+    socket.destroy(error);
+    return;
+  }
   const [status, reason, body]: [number, string, ErrorBody] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, 'Request Timeout', { error: 'request_timeout', message: 'The request did not arrive in time; the connection is closed.' }]

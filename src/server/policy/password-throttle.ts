@@ -4,6 +4,7 @@ import { ApiError } from '../api-error.js';
 import { DAY, MINUTE } from '../clock.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
+import { ipBucket } from './ip-bucket.js';
 import { hitRateLimit, refundRateLimit } from './rate-limits.js';
 
 /**
@@ -20,7 +21,12 @@ import { hitRateLimit, refundRateLimit } from './rate-limits.js';
  * minutes, which is what bounds spraying one password over many accounts.
  *
  * A try is charged before the password is checked (one conditional upsert decides it), so concurrent
- * requests cannot slip past a limit: a right password gives the charge back.
+ * requests cannot slip past a limit; a right password gives that one charge back, but the run itself
+ * ends only with a completed sign-in (`endPasswordRuns`: the second factor answered, or a recognised
+ * place let in), never at a right password alone: else a guessed password sent twice would find
+ * the run gone and skip the second factor on a trusted IP. Tries still in flight count as failures
+ * until they are answered, so more than `passwordFreeFailures` simultaneous sign-ins of one account
+ * from one place wait like a guesser would.
  */
 
 export interface ThrottleKey {
@@ -42,10 +48,16 @@ export const throttleKeys = {
 export const IP_WINDOW = 15 * MINUTE;
 
 /**
- * The wait of a place that has used all its tries: a century, i.e. until a success elsewhere or
- * support clears it. Stored as a time, so "exhausted" needs no policy to be read back (pruning).
+ * The wait of a place that has used all its tries: a century, i.e. until the user completes a sign-in
+ * from a recognised place or support unlocks. Stored as a time, so "exhausted" reads back without
+ * the policy (`isExhausted`).
  */
 const EXHAUSTED_WAIT = 100 * 365 * DAY;
+
+/** Whether a run's next try lies so far ahead that it can only be the exhausted mark. */
+export function isExhausted(nextAllowedAt: number, now: number): boolean {
+  return nextAllowedAt - now > 365 * DAY;
+}
 
 /** How long after the n-th wrong password in a row the next try may come. */
 export function waitAfterFailures(failures: number, policy: TenantPolicy): number {
@@ -94,19 +106,32 @@ export async function chargePasswordTry(db: Kysely<Database>, key: ThrottleKey, 
     .executeTakeFirst();
   if (row) return { allowed: true, priorFailures: Number(row.failures) - 1 };
   const current = await db.selectFrom('password_failures').select(['failures', 'next_allowed_at']).where('key', '=', key.key).executeTakeFirst();
-  const exhausted = current !== undefined && Number(current.next_allowed_at) - now > 365 * DAY;
-  // An exhausted place is told to come back after the longest wait; it will be refused again until the
-  // user signs in from a recognised place or support unlocks the account.
+  const exhausted = current !== undefined && isExhausted(Number(current.next_allowed_at), now);
+  // An exhausted place gets the longest wait as its Retry-After, and a message that says waiting is
+  // not what will help.
   const retryAfterMs = !current || exhausted ? policy.passwordMaxDelayMinutes * MINUTE : Math.max(1000, Number(current.next_allowed_at) - now);
   return { allowed: false, retryAfterMs, exhausted };
 }
 
-/** A right password: the run for this key is over. */
-export async function clearPasswordFailures(db: Kysely<Database>, key: ThrottleKey): Promise<void> {
-  await db.deleteFrom('password_failures').where('key', '=', key.key).execute();
+/** Gives back the charge of a try whose password was right; the run (if any) stays. */
+async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFailures: number): Promise<void> {
+  if (priorFailures === 0) {
+    await db.deleteFrom('password_failures').where('key', '=', key.key).where('failures', '<=', 1).execute();
+    return;
+  }
+  await db.updateTable('password_failures').set({ failures: sql<number>`failures - 1` }).where('key', '=', key.key).where('failures', '>', 0).execute();
 }
 
-/** Support's unlock: every run of the user's (recognised places and the email's). */
+/** Wrong passwords the user's runs hold right now, over all places (the email's included). */
+export async function userPasswordFailures(db: Kysely<Database>, userId: string): Promise<number> {
+  const row = await db.selectFrom('password_failures').select((eb) => eb.fn.sum<number>('failures').as('n')).where('user_id', '=', userId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * A completed sign-in (or support's unlock) ends every run of the user's: recognised places and the
+ * email's. Runs are "consecutive failures" (NIST SP 800-63B-4 3.2.2), and a success ends them.
+ */
 export async function clearUserPasswordFailures(db: Kysely<Database>, tenantId: string, userId: string, email: string): Promise<number> {
   const result = await db
     .deleteFrom('password_failures')
@@ -127,9 +152,13 @@ export async function passwordFailuresOf(db: Kysely<Database>, tenantId: string,
   return row ? { failures: Number(row.failures), nextAllowedAt: Number(row.next_allowed_at) } : null;
 }
 
-export function tooManyAttempts(retryAfterMs: number): ApiError {
+/** The 429 every sign-in throttle answers (end users and operators): Retry-After and the same body. */
+export function tooManyAttempts(retryAfterMs: number, now: number, exhausted = false): ApiError {
   const seconds = Math.ceil(retryAfterMs / 1000);
-  return new ApiError('too_many_attempts', `Too many sign-in attempts. Try again in ${formatWait(seconds)}, or contact support.`, { retryAfterSeconds: seconds }, { retryAfterSeconds: seconds });
+  const message = exhausted
+    ? 'Sign-in from here is blocked after too many wrong passwords. Sign in from a device or network you used before, or contact support.'
+    : `Too many sign-in attempts. Try again in ${formatWait(seconds)}, or contact support.`;
+  return new ApiError('too_many_attempts', message, { retryAfterSeconds: seconds, retryAt: new Date(now + seconds * 1000).toISOString() }, { retryAfterSeconds: seconds });
 }
 
 function formatWait(seconds: number): string {
@@ -140,12 +169,12 @@ function formatWait(seconds: number): string {
 export interface PasswordAttempt {
   /** Wrong passwords in a row at this key before this try. */
   priorFailures: number;
-  /** The password was right: the key's run ends and the IP gets its try back. */
-  succeeded(): Promise<void>;
+  /** The password was right: this try's charges are given back (the run stays until `clearUserPasswordFailures`). */
+  passwordRight(): Promise<void>;
 }
 
 /**
- * Charges a password try to its key and, for unrecognised places, to the IP. Throws 429 (with
+ * Charges a password try to its key and, when `ip` is given, to the IP's window. Throws 429 (with
  * Retry-After) when either refuses; the IP is given back its try when the key refuses.
  */
 export async function startPasswordAttempt(
@@ -155,13 +184,13 @@ export async function startPasswordAttempt(
   onRefused: () => Promise<void> = async () => {},
 ): Promise<PasswordAttempt> {
   const { key, policy, ip } = input;
-  const ipKey = ip === null ? null : `pw-ip:${key.tenantId}:${ip}`;
+  const ipKey = ip === null ? null : `pw-ip:${key.tenantId}:${ipBucket(ip)}`;
   let ipWindowStart: number | null = null;
   if (ipKey) {
     const hit = await hitRateLimit(db, ipKey, policy.passwordFailuresPerIp, IP_WINDOW, now);
     if (!hit.allowed) {
       await onRefused();
-      throw tooManyAttempts(hit.resetAt - now);
+      throw tooManyAttempts(hit.resetAt - now, now);
     }
     ipWindowStart = hit.resetAt - IP_WINDOW;
   }
@@ -169,22 +198,28 @@ export async function startPasswordAttempt(
   if (!charge.allowed) {
     if (ipKey && ipWindowStart !== null) await refundRateLimit(db, ipKey, ipWindowStart);
     await onRefused();
-    throw tooManyAttempts(charge.retryAfterMs);
+    throw tooManyAttempts(charge.retryAfterMs, now, charge.exhausted);
   }
   return {
     priorFailures: charge.priorFailures,
-    async succeeded() {
-      await clearPasswordFailures(db, key);
+    async passwordRight() {
+      await refundPasswordTry(db, key, charge.priorFailures);
       if (ipKey && ipWindowStart !== null) await refundRateLimit(db, ipKey, ipWindowStart);
     },
   };
 }
 
+/** How long a run of an email without an account is kept after its last failure. */
+export const UNKNOWN_EMAIL_RUN_DAYS = 30;
+
 /**
- * Runs below the hard stop are forgotten after a quiet day (by then an attacker has waited out more
- * than the free tries would give); exhausted ones stay until a success or support clears them.
+ * A user's runs are never forgotten by time (NIST counts consecutive failures, and forgetting would
+ * hand a patient attacker 99 more guesses after every quiet day); they end with a completed sign-in
+ * or support's unlock. Runs of emails without an account are dropped after a quiet month, so
+ * credential stuffing with made-up emails does not leave its rows forever. (Telling the two apart
+ * takes a month of waiting per probe: no useful way to learn which emails exist.)
  */
 export async function prunePasswordFailures(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('password_failures').where('last_failure_at', '<', now - DAY).where('next_allowed_at', '<', now + 365 * DAY).executeTakeFirst();
+  const result = await db.deleteFrom('password_failures').where('user_id', 'is', null).where('last_failure_at', '<', now - UNKNOWN_EMAIL_RUN_DAYS * DAY).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

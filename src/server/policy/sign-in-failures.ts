@@ -49,10 +49,11 @@ export async function recordFailedSignIn(db: Kysely<Database>, f: FailedSignIn, 
   } else if (failures === AUDITED_FAILURES_PER_WINDOW + 1) {
     await recordAudit(db, now, { ...base, action: 'login.failures_aggregated', details: windowDetails(windowStart, { audited: AUDITED_FAILURES_PER_WINDOW }) });
   }
-  // Exactly one request sees the count reach the threshold (the upsert serialises them).
-  if (f.newRun && accounts === f.alarmAccounts) {
-    await db.updateTable('sign_in_failure_windows').set({ alarmed_at: now }).where('tenant_id', '=', f.tenantId).where('window_start', '=', windowStart).execute();
-    await recordAudit(db, now, { ...base, action: 'alarm.credential_stuffing', details: windowDetails(windowStart, { accounts, failures }) });
+  // One conditional update raises the alarm, so exactly one request writes its audit row (also when
+  // the threshold was lowered below a window's count meanwhile).
+  if (f.newRun && accounts >= f.alarmAccounts) {
+    const raised = await db.updateTable('sign_in_failure_windows').set({ alarmed_at: now }).where('tenant_id', '=', f.tenantId).where('window_start', '=', windowStart).where('alarmed_at', 'is', null).executeTakeFirst();
+    if (raised.numUpdatedRows === 1n) await recordAudit(db, now, { ...base, action: 'alarm.credential_stuffing', details: windowDetails(windowStart, { accounts, failures }) });
   }
 }
 

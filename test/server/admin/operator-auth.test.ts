@@ -38,6 +38,10 @@ describe.each(dialects)('operator sign-in and tokens on %s', (dialect) => {
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
+    // The same 429 as end users get: Retry-After, and when.
+    const refused = await fetch(`${server.baseUrl}/v1/admin/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'kim@desk.test', password: 'wrong password!', code: '123456', deviceName: 'x' }) });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: 'too_many_attempts', retryAfterSeconds: Number(refused.headers.get('retry-after')), retryAt: expect.any(String) });
     server.clock.advance(15 * MINUTE);
     expect((await server.call('POST', '/v1/admin/auth/login', { body: { email: 'kim@desk.test', password: 'wrong password!', code: '123456', deviceName: 'x' } })).status).toBe(401);
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeliveryService, MAX_DELIVERY_ATTEMPTS } from '../../../src/server/delivery/delivery-service.js';
 import type { MessageProvider, OutgoingMessage } from '../../../src/server/delivery/message-provider.js';
 import { OutboxFileProvider } from '../../../src/server/delivery/providers/outbox-file.js';
@@ -177,9 +177,32 @@ describe.each(dialects)('redelivery after a worker stopped mid-send (%s)', (dial
     expect(mailsFor(id)).toHaveLength(1);
     expect(await row(id)).toMatchObject({ status: 'unknown', last_error: OUTCOME_UNKNOWN, text: '', sent_at: null });
     expect(logs.filter((line) => line.includes(id) && line.includes(OUTCOME_UNKNOWN))).toHaveLength(1);
+    const events = await server.ctx.store.db.selectFrom('audit_events').select('details').where('action', '=', 'message.outcome_unknown').execute();
+    expect(events.filter((e) => (JSON.parse(e.details) as { messageId?: string }).messageId === id), 'support sees it in the audit trail').toHaveLength(1);
 
     await markMessageSent(server.ctx.store.db, stale, server.clock.now());
     expect((await row(id)).status, 'a late worker cannot overwrite the verdict').toBe('unknown');
+  });
+
+  it('a real worker frozen inside send, after the outbox took the line, is not repeated by the next worker', async () => {
+    // The service's own order of steps, not a copy of it: this worker's provider writes the line and
+    // then never answers, as a process stopped right after the write would.
+    const frozen: MessageProvider = {
+      name: 'outbox',
+      redelivery: 'check',
+      alreadyDelivered: (id) => outbox.alreadyDelivered!(id),
+      send: async (message) => {
+        await outbox.send(message);
+        await new Promise(() => {});
+      },
+    };
+    const id = await queue('sms');
+    void worker({ sms: frozen, email: frozen }).dispatch([id]);
+    await vi.waitFor(() => expect(outboxLines(id)).toHaveLength(1));
+    server.clock.advance(CLAIM_LEASE_MS);
+    await worker({ sms: outbox, email: outbox }).sweep();
+    expect(outboxLines(id)).toHaveLength(1);
+    expect((await row(id)).status).toBe('sent');
   });
 
   it('a claim that lapsed before the hand-off is delivered once, even by a provider that cannot tell', async () => {

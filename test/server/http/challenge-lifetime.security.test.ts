@@ -44,6 +44,24 @@ describe.each(dialects)('open challenges end with the sessions on %s', (dialect)
     expect(await verifyTotp(open.body.challengeId, user.secret)).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
   });
 
+  it('after support resets the authenticator app, an open challenge is dead too', async () => {
+    const user = await enrollUser(server, tenant);
+    const open = await login(tenant, user.email, user.password);
+    const operator = await signedInOperator(server, 'support');
+    const reset = await server.call('POST', `/v1/admin/users/${user.id}/totp/reset`, { token: operator.accessToken, body: { ticket: 'SUP-3', reason: 'phone lost, caller verified' } });
+    expect(reset.status).toBe(200);
+    expect((await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/verify`, { body: { method: 'recovery_code', code: user.recoveryCodes[0] } })).status).toBe(410);
+  });
+
+  it('a challenge opened before the password changed is refused, whatever path changed it', async () => {
+    // The guard behind the sessions' end: a password written by a path that did not end the sessions.
+    const user = await enrollUser(server, tenant);
+    const open = await login(tenant, user.email, user.password);
+    server.clock.advance(1);
+    await server.ctx.store.db.updateTable('users').set({ password_changed_at: server.clock.now() }).where('id', '=', user.id).execute();
+    expect(await verifyTotp(open.body.challengeId, user.secret)).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
+  });
+
   it('after a phone reset, an open SMS challenge can neither send nor take a code', async () => {
     const phone = '+4791234001';
     const user = await server.addUser(smsTenant, undefined, { phone });

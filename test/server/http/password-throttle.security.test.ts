@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../../src/server/clock.js';
+import { pruneCounters } from '../../../src/server/policy/housekeeping.js';
+import { lockAccount } from '../../../src/server/policy/lockouts.js';
 import { AUDITED_FAILURES_PER_WINDOW } from '../../../src/server/policy/sign-in-failures.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator } from '../../support/operators.js';
@@ -63,8 +65,10 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
 
     // The right password from the attacker's place waits too: it is not even checked.
     expect((await login(tenant, user.email, user.password, attacker)).status).toBe(429);
-    // The real user, on their remembered device (another IP), signs in as always.
+    // The real user, on their remembered device (another IP), signs in as always...
     expect((await login(tenant, user.email, user.password, '192.0.2.10', device)).body).toMatchObject({ status: 'authenticated' });
+    // ...and that completed sign-in ended the run: from a new place the password is checked again.
+    expect((await login(tenant, user.email, user.password, '192.0.2.99')).body.status).toBe('mfa_required');
   });
 
   it('300 wrong passwords from 300 IPs: the account limit holds just the same', async () => {
@@ -78,7 +82,7 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     expect((await login(tenant, user.email, user.password, '192.0.2.11', device)).body).toMatchObject({ status: 'authenticated' });
   });
 
-  it('an attacker who waits out every delay gets at most 100 guesses (NIST SP 800-63B-4 3.2.2); support unlocks; the device works throughout', async () => {
+  it('an attacker who waits out every delay gets at most 100 guesses (NIST SP 800-63B-4 3.2.2); the remembered device works throughout', async () => {
     const tenant = await server.addTenant();
     const user = await enrollUser(server, tenant);
     const device = await rememberedDevice(tenant, user, '192.0.2.12');
@@ -100,16 +104,34 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     // The delays grew: the attacker had to wait most of a day for those 100 guesses.
     expect(waited).toBeGreaterThan(18 * 3600);
     server.clock.advance(24 * 60 * MINUTE);
-    expect((await login(tenant, user.email, user.password, nextIp())).status, 'exhausted: not even the right password is checked').toBe(429);
-    expect((await login(tenant, user.email, user.password, '192.0.2.12', device)).body.status).toBe('authenticated');
+    const exhausted = await login(tenant, user.email, user.password, nextIp());
+    expect(exhausted.status, 'exhausted: not even the right password is checked').toBe(429);
+    expect(exhausted.body.message).toMatch(/device or network you used before, or contact support/);
 
     const operator = await signedInOperator(server, 'support');
     const detail = await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken });
     expect(detail.body.passwordThrottle).toEqual({ failedPasswords: 100, limit: 100, exhausted: true, nextTryAt: null });
+    // The remembered device works throughout, and its completed sign-in ends the runs.
+    expect((await login(tenant, user.email, user.password, '192.0.2.12', device)).body.status).toBe('authenticated');
+    expect((await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken })).body.passwordThrottle).toBeNull();
+    expect((await login(tenant, user.email, user.password, nextIp())).body.status).toBe('mfa_required');
+  });
+
+  it('support unlocks a user whose password sign-in from new places is exhausted', async () => {
+    const tenant = await server.addTenant({ passwordMaxFailures: 8 });
+    const user = await enrollUser(server, tenant);
+    for (let i = 0; i < 40; i++) {
+      const answer = await login(tenant, user.email, `patient-${i}`, nextIp());
+      if (answer.status === 429) server.clock.advance(Number(answer.retryAfter) * 1000);
+    }
+    expect((await login(tenant, user.email, user.password, nextIp())).status).toBe(429);
+    const operator = await signedInOperator(server, 'support');
+    expect((await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken })).body.passwordThrottle).toMatchObject({ failedPasswords: 8, exhausted: true });
     const unlock = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'caller verified, password guessing stopped' } });
     expect(unlock.status).toBe(200);
-    server.clock.advance(30_000);
     expect((await login(tenant, user.email, user.password, nextIp())).body.status).toBe('mfa_required');
+    // Nothing left to unlock: the usual conflict.
+    expect((await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'again' } })).status).toBe(409);
   });
 
   it('tells an attacker nothing about whether the account exists', async () => {
@@ -125,13 +147,43 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     expect(known.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
   });
 
-  it('a right password resets the run', async () => {
+  it('a completed sign-in ends the run; a right password alone does not', async () => {
     const tenant = await server.addTenant();
     const user = await enrollUser(server, tenant);
+    const runOf = async () => (await server.ctx.store.db.selectFrom('password_failures').select('failures').where('user_id', '=', user.id).execute()).map((r) => Number(r.failures));
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 4; i++) expect((await login(tenant, user.email, 'typo', '203.0.113.72')).status).toBe(401);
-      expect((await login(tenant, user.email, user.password, '203.0.113.72')).body.status).toBe('mfa_required');
+      const right = await login(tenant, user.email, user.password, '203.0.113.72');
+      expect(right.body.status).toBe('mfa_required');
+      expect(await runOf(), 'the right password gives its own try back, the four typos stay').toEqual([4]);
+      const verified = await server.call('POST', `/v1/auth/challenges/${right.body.challengeId}/verify`, { body: { method: 'totp', code: appCode(user.secret, server.clock) } });
+      expect(verified.status).toBe(200);
+      expect(await runOf(), 'the second factor completed the sign-in: no run left').toEqual([]);
+      server.clock.advance(30_000);
     }
+  });
+
+  it('IPv6: one /64 is one address for the per-IP limit', async () => {
+    const tenant = await server.addTenant({ passwordFailuresPerIp: 10 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await login(tenant, `v6-${i}@example.test`, 'Autumn2026!', `2001:db8:5:7:${(i + 1).toString(16)}::${i + 1}`)).status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    // The next /64 is someone else.
+    expect((await login(tenant, 'v6-other@example.test', 'Autumn2026!', '2001:db8:5:8::1')).status).toBe(401);
+  });
+
+  it('runs are not forgotten by time (NIST: consecutive failures); runs of emails without an account go after a quiet month', async () => {
+    const tenant = await server.addTenant();
+    const user = await enrollUser(server, tenant);
+    for (let i = 0; i < 6; i++) await login(tenant, user.email, `g-${i}`, nextIp());
+    for (let i = 0; i < 6; i++) await login(tenant, 'ghost@example.test', `g-${i}`, nextIp());
+    server.clock.advance(31 * 24 * 60 * MINUTE);
+    await pruneCounters(server.ctx);
+    const rows = await server.ctx.store.db.selectFrom('password_failures').select(['user_id', 'failures']).where('tenant_id', '=', await tenantIdOf(tenant)).execute();
+    expect(rows.map((r) => ({ user_id: r.user_id, failures: Number(r.failures) }))).toEqual([{ user_id: user.id, failures: 5 }]);
+    // The user's run goes on where it was: the next wrong password waits at once afterwards.
+    expect((await login(tenant, user.email, 'g-7', nextIp())).status).toBe(401);
+    expect((await login(tenant, user.email, 'g-8', nextIp())).status).toBe(429);
   });
 
   it('one IP spraying many accounts is limited per 15 minutes (the passwordFailuresPerIp policy field); other IPs are not', async () => {
@@ -194,6 +246,16 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     expect(window[0]).toMatchObject({ failures: 105, refused: 895, accounts: 101 });
   });
 
+  it('a locked account with the right password is audited once per lockout and 15 minutes, however often it is tried', async () => {
+    const tenant = await server.addTenant();
+    const user = await enrollUser(server, tenant);
+    const tenantId = await tenantIdOf(tenant);
+    await lockAccount(server.ctx.store.db, { userId: user.id, tenantId, reason: 'failed_codes', hours: 24, ip: null }, server.clock.now());
+    for (let i = 0; i < 10; i++) expect((await login(tenant, user.email, user.password, '203.0.113.95')).status).toBe(423);
+    const rows = await server.ctx.store.db.selectFrom('audit_events').select('id').where('user_id', '=', user.id).where('action', '=', 'login.refused_locked').execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('the current-password check of a password change is throttled too', async () => {
     const tenant = await server.addTenant();
     const user = await enrollUser(server, tenant);
@@ -248,6 +310,8 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
     expect(checked).toBe(5);
     const right = await loginWaiting(user.email, user.password, office);
     expect(right.body).toMatchObject({ status: 'mfa_required', methods: ['sms'] });
+    // Sent again, the guessed password still does not pass alone: the run ends only with the code.
+    expect((await loginWaiting(user.email, user.password, office)).body.status).toBe('mfa_required');
     const event = await server.ctx.store.db.selectFrom('audit_events').select('details').where('user_id', '=', user.id).where('action', '=', 'login.password_ok').orderBy('at', 'desc').limit(1).executeTakeFirstOrThrow();
     expect(JSON.parse(event.details)).toMatchObject({ secondFactorBecause: 'failed_passwords', failedPasswordsBefore: 5, place: 'trusted_ip' });
   });
@@ -262,11 +326,40 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
     expect((await login(user.email, user.password, office)).body.status).toBe('mfa_required');
   });
 
-  it('an attacker elsewhere cannot lock the real user out of their trusted IP', async () => {
+  it('an attacker elsewhere cannot lock the real user out of their trusted IP, nor come there with a guessed password', async () => {
     const office = '198.51.100.52';
-    const user = await userTrustedAt(office, '+4791230003');
+    const phone = '+4791230003';
+    const user = await userTrustedAt(office, phone);
     for (let i = 0; i < 300; i++) await login(user.email, `guess-${i}`, `203.0.113.${(i % 200) + 1}`);
-    expect((await login(user.email, user.password, office)).body.status).toBe('authenticated');
     expect((await login(user.email, user.password, '203.0.113.250')).status, 'elsewhere the account waits').toBe(429);
+    // At the office the real user gets in; since someone tried passwords, with the code this time.
+    const atOffice = await login(user.email, user.password, office);
+    expect(atOffice.body.status).toBe('mfa_required');
+    await server.call('POST', `/v1/auth/challenges/${atOffice.body.challengeId}/sms`, { headers: from(office) });
+    expect((await server.call('POST', `/v1/auth/challenges/${atOffice.body.challengeId}/verify`, { body: { method: 'sms', code: lastSmsCode(server, phone) }, headers: from(office) })).status).toBe(200);
+    // That completed sign-in ended the runs: the password alone works there again, and elsewhere the account no longer waits.
+    expect((await login(user.email, user.password, office)).body.status).toBe('authenticated');
+    expect((await login(user.email, user.password, '203.0.113.250')).body.status).toBe('mfa_required');
+  });
+
+  it('a trusted IP counts toward its per-IP limit, so an exhausted IP answers every email alike', async () => {
+    const office = '198.51.100.53';
+    const user = await userTrustedAt(office, '+4791230004');
+    for (let i = 0; i < 100; i++) expect((await login(`sprayed-${i}@example.test`, 'Summer2026!', office)).status).toBe(401);
+    const unknown = await login('nobody-here@example.test', 'Summer2026!', office);
+    const known = await login(user.email, 'Summer2026!', office);
+    expect(known).toEqual(unknown);
+    expect(known.status).toBe(429);
+  });
+
+  it('known and unknown emails answer alike on an sms tenant too', async () => {
+    const user = await server.addUser(tenant, undefined, { phone: '+4791230005' });
+    const known = [];
+    const unknown = [];
+    for (let i = 0; i < 7; i++) {
+      known.push(await login(user.email, `guess-${i}`, '203.0.113.201'));
+      unknown.push(await login(`nobody-${dialect}@example.test`, `guess-${i}`, '203.0.113.202'));
+    }
+    expect(unknown).toEqual(known);
   });
 });

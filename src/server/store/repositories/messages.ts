@@ -108,8 +108,9 @@ export async function markMessageFailed(db: Kysely<Database>, claim: MessageClai
  * that cannot tell): terminal, so no worker sends it again, with the reason for an operator. The text
  * is blanked as for a delivered message: it may hold a code, and nothing will send it any more.
  */
-export async function markMessageUnknown(db: Kysely<Database>, claim: MessageClaim, reason: string): Promise<void> {
-  await db.updateTable('messages').set({ status: 'unknown', last_error: reason, text: '' }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).execute();
+export async function markMessageUnknown(db: Kysely<Database>, claim: MessageClaim, reason: string): Promise<boolean> {
+  const result = await db.updateTable('messages').set({ status: 'unknown', last_error: reason, text: '' }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 export async function dueMessageIds(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
