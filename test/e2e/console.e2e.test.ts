@@ -3,6 +3,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { userSearchBounds } from '../../src/server/admin/user-search.js';
 import { lockAccount } from '../../src/server/policy/lockouts.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { addOperator, assertPrivateKeyring, keychainLookup, tempDataDir, type TestOperator } from '../main/console-fixtures.js';
@@ -196,6 +197,21 @@ describe('console in Chromium through the browser host', () => {
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-row-1');
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-row-0');
+
+    // A search the server cuts short at its bound (lowered here to one user a request) says how far it
+    // got, and "Load more" walks on from its cursor.
+    const bound = userSearchBounds.rowsPerRequest;
+    userSearchBounds.rowsPerRequest = 1;
+    try {
+      await page.locator('#user-search').fill('zq');
+      const progress = page.getByTestId('user-search-progress');
+      await expect.poll(() => progress.textContent()).toMatch(/^Searched 1 (of about [\d,]+ )?users so far/);
+      expect(await page.getByText('No users match.').count()).toBe(0);
+      await page.getByTestId('user-search-more').click();
+      await expect.poll(() => progress.textContent()).toMatch(/^Searched 2 (of about [\d,]+ )?users so far/);
+    } finally {
+      userSearchBounds.rowsPerRequest = bound;
+    }
   });
 
   it('lockouts: Alt+2 shows who is locked out, why in words, since and until', async () => {

@@ -1,5 +1,5 @@
 import { useState, type KeyboardEvent } from 'react';
-import type { UserSummary } from '../../shared/api/admin';
+import type { UserSearchProgress, UserSummary } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useDebounced } from '../components/use-debounced';
 import { useUserSearch } from '../hooks/use-admin-data';
@@ -22,6 +22,19 @@ function StatusBadges({ user }: { user: UserSummary }) {
   );
 }
 
+/** How far a search cut short at the server's bound has got: the users its pages went through. */
+function SearchProgress({ pages }: { pages: ReadonlyArray<{ searched?: UserSearchProgress }> }) {
+  const { t, locale } = useI18n();
+  const number = new Intl.NumberFormat(locale);
+  const count = pages.reduce((sum, page) => sum + (page.searched?.examined ?? 0), 0);
+  const total = pages.at(-1)?.searched?.total;
+  return (
+    <p className="muted" role="status" data-testid="user-search-progress">
+      {total !== undefined && total >= count ? t('users.searchedOf', { count: number.format(count), total: number.format(total) }) : t('users.searchedSoFar', { count: number.format(count) })}
+    </p>
+  );
+}
+
 /** Search by any fragment; arrow keys move through the results, Home/End jump. */
 export function UsersScreen() {
   const { t } = useI18n();
@@ -29,7 +42,10 @@ export function UsersScreen() {
   const query = useDebounced(q.trim(), 250);
   const search = useUserSearch(query ? { q: query } : {});
   const [active, setActive] = useState(0);
-  const items = search.data?.items ?? [];
+  const pages = search.data?.pages ?? [];
+  const items = pages.flatMap((page) => page.items);
+  // The last page stopped at the server's bound rather than at a full page or the end.
+  const cutShort = pages.at(-1)?.searched?.complete === false;
   const onListKey = (event: KeyboardEvent<HTMLElement>) => {
     const last = items.length - 1;
     const next = event.key === 'ArrowDown' ? Math.min(active + 1, last) : event.key === 'ArrowUp' ? Math.max(active - 1, 0) : event.key === 'Home' ? 0 : event.key === 'End' ? last : null;
@@ -64,7 +80,7 @@ export function UsersScreen() {
       </div>
       <ErrorMessage error={search.error} />
       {search.isPending ? <p className="muted">{t('users.loading')}</p> : null}
-      {search.isSuccess && !items.length ? <p className="muted">{t('users.empty')}</p> : null}
+      {search.isSuccess && !items.length && !cutShort ? <p className="muted">{t('users.empty')}</p> : null}
       {items.length ? (
         <table className="data" aria-busy={search.isFetching} onKeyDown={onListKey}>
           <thead>
@@ -88,6 +104,12 @@ export function UsersScreen() {
             ))}
           </tbody>
         </table>
+      ) : null}
+      {search.isSuccess && cutShort ? <SearchProgress pages={pages} /> : null}
+      {search.hasNextPage ? (
+        <button type="button" onClick={() => void search.fetchNextPage()} disabled={search.isFetchingNextPage} data-testid="user-search-more">
+          {search.isFetchingNextPage ? t('users.loadingMore') : t('users.loadMore')}
+        </button>
       ) : null}
     </section>
   );

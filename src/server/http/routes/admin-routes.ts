@@ -44,7 +44,7 @@ export const adminRoutes: RouteSpec[] = [
   }),
   defineRoute({
     method: 'GET', url: '/v1/admin/users', tag: 'support', auth: 'operator',
-    summary: 'Find users by any fragment of email, name or phone; filters; cursor pagination.',
+    summary: 'Find users by any fragment of email, name or phone; filters; cursor pagination. A request reads a bounded stretch of users: a page cut short says so (`searched`) and its cursor walks on.',
     query: api.userSearchQuery, response: api.userSearchAnswer, errors: ['unauthorized', 'invalid_token', 'not_found'],
     handler: ({ ctx, auth, query }) => searchUsers(ctx, auth, query),
   }),
