@@ -86,6 +86,7 @@ export const de = {
   'lockouts.colReason': 'Grund',
   'lockouts.colSince': 'Seit',
   'lockouts.colUntil': 'Bis',
+  'lockouts.untilUnlocked': 'Bis zur Entsperrung',
   'alarms.title': 'Möglicher Credential-Stuffing-Angriff',
   'alarms.window': '{failed} fehlgeschlagene Anmeldungen bei {accounts} Konten zwischen {from} und {to}.',
   'alarms.refused': 'Weitere {refused} Versuche wurden von den Limits ungeprüft abgewiesen.',

@@ -85,6 +85,7 @@ export const en = {
   'lockouts.colReason': 'Why',
   'lockouts.colSince': 'Since',
   'lockouts.colUntil': 'Until',
+  'lockouts.untilUnlocked': 'Until unlocked',
   'alarms.title': 'Possible credential stuffing',
   'alarms.window': '{failed} failed sign-ins across {accounts} accounts between {from} and {to}.',
   'alarms.refused': '{refused} more tries were refused unchecked by the limits.',

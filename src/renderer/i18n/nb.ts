@@ -86,6 +86,7 @@ export const nb = {
   'lockouts.colReason': 'Hvorfor',
   'lockouts.colSince': 'Siden',
   'lockouts.colUntil': 'Til',
+  'lockouts.untilUnlocked': 'Til den låses opp',
   'alarms.title': 'Mulig credential stuffing',
   'alarms.window': '{failed} mislykkede innlogginger på {accounts} kontoer mellom {from} og {to}.',
   'alarms.refused': '{refused} forsøk til ble avvist uten kontroll av grensene.',

@@ -34,7 +34,7 @@ export function LockoutsScreen() {
                 </td>
                 <td>{lockout.reasonText}</td>
                 <td>{when.format(new Date(lockout.since))}</td>
-                <td>{when.format(new Date(lockout.until))}</td>
+                <td>{lockout.until ? when.format(new Date(lockout.until)) : t('lockouts.untilUnlocked')}</td>
               </tr>
             ))}
           </tbody>

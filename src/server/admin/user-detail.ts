@@ -6,7 +6,7 @@ import { iso } from '../flows/public-user.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../policy/lockouts.js';
-import { isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
+import { exhaustedAfter, isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
 import { smsCountToday } from '../policy/sms-counters.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
 import { findTenantById } from '../store/repositories/tenants.js';
@@ -16,7 +16,7 @@ import { findUserById, type UserRow } from '../store/repositories/users.js';
 import type { AuditEventsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
 import { assertCanSeeTenant, canSeeTenant, type OperatorPrincipal } from './operator-principal.js';
-import { selectUserSummaries, toLockoutView, toUserSummary, type UserSummaryRow } from './user-views.js';
+import { selectUserSummaries, toLockoutView, toPasswordRunLockoutView, toUserSummary, type UserSummaryRow } from './user-views.js';
 
 /** A user the operator may see, or 404 exactly as for an id that doesn't exist. */
 export async function visibleUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string): Promise<UserRow> {
@@ -98,6 +98,23 @@ export async function listLockouts(ctx: ServerContext, principal: OperatorPrinci
   if (query.tenantId) select = select.where('l.tenant_id', '=', query.tenantId);
   else if (principal.tenantIds.length) select = select.where('l.tenant_id', 'in', principal.tenantIds);
   const rows = await select.execute();
-  return { items: rows.filter((r) => canSeeTenant(principal, r.tenant_id)).map((r) => toLockoutView(r)) };
+  const items = rows.filter((r) => canSeeTenant(principal, r.tenant_id)).map((r) => toLockoutView(r));
+  if (query.active !== 'true') return { items };
+  const runs = await exhaustedPasswordRuns(ctx, query.tenantId ? [query.tenantId] : principal.tenantIds, now);
+  const merged = [...items, ...runs.filter((r) => canSeeTenant(principal, r.tenant_id)).map(toPasswordRunLockoutView)];
+  return { items: merged.sort((a, b) => (a.since < b.since ? 1 : a.since > b.since ? -1 : 0)).slice(0, 500) };
+}
+
+/** Accounts whose sign-in from new places has used all its tries (policy/password-throttle.ts). */
+function exhaustedPasswordRuns(ctx: ServerContext, tenantIds: string[], now: number) {
+  let select = ctx.store.db
+    .selectFrom('password_failures as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select(['p.user_id', 'p.tenant_id', 'p.failures', 'p.last_failure_at', 'u.email', 'u.name'])
+    .where('p.next_allowed_at', '>', exhaustedAfter(now))
+    .orderBy('p.last_failure_at', 'desc')
+    .limit(500);
+  if (tenantIds.length) select = select.where('p.tenant_id', 'in', tenantIds);
+  return select.execute().then((rows) => rows.map((r) => ({ ...r, user_id: r.user_id!, failures: Number(r.failures), last_failure_at: Number(r.last_failure_at) })));
 }
 

@@ -57,6 +57,23 @@ const reasonTexts: Record<LockoutRow['reason'], (hours: number) => string> = {
   admin: () => 'Locked by an administrator.',
 };
 
+/** An exhausted run of wrong passwords, shown among the lockouts: to the caller it is one. */
+export function toPasswordRunLockoutView(row: { user_id: string; tenant_id: string; email: string; name: string; failures: number; last_failure_at: number }): LockoutView {
+  return {
+    id: `password:${row.user_id}`,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    email: row.email,
+    name: row.name,
+    reason: 'password_attempts',
+    reasonText: `${row.failures} wrong passwords in a row. Sign-in from new devices and networks is refused until the user signs in from one they used before, or support unlocks.`,
+    since: iso(row.last_failure_at),
+    until: null,
+    liftedAt: null,
+    liftedBy: null,
+  };
+}
+
 export function toLockoutView(row: LockoutRow & { email: string; name: string }): LockoutView {
   const hours = Math.round((Number(row.until) - Number(row.since)) / 3_600_000);
   return {

@@ -56,7 +56,12 @@ const EXHAUSTED_WAIT = 100 * 365 * DAY;
 
 /** Whether a run's next try lies so far ahead that it can only be the exhausted mark. */
 export function isExhausted(nextAllowedAt: number, now: number): boolean {
-  return nextAllowedAt - now > 365 * DAY;
+  return nextAllowedAt > exhaustedAfter(now);
+}
+
+/** The `next_allowed_at` past which a run is exhausted, for queries. */
+export function exhaustedAfter(now: number): number {
+  return now + 365 * DAY;
 }
 
 /** How long after the n-th wrong password in a row the next try may come. */

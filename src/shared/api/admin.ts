@@ -107,11 +107,17 @@ export const lockoutView = z.object({
   tenantId: z.string(),
   email: z.string(),
   name: z.string(),
-  reason: z.enum(['failed_codes', 'sms_daily_limit', 'admin']),
+  /**
+   * `password_attempts`: not a row of the lockouts table but a run of wrong passwords that used all
+   * its tries: sign-in from new places is refused until the user signs in from a recognised one or
+   * support unlocks (its `id` is `password:<user id>`, `until` is null).
+   */
+  reason: z.enum(['failed_codes', 'sms_daily_limit', 'admin', 'password_attempts']),
   /** The reason in words a support agent can read to the user. */
   reasonText: z.string(),
   since: z.string(),
-  until: z.string(),
+  /** Null: until support unlocks (or, for `password_attempts`, the user signs in from a recognised place). */
+  until: z.string().nullable(),
   liftedAt: z.string().nullable(),
   liftedBy: z.string().nullable(),
 });

@@ -127,8 +127,12 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     expect((await login(tenant, user.email, user.password, nextIp())).status).toBe(429);
     const operator = await signedInOperator(server, 'support');
     expect((await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken })).body.passwordThrottle).toMatchObject({ failedPasswords: 8, exhausted: true });
+    // It is on the lockouts list, in words, until unlocked.
+    const listed = await server.call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`, { token: operator.accessToken });
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: `password:${user.id}`, userId: user.id, reason: 'password_attempts', until: null, reasonText: expect.stringMatching(/^8 wrong passwords in a row/) })]);
     const unlock = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'caller verified, password guessing stopped' } });
     expect(unlock.status).toBe(200);
+    expect((await server.call<{ items: unknown[] }>('GET', `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`, { token: operator.accessToken })).body.items).toEqual([]);
     expect((await login(tenant, user.email, user.password, nextIp())).body.status).toBe('mfa_required');
     // Nothing left to unlock: the usual conflict.
     expect((await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'again' } })).status).toBe(409);
