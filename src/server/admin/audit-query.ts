@@ -20,10 +20,10 @@ export async function queryAudit(ctx: ServerContext, principal: OperatorPrincipa
   if (query.action) select = select.where('action', '=', query.action);
   if (query.from) select = select.where('at', '>=', Date.parse(query.from));
   if (query.to) select = select.where('at', '<', Date.parse(query.to));
-  const after = decodeCursor(query.cursor);
+  const after = decodeCursor(ctx.secrets, `audit:${principal.id}`, query.cursor);
   if (after) select = select.where((eb) => eb.or([eb('at', '<', after.key), eb.and([eb('at', '=', after.key), eb('id', '<', after.id)])]));
   const rows = await select.orderBy('at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
   const items = rows.slice(0, query.limit).map(toAuditEventView);
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor(Number(last.at), last.id) : null };
+  return { items, nextCursor: last ? encodeCursor(ctx.secrets, `audit:${principal.id}`, Number(last.at), last.id) : null };
 }

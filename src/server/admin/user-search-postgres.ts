@@ -36,9 +36,11 @@ export interface CreationOrderMatches {
  *     stops as soon as the page is found;
  *  2. if the page is not full but the walk found some, and at that density the rest of the page is
  *     within the budget, walk on (up to the budget);
- *  3. else, if the walk found the fragment rare among all users, take the rest from the trigram index,
- *     which is quick exactly for the fragments the walk found rare;
+ *  3. else, if the walk found none of the fragment (or it holds a trigram with a digit) and it is rare
+ *     among all users, take the rest from the trigram index, which is quick exactly for those;
  *  4. else walk on to the budget and stop there: the caller answers with what was found and a cursor.
+ *     A fragment the walk found a few times ("h Han": common trigrams, a rare whole) stays here: the
+ *     trigram index would recheck every row sharing its trigrams (bench/admin-search: 200-380 ms).
  * A fragment without a run of three letters or digits ("ol", "b.m", "k A") has no trigram worth asking
  * for, and a fragment common in other tenants makes the trigram index slow for an operator who sees only
  * one: both walk on to the budget.
@@ -110,7 +112,8 @@ export async function matchesInCreationOrder(
   // them spread evenly (phone numbers, the numbers in email addresses), so any of them makes the
   // trigram index quick ("g985", "lund36", "ts7").
   const walkOnFills = remaining > 0 && walked.length > 0 && !hasDigitTrigram(fragment) && (2 * wanted * first) / walked.length <= remaining;
-  if (!walkOnFills && /[\p{L}\p{N}]{3}/u.test(fragment) && (await rareAmongAll())) {
+  const indexIsQuick = walked.length === 0 || hasDigitTrigram(fragment);
+  if (!walkOnFills && indexIsQuick && /[\p{L}\p{N}]{3}/u.test(fragment) && (await rareAmongAll())) {
     // Rare: the trigram index. MATERIALIZED and without LIMIT inside, so the planner takes the index.
     const rest = (
       await sql<MatchPosition>`WITH hits AS MATERIALIZED (

@@ -65,7 +65,8 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     if (!(await findTenantById(db, query.tenantId))) throw new ApiError('not_found', 'There is no such tenant.');
   }
   const tenantIds = query.tenantId ? [query.tenantId] : principal.tenantIds;
-  const after = decodeCursor(query.cursor);
+  const cursorScope = `users:${principal.id}`;
+  const after = decodeCursor(ctx.secrets, cursorScope, query.cursor);
   const sqlite = dialect === 'sqlite';
   const page = query.limit;
   const budget = Math.max(1, Math.floor(userSearchBounds.rowsPerRequest));
@@ -115,7 +116,7 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     const total = !complete && found.everyUser && !principal.tenantIds.length ? await estimatedUserCount(ctx) : undefined;
     return {
       items: rows.slice(0, page).map(toUserSummary),
-      nextCursor: next ? encodeCursor(next.key, next.id) : null,
+      nextCursor: next ? encodeCursor(ctx.secrets, cursorScope, next.key, next.id) : null,
       searched: { examined, complete, ...(total === undefined ? {} : { total }) },
     };
   };

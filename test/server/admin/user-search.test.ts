@@ -263,6 +263,24 @@ describe.each(dialects)('user search on %s', (dialect) => {
     for (const q of ['9119988', 'vidar before', 'before.change']) expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
   });
 
+  it('cursors are sealed: a tenant admin cannot read another tenant\'s user out of a cut-short page, and a cursor is its operator\'s only', async () => {
+    const admin = await signedInOperator(server, 'tenant_admin', [tenant]);
+    const otherIds = (await server.ctx.store.db.selectFrom('users').select('id').where('tenant_id', '!=', (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', tenant).executeTakeFirstOrThrow()).id).execute()).map((r) => r.id);
+    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, async () => {
+      const page = await search('q=zq', admin.accessToken);
+      expect(page.nextCursor).not.toBeNull();
+      const raw = Buffer.from(page.nextCursor!, 'base64url').toString('latin1');
+      expect(otherIds.some((id) => raw.includes(id))).toBe(false);
+      expect(raw).not.toMatch(/\[\d+,/);
+      // The agent's own cursor is refused for the admin, and the other way round.
+      const agentPage = await search('q=zq');
+      for (const [cursor, token] of [[agentPage.nextCursor!, admin.accessToken], [page.nextCursor!, agent.accessToken]] as const) {
+        const refused = await server.call('GET', `/v1/admin/users?q=zq&cursor=${cursor}`, { token });
+        expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      }
+    });
+  });
+
   it('refuses bad parameters with clear errors', async () => {
     const floatCursor = Buffer.from(JSON.stringify([1.5, 'x'])).toString('base64url');
     for (const params of ['limit=0', 'limit=1000', 'filter=sleepy', 'cursor=not-a-cursor', `cursor=${floatCursor}`, 'q=ab%00cd', 'tenantId=%00', `q=${'x'.repeat(101)}`]) {
