@@ -64,8 +64,8 @@ export const tenantPolicySchema = z.object({
    */
   passwordMaxFailures: z.number().int().min(1).max(100),
   /**
-   * Wrong passwords one IP address may make against this tenant's accounts (from places the accounts
-   * do not recognise) in 15 minutes. @default 100 (OWASP Credential Stuffing Prevention Cheat Sheet: limit per IP as one layer)
+   * Wrong passwords one IP address (IPv6: one /64) may make against this tenant's accounts in 15
+   * minutes, trusted IPs included (only a remembered device is exempt). @default 100 (OWASP Credential Stuffing Prevention Cheat Sheet: limit per IP as one layer)
    */
   passwordFailuresPerIp: z.number().int().min(1).max(100_000),
   /**

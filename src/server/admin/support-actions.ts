@@ -8,7 +8,7 @@ import { formatWhen, renderMessage, type SupportChange } from '../delivery/messa
 import { createPhoneResetLink } from '../flows/phone-reset.js';
 import { issueRecoveryCodes } from '../flows/recovery-code-batches.js';
 import type { RequestMeta } from '../flows/request-meta.js';
-import { clearUserPasswordFailures } from '../policy/password-throttle.js';
+import { clearUserPasswordFailures, userHasWaitingRuns } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../policy/sms-counters.js';
 import { forgetTrustedIps } from '../policy/trusted-ips.js';
 import { queueMessage } from '../store/repositories/messages.js';
@@ -80,8 +80,10 @@ export function unlockUser(ctx: ServerContext, principal: OperatorPrincipal, use
       .execute();
     // Password throttles count too: after a run of wrong passwords (up to the hard stop) the caller
     // may try again at once, from anywhere.
+    // A typo or two is no lock: only runs that make the user wait (or refuse them) count.
+    const waiting = await userHasWaitingRuns(trx, user.tenant_id, user.id, user.email, now);
+    if (lifted.length === 0 && !waiting) throw new ApiError('conflict', 'This user is not locked.');
     const passwordRuns = await clearUserPasswordFailures(trx, user.tenant_id, user.id, user.email);
-    if (lifted.length === 0 && passwordRuns === 0) throw new ApiError('conflict', 'This user is not locked.');
     // A fresh start: the daily SMS count and the wrong-code count begin again.
     await resetSmsCount(trx, user.id, 'login');
     await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', user.id).execute();

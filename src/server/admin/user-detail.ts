@@ -78,7 +78,7 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
 async function passwordThrottleView(db: ServerContext['store']['db'], tenant: { id: string; policy: { passwordMaxFailures: number } }, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
   const run = await passwordFailuresOf(db, tenant.id, user.id, user.email);
   if (!run) return null;
-  const exhausted = isExhausted(run.nextAllowedAt, now);
+  const exhausted = isExhausted(run.nextAllowedAt, now) || run.failures >= tenant.policy.passwordMaxFailures;
   return { failedPasswords: run.failures, limit: tenant.policy.passwordMaxFailures, exhausted, nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt) };
 }
 
@@ -106,15 +106,22 @@ export async function listLockouts(ctx: ServerContext, principal: OperatorPrinci
 }
 
 /** Accounts whose sign-in from new places has used all its tries (policy/password-throttle.ts). */
-function exhaustedPasswordRuns(ctx: ServerContext, tenantIds: string[], now: number) {
+async function exhaustedPasswordRuns(ctx: ServerContext, tenantIds: string[], now: number) {
   let select = ctx.store.db
     .selectFrom('password_failures as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
     .select(['p.user_id', 'p.tenant_id', 'p.failures', 'p.last_failure_at', 'u.email', 'u.name'])
     .where('p.next_allowed_at', '>', exhaustedAfter(now))
+    // The unrecognised places' run (by email) is what shuts a caller out everywhere new; a trusted IP's
+    // or a device's exhausted run shuts only that place, and shows on the user's page.
+    .where('p.key', 'like', 'a:%')
     .orderBy('p.last_failure_at', 'desc')
     .limit(500);
   if (tenantIds.length) select = select.where('p.tenant_id', 'in', tenantIds);
-  return select.execute().then((rows) => rows.map((r) => ({ ...r, user_id: r.user_id!, failures: Number(r.failures), last_failure_at: Number(r.last_failure_at) })));
+  const rows = await select.execute();
+  // One entry per user, even when an old email's run is exhausted too.
+  const byUser = new Map<string, { user_id: string; tenant_id: string; email: string; name: string; failures: number; last_failure_at: number }>();
+  for (const r of rows) if (!byUser.has(r.user_id!)) byUser.set(r.user_id!, { ...r, user_id: r.user_id!, failures: Number(r.failures), last_failure_at: Number(r.last_failure_at) });
+  return [...byUser.values()];
 }
 

@@ -37,7 +37,10 @@ export class SecretBox {
     const [version, payload] = sealed.split(':');
     if (version !== VERSION || !payload) throw new Error('unknown secret format');
     const raw = Buffer.from(payload, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));
+    // The full 16-byte tag only: sealed text can come back from clients (page cursors), and GCM would
+    // otherwise accept a truncated tag, which is far easier to forge.
+    if (raw.length < 28) throw new Error('sealed text too short');
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');

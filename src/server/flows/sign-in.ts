@@ -41,7 +41,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   const policy = tenant.policy;
   const now = ctx.clock.now();
   const user = await findUserByEmail(db, tenant.id, input.email);
-  const place = user ? await recognisedPlace(db, user, policy, input, meta, now) : null;
+  const place = await recognisedPlace(db, user, policy, input, meta, now);
   const attempt = await startPasswordAttempt(
     db,
     {
@@ -60,7 +60,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     const reason = !user ? 'unknown_user' : user.disabled_at && passwordOk ? 'disabled' : 'wrong_password';
     await recordFailedSignIn(
       db,
-      { tenantId: tenant.id, userId: user?.id ?? null, ip: meta.ip, reason, newRun: attempt.priorFailures === 0, failuresInRow: attempt.priorFailures + 1, alarmAccounts: policy.credentialStuffingAlarmAccounts },
+      { tenantId: tenant.id, userId: user?.id ?? null, ip: meta.ip, reason, newRun: !place && attempt.priorFailures === 0, failuresInRow: attempt.priorFailures + 1, alarmAccounts: policy.credentialStuffingAlarmAccounts },
       now,
     );
     throw new ApiError('invalid_credentials', 'The email or password is wrong.');
@@ -91,11 +91,15 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   }
 
   // Signed in without a code (a remembered device, a trusted IP): one transaction for the session, the
-  // daily SMS count reset (seed 003: every successful sign-in resets it) and the audit event.
-  const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>) => {
+  // daily SMS count reset (seed 003: every successful sign-in resets it) and the audit event. A
+  // remembered device is a possession factor (its token is a secret only that device holds), so its
+  // sign-in ends the runs of wrong passwords as a code would; a trusted IP is not (whoever shares the
+  // network has it), so there the runs stay: else someone at the office would get a fresh couple of
+  // guesses after each of the user's sign-ins.
+  const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>, endsRuns: boolean) => {
     const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
     await resetSmsCount(trx, user.id, 'login');
-    await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
+    if (endsRuns) await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
     await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details });
     return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
   };
@@ -112,13 +116,13 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     const deviceToken = place.deviceToken;
     const remembered = await db.transaction().execute(async (trx) => {
       const deviceId = await useTrustedDevice(trx, user.id, deviceToken, now);
-      return deviceId ? signInWithoutCode(trx, { secondFactor: 'remembered_device', deviceId }) : null;
+      return deviceId ? signInWithoutCode(trx, { secondFactor: 'remembered_device', deviceId }, true) : null;
     });
     if (remembered) return remembered;
   }
   if (place?.kind === 'trusted_ip' && !guessedMaybe) {
     // Seed 003: the second factor is asked again only from a new IP address or after a password change.
-    return db.transaction().execute((trx) => signInWithoutCode(trx, { secondFactor: 'trusted_ip' }));
+    return db.transaction().execute((trx) => signInWithoutCode(trx, { secondFactor: 'trusted_ip' }, false));
   }
 
   const methods = await availableMethods(db, user, policy);
@@ -144,17 +148,23 @@ type Place = { kind: 'device'; key: ThrottleKey; deviceToken: string } | { kind:
  * (its token came with the request) or, on tenants with seed 003's rule, an IP where the user signed
  * in with a second factor since the last password change. Each has its own password throttle.
  */
-async function recognisedPlace(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, input: LoginRequest, meta: RequestMeta, now: number): Promise<Place | null> {
-  if (user.mfa_enrolled_at === null) return null;
+async function recognisedPlace(db: Kysely<Database>, user: UserRow | undefined, policy: TenantPolicy, input: LoginRequest, meta: RequestMeta, now: number): Promise<Place | null> {
+  // The same lookups whether the email has an account or not (an id that matches nothing stands in),
+  // so a failed sign-in costs the same either way: they run before the password is checked.
+  const userId = user?.id ?? NO_USER;
+  const enrolled = user !== undefined && user.mfa_enrolled_at !== null;
   if (input.deviceToken && policy.rememberDeviceDays > 0) {
-    const deviceId = await findTrustedDevice(db, user.id, input.deviceToken, now);
-    if (deviceId) return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
+    const deviceId = await findTrustedDevice(db, userId, input.deviceToken, now);
+    if (deviceId && user && enrolled) return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
   }
-  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, user.id, meta.ip, user.password_changed_at))) {
+  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, userId, meta.ip, user?.password_changed_at ?? 0)) && user && enrolled) {
     return { kind: 'trusted_ip', key: throttleKeys.trustedIp(user.tenant_id, user.id, meta.ip) };
   }
   return null;
 }
+
+/** A user id no row has (ids are UUIDs). */
+const NO_USER = 'no-such-user';
 
 /**
  * SMS codes left today. A count past the limit is the one that locked the account; sign-in is

@@ -6,8 +6,8 @@ import { pruneSignInFailureWindows } from './sign-in-failures.js';
 
 /**
  * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
- * leave a million rows behind: rate-limit windows of the past day, password runs quiet for a day (not
- * exhausted ones), failure windows older than a quarter.
+ * leave a million rows behind: rate-limit windows of the past day, short password runs quiet for a
+ * month (password-throttle.ts), failure windows older than a quarter.
  */
 export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>): Promise<{ passwordRuns: number; windows: number }> {
   const now = ctx.clock.now();

@@ -8,9 +8,13 @@ import { isIPv4, isIPv6 } from 'node:net';
 export function ipBucket(ip: string): string {
   if (isIPv4(ip)) return ip;
   if (!isIPv6(ip)) return ip;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped && isIPv4(mapped[1]!)) return mapped[1]!;
-  return `${expandIpv6(ip).slice(0, 4).join(':')}::/64`;
+  const groups = expandIpv6(ip);
+  // IPv4-mapped, however it is spelt (::ffff:192.0.2.1, ::ffff:c000:201, 0:0:0:0:0:ffff:...).
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
+    const [high, low] = [Number.parseInt(groups[6]!, 16), Number.parseInt(groups[7]!, 16)];
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of an IPv6 address, lower-case hex without leading zeros (a zone id dropped). */

@@ -14,11 +14,13 @@ import { hitRateLimit, refundRateLimit } from './rate-limits.js';
  * and after `passwordMaxFailures` the place stops being allowed to try at all.
  *
  * A run is counted per place ("key"): every place the account does not recognise shares one key,
- * made from the email (so an email without an account behaves exactly like one with an account),
- * while each trusted IP and each remembered device of the user has its own. An attacker elsewhere
- * therefore cannot shut the real user out of their remembered device or their office IP. On top, each
- * IP may make `passwordFailuresPerIp` wrong tries against unrecognised accounts of a tenant in 15
- * minutes, which is what bounds spraying one password over many accounts.
+ * made from the email (so an email without an account behaves exactly like one with an account,
+ * except to someone at one of the account's trusted IPs, where its own run counts), while each
+ * trusted IP and each remembered device of the user has its own. An attacker elsewhere therefore
+ * cannot shut the real user out of their remembered device or their office IP. On top, each
+ * IP may make `passwordFailuresPerIp` wrong tries against a tenant's accounts in 15
+ * minutes (trusted IPs included: an IP is shared by whoever is behind it), which is what bounds
+ * spraying one password over many accounts.
  *
  * A try is charged before the password is checked (one conditional upsert decides it), so concurrent
  * requests cannot slip past a limit; a right password gives that one charge back, but the run itself
@@ -111,20 +113,43 @@ export async function chargePasswordTry(db: Kysely<Database>, key: ThrottleKey, 
     .executeTakeFirst();
   if (row) return { allowed: true, priorFailures: Number(row.failures) - 1 };
   const current = await db.selectFrom('password_failures').select(['failures', 'next_allowed_at']).where('key', '=', key.key).executeTakeFirst();
-  const exhausted = current !== undefined && isExhausted(Number(current.next_allowed_at), now);
+  // Also a run past a limit that was lowered since: it can never be let in again either.
+  const exhausted = current !== undefined && (isExhausted(Number(current.next_allowed_at), now) || Number(current.failures) >= policy.passwordMaxFailures);
   // An exhausted place gets the longest wait as its Retry-After, and a message that says waiting is
   // not what will help.
   const retryAfterMs = !current || exhausted ? policy.passwordMaxDelayMinutes * MINUTE : Math.max(1000, Number(current.next_allowed_at) - now);
   return { allowed: false, retryAfterMs, exhausted };
 }
 
-/** Gives back the charge of a try whose password was right; the run (if any) stays. */
-async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFailures: number): Promise<void> {
+/**
+ * Gives back the charge of a try whose password was right: the count and the wait that charge set
+ * (the try was let in, so the run's wait had run out by `now`). The run itself stays.
+ */
+async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFailures: number, now: number): Promise<void> {
+  // The common case, no run before this try, is one statement.
   if (priorFailures === 0) {
-    await db.deleteFrom('password_failures').where('key', '=', key.key).where('failures', '<=', 1).execute();
-    return;
+    const gone = await db.deleteFrom('password_failures').where('key', '=', key.key).where('failures', '<=', 1).executeTakeFirst();
+    if (gone.numDeletedRows > 0n) return;
   }
-  await db.updateTable('password_failures').set({ failures: sql<number>`failures - 1` }).where('key', '=', key.key).where('failures', '>', 0).execute();
+  await db
+    .updateTable('password_failures')
+    .set({ failures: sql<number>`failures - 1`, next_allowed_at: sql<number>`CASE WHEN next_allowed_at > ${now} THEN ${now} ELSE next_allowed_at END` })
+    .where('key', '=', key.key)
+    .where('failures', '>', 0)
+    .execute();
+  await db.deleteFrom('password_failures').where('key', '=', key.key).where('failures', '<=', 0).execute();
+}
+
+/** Runs of the user's that wait or are exhausted now: what support's unlock lifts. */
+export async function userHasWaitingRuns(db: Kysely<Database>, tenantId: string, userId: string, email: string, now: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('password_failures')
+    .select('key')
+    .where((eb) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]))
+    .where('next_allowed_at', '>', now)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Wrong passwords the user's runs hold right now, over all places (the email's included). */
@@ -208,23 +233,25 @@ export async function startPasswordAttempt(
   return {
     priorFailures: charge.priorFailures,
     async passwordRight() {
-      await refundPasswordTry(db, key, charge.priorFailures);
+      await refundPasswordTry(db, key, charge.priorFailures, now);
       if (ipKey && ipWindowStart !== null) await refundRateLimit(db, ipKey, ipWindowStart);
     },
   };
 }
 
-/** How long a run of an email without an account is kept after its last failure. */
-export const UNKNOWN_EMAIL_RUN_DAYS = 30;
+/** How long a short run is kept after its last failure. */
+export const SHORT_RUN_DAYS = 30;
+/** Runs shorter than this (no wait yet under the default policy) may be forgotten. */
+const SHORT_RUN = 5;
 
 /**
- * A user's runs are never forgotten by time (NIST counts consecutive failures, and forgetting would
- * hand a patient attacker 99 more guesses after every quiet day); they end with a completed sign-in
- * or support's unlock. Runs of emails without an account are dropped after a quiet month, so
- * credential stuffing with made-up emails does not leave its rows forever. (Telling the two apart
- * takes a month of waiting per probe: no useful way to learn which emails exist.)
+ * Runs of a few failures, quiet for a month, are dropped: credential stuffing with made-up emails
+ * (one try each) must not leave its rows forever. Longer runs stay until a completed sign-in or
+ * support's unlock (NIST counts consecutive failures; forgetting them would hand a patient attacker
+ * a fresh budget every month). One rule for every key, with or without an account: a rule that told
+ * the two apart would let anyone learn which emails exist by waiting.
  */
 export async function prunePasswordFailures(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('password_failures').where('user_id', 'is', null).where('last_failure_at', '<', now - UNKNOWN_EMAIL_RUN_DAYS * DAY).executeTakeFirst();
+  const result = await db.deleteFrom('password_failures').where('failures', '<', SHORT_RUN).where('last_failure_at', '<', now - SHORT_RUN_DAYS * DAY).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -174,7 +174,7 @@ export const userDetail = z.object({
    * A run of wrong passwords against the account (the longest over its places), or null. `exhausted`:
    * the place may not try again until the user signs in from a recognised place or support unlocks.
    */
-  passwordThrottle: z.object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() }).nullable(),
+  passwordThrottle: z.object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() }).nullable().optional(),
   recentEvents: z.array(auditEventView),
 });
 export type UserDetail = z.infer<typeof userDetail>;

@@ -16,6 +16,8 @@ describe('the address a per-IP limit counts under', () => {
   });
   it('counts IPv4-mapped IPv6 as the IPv4 address', () => {
     expect(ipBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(ipBucket('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(ipBucket('0:0:0:0:0:ffff:cb00:7107')).toBe('203.0.113.7');
   });
   it('leaves anything else alone (it is only a key)', () => {
     expect(ipBucket('not-an-ip')).toBe('not-an-ip');
