@@ -9,7 +9,7 @@ import { findActiveLockout } from '../policy/lockouts.js';
 import { exhaustedAfter, isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
 import { smsCountToday } from '../policy/sms-counters.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
-import { findTenantById } from '../store/repositories/tenants.js';
+import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
 import { findTotpFactor } from '../store/repositories/totp-factors.js';
 import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
@@ -75,10 +75,10 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
 }
 
 /** The user's longest run of wrong passwords, if one is running: support can unlock it. */
-async function passwordThrottleView(db: ServerContext['store']['db'], tenant: { id: string; policy: { passwordMaxFailures: number } }, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
+async function passwordThrottleView(db: ServerContext['store']['db'], tenant: Tenant, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
   const run = await passwordFailuresOf(db, tenant.id, user.id, user.email);
   if (!run) return null;
-  const exhausted = isExhausted(run.nextAllowedAt, now) || run.failures >= tenant.policy.passwordMaxFailures;
+  const exhausted = isExhausted(run, tenant.policy, now);
   return { failedPasswords: run.failures, limit: tenant.policy.passwordMaxFailures, exhausted, nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt) };
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { TenantPolicy } from '../../shared/policy.js';
 import { ApiError } from '../api-error.js';
 import { DAY, MINUTE } from '../clock.js';
@@ -52,13 +52,16 @@ export const IP_WINDOW = 15 * MINUTE;
 /**
  * The wait of a place that has used all its tries: a century, i.e. until the user completes a sign-in
  * from a recognised place or support unlocks. Stored as a time, so "exhausted" reads back without
- * the policy (`isExhausted`).
+ * the policy (`exhaustedAfter`).
  */
 const EXHAUSTED_WAIT = 100 * 365 * DAY;
 
-/** Whether a run's next try lies so far ahead that it can only be the exhausted mark. */
-export function isExhausted(nextAllowedAt: number, now: number): boolean {
-  return nextAllowedAt > exhaustedAfter(now);
+/**
+ * Whether a run may never try again: its next try lies so far ahead that it can only be the
+ * exhausted mark, or it stands past a limit that was lowered since.
+ */
+export function isExhausted(run: { failures: number; nextAllowedAt: number }, policy: TenantPolicy, now: number): boolean {
+  return run.nextAllowedAt > exhaustedAfter(now) || run.failures >= policy.passwordMaxFailures;
 }
 
 /** The `next_allowed_at` past which a run is exhausted, for queries. */
@@ -113,8 +116,7 @@ export async function chargePasswordTry(db: Kysely<Database>, key: ThrottleKey, 
     .executeTakeFirst();
   if (row) return { allowed: true, priorFailures: Number(row.failures) - 1 };
   const current = await db.selectFrom('password_failures').select(['failures', 'next_allowed_at']).where('key', '=', key.key).executeTakeFirst();
-  // Also a run past a limit that was lowered since: it can never be let in again either.
-  const exhausted = current !== undefined && (isExhausted(Number(current.next_allowed_at), now) || Number(current.failures) >= policy.passwordMaxFailures);
+  const exhausted = current !== undefined && isExhausted({ failures: Number(current.failures), nextAllowedAt: Number(current.next_allowed_at) }, policy, now);
   // An exhausted place gets the longest wait as its Retry-After, and a message that says waiting is
   // not what will help.
   const retryAfterMs = !current || exhausted ? policy.passwordMaxDelayMinutes * MINUTE : Math.max(1000, Number(current.next_allowed_at) - now);
@@ -140,12 +142,17 @@ async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFa
   await db.deleteFrom('password_failures').where('key', '=', key.key).where('failures', '<=', 0).execute();
 }
 
+/** Every run of a user's: its recognised places (by user id) and the email's, made before the account had one. */
+function ofUser(tenantId: string, userId: string, email: string) {
+  return (eb: ExpressionBuilder<Database, 'password_failures'>) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]);
+}
+
 /** Runs of the user's that wait or are exhausted now: what support's unlock lifts. */
 export async function userHasWaitingRuns(db: Kysely<Database>, tenantId: string, userId: string, email: string, now: number): Promise<boolean> {
   const row = await db
     .selectFrom('password_failures')
     .select('key')
-    .where((eb) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]))
+    .where(ofUser(tenantId, userId, email))
     .where('next_allowed_at', '>', now)
     .limit(1)
     .executeTakeFirst();
@@ -165,7 +172,7 @@ export async function userPasswordFailures(db: Kysely<Database>, userId: string)
 export async function clearUserPasswordFailures(db: Kysely<Database>, tenantId: string, userId: string, email: string): Promise<number> {
   const result = await db
     .deleteFrom('password_failures')
-    .where((eb) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]))
+    .where(ofUser(tenantId, userId, email))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
@@ -175,7 +182,7 @@ export async function passwordFailuresOf(db: Kysely<Database>, tenantId: string,
   const row = await db
     .selectFrom('password_failures')
     .select(['failures', 'next_allowed_at'])
-    .where((eb) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]))
+    .where(ofUser(tenantId, userId, email))
     .orderBy('failures', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -214,19 +221,22 @@ export async function startPasswordAttempt(
   onRefused: () => Promise<void> = async () => {},
 ): Promise<PasswordAttempt> {
   const { key, policy, ip } = input;
-  const ipKey = ip === null ? null : `pw-ip:${key.tenantId}:${ipBucket(ip)}`;
-  let ipWindowStart: number | null = null;
-  if (ipKey) {
+  let ipCharge: { key: string; windowStart: number } | null = null;
+  if (ip !== null) {
+    const ipKey = `pw-ip:${key.tenantId}:${ipBucket(ip)}`;
     const hit = await hitRateLimit(db, ipKey, policy.passwordFailuresPerIp, IP_WINDOW, now);
     if (!hit.allowed) {
       await onRefused();
       throw tooManyAttempts(hit.resetAt - now, now);
     }
-    ipWindowStart = hit.resetAt - IP_WINDOW;
+    ipCharge = { key: ipKey, windowStart: hit.resetAt - IP_WINDOW };
   }
+  const refundIp = async () => {
+    if (ipCharge) await refundRateLimit(db, ipCharge.key, ipCharge.windowStart);
+  };
   const charge = await chargePasswordTry(db, key, policy, now);
   if (!charge.allowed) {
-    if (ipKey && ipWindowStart !== null) await refundRateLimit(db, ipKey, ipWindowStart);
+    await refundIp();
     await onRefused();
     throw tooManyAttempts(charge.retryAfterMs, now, charge.exhausted);
   }
@@ -234,7 +244,7 @@ export async function startPasswordAttempt(
     priorFailures: charge.priorFailures,
     async passwordRight() {
       await refundPasswordTry(db, key, charge.priorFailures, now);
-      if (ipKey && ipWindowStart !== null) await refundRateLimit(db, ipKey, ipWindowStart);
+      await refundIp();
     },
   };
 }
