@@ -1,10 +1,10 @@
 import { app, session, shell, type WebContents } from 'electron';
-import { navigationDecision, type AppOrigins, type ExternalLinkRules } from './trusted-url.js';
+import { isAppDownload, navigationDecision, type AppOrigins, type ExternalLinkRules } from './trusted-url.js';
 
 /**
  * Electron's security checklist, applied to every web contents the app ever creates: navigation and
  * new windows denied (allow-listed links go to the system browser), permission requests and checks
- * denied, no webviews. The decisions themselves are the pure functions in trusted-url.ts.
+ * denied, no webviews, no downloads but the files the page itself made (the audit CSV). The decisions themselves are the pure functions in trusted-url.ts.
  */
 export function applySecurityPolicy(appOrigins: AppOrigins, linkRules: () => ExternalLinkRules): void {
   const openOutside = (url: string) => {
@@ -35,6 +35,9 @@ export function applySecurityPolicy(appOrigins: AppOrigins, linkRules: () => Ext
     target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     target.setPermissionCheckHandler(() => false);
     target.setDevicePermissionHandler(() => false);
-    target.on('will-download', (event) => event.preventDefault());
+    // Electron asks where to save (its default dialog); only files the console made may be saved.
+    target.on('will-download', (event, item) => {
+      if (!isAppDownload(item.getURL(), appOrigins)) event.preventDefault();
+    });
   }
 }

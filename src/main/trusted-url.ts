@@ -68,3 +68,12 @@ export function navigationDecision(raw: string, app: AppOrigins, rules: External
   if (isAppUrl(raw, app)) return 'allow';
   return isAllowedExternalUrl(raw, rules) ? 'open_external' : 'deny';
 }
+
+/**
+ * A download the console may save: only a file the page made itself (`blob:<app origin>/<uuid>`,
+ * the audit CSV). Anything a link or a redirect could start is refused.
+ */
+export function isAppDownload(raw: string, app: AppOrigins): boolean {
+  if (!raw.startsWith('blob:')) return false;
+  return isAppUrl(raw.slice('blob:'.length), app);
+}

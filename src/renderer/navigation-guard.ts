@@ -8,6 +8,8 @@ export function guardNavigation(doc: Document, openExternal: (url: string) => Pr
   const onClick = (event: MouseEvent) => {
     const anchor = event.target instanceof Element ? event.target.closest('a[href]') : null;
     if (!anchor) return;
+    // A file the console itself made (the audit CSV): a blob: URL of this page, saved, never navigated to.
+    if (anchor.hasAttribute('download') && anchor.getAttribute('href')?.startsWith(`blob:${doc.location.origin}/`)) return;
     event.preventDefault();
     const href = anchor.getAttribute('href') ?? '';
     if (href.startsWith('#')) {

@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import { actionAnswer, auditAnswer, auditQuery, lockoutsAnswer, operatorRole, signInAlarmsAnswer, ticketAndReason, userDetail, userSearchAnswer, userSearchQuery } from './api/admin.js';
+import {
+  actionAnswer,
+  adminRecoveryCodesAnswer,
+  auditAnswer,
+  auditQuery,
+  lockoutsAnswer,
+  operatorRole,
+  operatorsAnswer,
+  phoneResetLinkAnswer,
+  signInAlarmsAnswer,
+  tenantsAnswer,
+  ticketAndReason,
+  userDetail,
+  userSearchAnswer,
+  userSearchQuery,
+} from './api/admin.js';
 import { consoleErrorCodes, type BridgeResult, type ConsoleChannel, type DomainOf, type VerbOf } from './console/channels.js';
 
 /**
@@ -67,6 +82,21 @@ export const consoleApi = {
   'users:search': { input: z.strictObject(userSearchQuery.shape), output: userSearchAnswer },
   'users:get': { input: z.strictObject({ id }), output: userDetail },
   'users:unlock': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  /** Emails the user a single-use link to change their phone (24 h). */
+  'users:sendPhoneResetLink': { input: ticketAndReason.extend({ id }), output: phoneResetLinkAnswer },
+  /**
+   * New recovery codes; the old ones stop working. The codes pass through main without being kept:
+   * the dialog that shows them is the only holder.
+   */
+  'users:regenerateRecoveryCodes': { input: ticketAndReason.extend({ id }), output: adminRecoveryCodesAnswer },
+  /** Removes the authenticator app; remembered devices, sessions and trusted IPs go with it. */
+  'users:resetAuthenticator': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  /** One remembered device (`deviceId`), or all of them and the trusted IPs. */
+  'users:revokeDevices': { input: ticketAndReason.extend({ id, deviceId: id.optional() }), output: actionAnswer },
+  'users:endSessions': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  'tenants:list': { input: noInput, output: tenantsAnswer },
+  /** Operators whose actions the audit trail may show this operator (its filter). */
+  'operators:list': { input: noInput, output: operatorsAnswer },
   'lockouts:list': { input: z.strictObject({ active: z.boolean().default(true), tenantId: id.optional() }), output: lockoutsAnswer },
   /** Credential-stuffing alarms of the last 24 hours (failed sign-ins spread over many accounts). */
   'alarms:list': { input: z.strictObject({ tenantId: id.optional() }), output: signInAlarmsAnswer },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isAppUrl, navigationDecision } from '../../src/main/trusted-url.js';
+import { isAllowedExternalUrl, isAppDownload, isAppUrl, navigationDecision } from '../../src/main/trusted-url.js';
 import { normalizeServerUrl } from '../../src/shared/console/server-url.js';
 
 const app = { origins: ['app://console'] };
@@ -48,6 +48,17 @@ describe('the app origin and navigation', () => {
     expect(navigationDecision('https://mfa.example.com/docs', app, rules)).toBe('open_external');
     expect(navigationDecision('https://evil.test/', app, rules)).toBe('deny');
     expect(navigationDecision('file:///etc/passwd', app, rules)).toBe('deny');
+  });
+});
+
+describe('downloads', () => {
+  it('saves only files the console made itself (blob: URLs of its own origin)', () => {
+    const app = { origins: ['app://console'] };
+    expect(isAppDownload('blob:app://console/6f1c2b9e-0000-4000-8000-000000000000', app)).toBe(true);
+    expect(isAppDownload('blob:https://evil.example/6f1c2b9e', app)).toBe(false);
+    expect(isAppDownload('https://evil.example/file.csv', app)).toBe(false);
+    expect(isAppDownload('app://console/index.html', app)).toBe(false);
+    expect(isAppDownload('blob:', app)).toBe(false);
   });
 });
 

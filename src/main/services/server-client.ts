@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import {
   actionAnswer,
+  adminRecoveryCodesAnswer,
   adminTokens,
   auditAnswer,
   lockoutsAnswer,
+  operatorsAnswer,
+  phoneResetLinkAnswer,
   signInAlarmsAnswer,
+  tenantsAnswer,
   userDetail,
   userSearchAnswer,
   type AdminTokens,
@@ -27,11 +31,20 @@ export interface ServerClient {
   logout(accessToken: string): Promise<void>;
   searchUsers(accessToken: string, query: ConsoleParsedInput<'users:search'>): Promise<z.infer<typeof userSearchAnswer>>;
   getUser(accessToken: string, id: string): Promise<z.infer<typeof userDetail>>;
-  unlockUser(accessToken: string, id: string, body: { ticket: string; reason: string }): Promise<z.infer<typeof actionAnswer>>;
+  unlockUser(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  sendPhoneResetLink(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof phoneResetLinkAnswer>>;
+  regenerateRecoveryCodes(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof adminRecoveryCodesAnswer>>;
+  resetAuthenticator(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  revokeDevices(accessToken: string, id: string, body: TicketAndReason & { deviceId?: string }): Promise<z.infer<typeof actionAnswer>>;
+  endSessions(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  listTenants(accessToken: string): Promise<z.infer<typeof tenantsAnswer>>;
+  listOperators(accessToken: string): Promise<z.infer<typeof operatorsAnswer>>;
   listLockouts(accessToken: string, query: ConsoleParsedInput<'lockouts:list'>): Promise<z.infer<typeof lockoutsAnswer>>;
   listAudit(accessToken: string, query: ConsoleParsedInput<'audit:list'>): Promise<z.infer<typeof auditAnswer>>;
   listSignInAlarms(accessToken: string, query: ConsoleParsedInput<'alarms:list'>): Promise<z.infer<typeof signInAlarmsAnswer>>;
 }
+
+type TicketAndReason = { ticket: string; reason: string };
 
 export interface ServerClientOptions {
   /**
@@ -155,6 +168,13 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
     searchUsers: (token, query) => call(userSearchAnswer, 'GET', '/v1/admin/users', { token, query }),
     getUser: (token, id) => call(userDetail, 'GET', `/v1/admin/users/${encode(id)}`, { token }),
     unlockUser: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/unlock`, { token, body }),
+    sendPhoneResetLink: (token, id, body) => call(phoneResetLinkAnswer, 'POST', `/v1/admin/users/${encode(id)}/phone-reset-link`, { token, body }),
+    regenerateRecoveryCodes: (token, id, body) => call(adminRecoveryCodesAnswer, 'POST', `/v1/admin/users/${encode(id)}/recovery-codes`, { token, body }),
+    resetAuthenticator: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/totp/reset`, { token, body }),
+    revokeDevices: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/devices/revoke`, { token, body }),
+    endSessions: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/sessions/revoke`, { token, body }),
+    listTenants: (token) => call(tenantsAnswer, 'GET', '/v1/admin/tenants', { token }),
+    listOperators: (token) => call(operatorsAnswer, 'GET', '/v1/admin/operators', { token }),
     listLockouts: (token, query) => call(lockoutsAnswer, 'GET', '/v1/admin/lockouts', { token, query: { active: String(query.active), tenantId: query.tenantId } }),
     listAudit: (token, query) => call(auditAnswer, 'GET', '/v1/admin/audit', { token, query }),
     listSignInAlarms: (token, query) => call(signInAlarmsAnswer, 'GET', '/v1/admin/sign-in-alarms', { token, query }),

@@ -5,8 +5,15 @@ export const queryKeys = {
   session: ['session'] as const,
   /** Everything that belongs to the signed-in operator: removed at sign-out. */
   operatorData: ['operator-data'] as const,
+  /** Every search, and every user's page: what a support action may have changed. */
+  users: ['operator-data', 'users'] as const,
   userSearch: (query: ConsoleInput<'users:search'>) => ['operator-data', 'users', 'search', query] as const,
   user: (id: string) => ['operator-data', 'users', 'detail', id] as const,
+  lockoutsAll: ['operator-data', 'lockouts'] as const,
   lockouts: (query: ConsoleInput<'lockouts:list'>) => ['operator-data', 'lockouts', query] as const,
   signInAlarms: (query: ConsoleInput<'alarms:list'>) => ['operator-data', 'alarms', query] as const,
+  auditAll: ['operator-data', 'audit'] as const,
+  audit: (query: ConsoleInput<'audit:list'>) => ['operator-data', 'audit', query] as const,
+  tenants: ['operator-data', 'tenants'] as const,
+  operators: ['operator-data', 'operators'] as const,
 };

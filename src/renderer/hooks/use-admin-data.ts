@@ -6,25 +6,57 @@ import { queryKeys } from './query-keys';
 /**
  * Pages of a user search, each from the cursor of the one before. The server reads a bounded stretch
  * of users per request, so a page may come back short (or empty) with a cursor: "load more" walks on.
+ * A query the operator typed past is cancelled: react-query drops its answer (the bridge call itself
+ * runs out, it is a few milliseconds of server work), so a slow early answer never replaces a later one.
  */
 export function useUserSearch(query: Omit<ConsoleInput<'users:search'>, 'cursor'>) {
   const client = useConsoleClient();
   return useInfiniteQuery({
     queryKey: queryKeys.userSearch(query),
-    queryFn: ({ pageParam }) => client.users.search(pageParam ? { ...query, cursor: pageParam } : query),
+    queryFn: ({ pageParam, signal }) => {
+      void signal; // consumed: react-query then cancels this query when its key is left behind
+      return client.users.search(pageParam ? { ...query, cursor: pageParam } : query);
+    },
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
     placeholderData: keepPreviousData,
   });
 }
 
+export function useUser(id: string) {
+  const client = useConsoleClient();
+  return useQuery({ queryKey: queryKeys.user(id), queryFn: () => client.users.get({ id }), refetchInterval: 30_000 });
+}
+
 export function useLockouts(query: ConsoleInput<'lockouts:list'>) {
   const client = useConsoleClient();
-  return useQuery({ queryKey: queryKeys.lockouts(query), queryFn: () => client.lockouts.list(query), refetchInterval: 30_000 });
+  return useQuery({ queryKey: queryKeys.lockouts(query), queryFn: () => client.lockouts.list(query), refetchInterval: 15_000 });
 }
 
 /** Polled like the lockouts: an attack in progress should reach the desk without a reload. */
 export function useSignInAlarms(query: ConsoleInput<'alarms:list'>) {
   const client = useConsoleClient();
   return useQuery({ queryKey: queryKeys.signInAlarms(query), queryFn: () => client.alarms.list(query), refetchInterval: 30_000 });
+}
+
+export function useAudit(query: Omit<ConsoleInput<'audit:list'>, 'cursor'>) {
+  const client = useConsoleClient();
+  return useInfiniteQuery({
+    queryKey: queryKeys.audit(query),
+    queryFn: ({ pageParam }) => client.audit.list(pageParam ? { ...query, cursor: pageParam } : query),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.nextCursor,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Rarely changes: fetched once per sign-in. */
+export function useTenants() {
+  const client = useConsoleClient();
+  return useQuery({ queryKey: queryKeys.tenants, queryFn: () => client.tenants.list({}), staleTime: 5 * 60_000 });
+}
+
+export function useOperators() {
+  const client = useConsoleClient();
+  return useQuery({ queryKey: queryKeys.operators, queryFn: () => client.operators.list({}), staleTime: 5 * 60_000 });
 }

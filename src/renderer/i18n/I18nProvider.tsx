@@ -12,7 +12,7 @@ interface I18n {
 const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ locale, children }: { locale: ConsoleLocale; children: ReactNode }) {
-  const value = useMemo<I18n>(() => ({ locale, t: (key, values) => format(catalogs[locale][key], values) }), [locale]);
+  const value = useMemo<I18n>(() => ({ locale, t: (key, values) => format(catalogs[locale][key], values, locale) }), [locale]);
   // Screen readers and hyphenation follow the language actually shown.
   useEffect(() => {
     document.documentElement.lang = locale;

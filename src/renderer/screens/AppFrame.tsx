@@ -4,6 +4,7 @@ import { LanguageSelect } from '../components/LanguageSelect';
 import { useSignOut } from '../hooks/use-session';
 import { useI18n } from '../i18n/I18nProvider';
 import { sections, useUiStore, type Section } from '../state/ui-store';
+import { AuditScreen } from './AuditScreen';
 import { ComingSoonScreen } from './ComingSoonScreen';
 import { LockoutsScreen } from './LockoutsScreen';
 import { UsersScreen } from './UsersScreen';
@@ -14,11 +15,26 @@ function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-/** Keyboard-first: Alt+1..5 switch sections anywhere; "/" jumps to the search box when not typing. */
+const focusSearch = (showSection: (section: Section) => void) => {
+  showSection('users');
+  // At once when the search is on screen (the next keys go into it), else once it has rendered.
+  const search = document.getElementById('user-search');
+  if (search?.checkVisibility()) search.focus();
+  else requestAnimationFrame(() => document.getElementById('user-search')?.focus());
+};
+
+/**
+ * Keyboard-first: Alt+1..5 switch sections anywhere; Ctrl/Cmd+K jumps to the user search from
+ * anywhere (even a text field), "/" does when not typing. Not while a dialog is open: it owns the keys.
+ */
 function useShortcuts(showSection: (section: Section) => void) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.altKey && !event.ctrlKey && !event.metaKey && /^Digit[1-5]$/.test(event.code)) {
+      if (document.querySelector('dialog[open]')) return;
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        focusSearch(showSection);
+      } else if (event.altKey && !event.ctrlKey && !event.metaKey && /^Digit[1-5]$/.test(event.code)) {
         const section = sections[Number(event.code.slice(5)) - 1];
         if (section) {
           event.preventDefault();
@@ -26,8 +42,7 @@ function useShortcuts(showSection: (section: Section) => void) {
         }
       } else if (event.key === '/' && !isTyping(event.target)) {
         event.preventDefault();
-        showSection('users');
-        requestAnimationFrame(() => document.getElementById('user-search')?.focus());
+        focusSearch(showSection);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -90,7 +105,7 @@ export function AppFrame({ session, operator }: { session: SessionState; operato
         <p className="shortcuts muted">{t('frame.shortcuts')}</p>
       </nav>
       <main className="content" id="main" tabIndex={-1}>
-        {section === 'users' ? <UsersScreen /> : section === 'lockouts' ? <LockoutsScreen /> : <ComingSoonScreen title={t(sectionLabel[section])} />}
+        {section === 'users' ? <UsersScreen /> : section === 'lockouts' ? <LockoutsScreen /> : section === 'audit' ? <AuditScreen /> : <ComingSoonScreen title={t(sectionLabel[section])} />}
       </main>
     </div>
   );

@@ -1,11 +1,23 @@
-import { useState, type KeyboardEvent } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { UserSearchProgress, UserSummary } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useDebounced } from '../components/use-debounced';
-import { useUserSearch } from '../hooks/use-admin-data';
+import { useTenants, useUserSearch } from '../hooks/use-admin-data';
 import { useI18n } from '../i18n/I18nProvider';
+import { useUiStore } from '../state/ui-store';
+import { UserDetailScreen } from './UserDetailScreen';
 
-function StatusBadges({ user }: { user: UserSummary }) {
+const filters = ['all', 'locked', 'shared', 'no_mfa', 'disabled'] as const;
+type Filter = (typeof filters)[number];
+const ROW_HEIGHT = 52;
+/**
+ * Long enough to send one search for a burst of keys (a paste, auto-repeat), short enough that a
+ * result follows each key a person types: searches are a few milliseconds on the server.
+ */
+const TYPING_PAUSE_MS = 40;
+
+export function StatusBadges({ user }: { user: Pick<UserSummary, 'locked' | 'mfaEnrolled' | 'shared' | 'disabled'> }) {
   const { t } = useI18n();
   const badges = [user.locked && 'users.badge.locked', !user.mfaEnrolled && 'users.badge.noMfa', user.shared && 'users.badge.shared', user.disabled && 'users.badge.disabled'].filter(Boolean) as Array<
     'users.badge.locked' | 'users.badge.noMfa' | 'users.badge.shared' | 'users.badge.disabled'
@@ -35,82 +47,192 @@ function SearchProgress({ pages }: { pages: ReadonlyArray<{ searched?: UserSearc
   );
 }
 
-/** Search by any fragment; arrow keys move through the results, Home/End jump. */
+/** The users list, or the page of the user opened from it (the list keeps its search meanwhile). */
 export function UsersScreen() {
+  const openUserId = useUiStore((state) => state.openUserId);
+  return (
+    <>
+      <div hidden={openUserId !== null}>
+        <UserSearch />
+      </div>
+      {openUserId ? <UserDetailScreen id={openUserId} /> : null}
+    </>
+  );
+}
+
+/**
+ * Search as you type by any fragment (email, name, phone digits with or without spaces), with filters;
+ * a virtualized list, so ten rows or ten thousand scroll alike, fetching the next cursor page as the
+ * operator nears the end. Arrow keys move, Home/End jump, Enter opens.
+ */
+function UserSearch() {
   const { t } = useI18n();
+  const openUser = useUiStore((state) => state.openUser);
+  const openUserId = useUiStore((state) => state.openUserId);
   const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const search = useUserSearch(query ? { q: query } : {});
+  const [filter, setFilter] = useState<Filter>('all');
+  const [tenantId, setTenantId] = useState('');
+  const tenants = useTenants();
+  const query = useDebounced(q.trim(), TYPING_PAUSE_MS);
+  const search = useUserSearch({ ...(query ? { q: query } : {}), ...(filter !== 'all' ? { filter } : {}), ...(tenantId ? { tenantId } : {}) });
   const [active, setActive] = useState(0);
   const pages = search.data?.pages ?? [];
   const items = pages.flatMap((page) => page.items);
   // The last page stopped at the server's bound rather than at a full page or the end.
   const cutShort = pages.at(-1)?.searched?.complete === false;
+  const settled = search.isSuccess && !search.isPlaceholderData;
+  const scroller = useRef<HTMLDivElement>(null);
+  // The row that holds the list's one tab stop stays rendered even when scrolled out of view, so Tab
+  // always reaches the list and comes back to where the operator was.
+  const rangeExtractor = useCallback((range: Range) => [...new Set([...defaultRangeExtractor(range), Math.min(active, Math.max(0, items.length - 1))])].sort((a, b) => a - b), [active, items.length]);
+  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8, rangeExtractor });
+  const virtualRows = virtualizer.getVirtualItems();
+  const lastShown = virtualRows.at(-1)?.index ?? -1;
+
+  // Near the end of what is loaded: fetch the next page, unless the last one was cut short at the
+  // server's bound (then the operator decides: keep typing, or "load more" to search on).
+  useEffect(() => {
+    if (lastShown >= items.length - 5 && search.hasNextPage && !search.isFetchingNextPage && !cutShort && items.length) void search.fetchNextPage();
+  }, [lastShown, items.length, search, cutShort]);
+  // A new search starts at the top.
+  useEffect(() => {
+    setActive(0);
+    virtualizer.scrollToOffset(0);
+  }, [query, filter, tenantId, virtualizer]);
+  // Back from a user's page: focus returns to what opened it (the row, or the search box), once the
+  // list is shown and measured again.
+  const opener = useRef<string | null>(null);
+  const open = (id: string) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement.id || null : null;
+    openUser(id);
+  };
+  useEffect(() => {
+    if (openUserId !== null || !opener.current) return;
+    const id = opener.current;
+    opener.current = null;
+    requestAnimationFrame(() => requestAnimationFrame(() => document.getElementById(id)?.focus()));
+  }, [openUserId]);
+
+  const focusRow = (index: number) => {
+    setActive(index);
+    virtualizer.scrollToIndex(index, { align: 'auto' });
+    requestAnimationFrame(() => document.getElementById(`user-row-${index}`)?.focus());
+  };
   const onListKey = (event: KeyboardEvent<HTMLElement>) => {
     const last = items.length - 1;
-    const next = event.key === 'ArrowDown' ? Math.min(active + 1, last) : event.key === 'ArrowUp' ? Math.max(active - 1, 0) : event.key === 'Home' ? 0 : event.key === 'End' ? last : null;
-    if (next === null || next < 0) return;
-    event.preventDefault();
-    setActive(next);
-    document.getElementById(`user-row-${next}`)?.focus();
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, Home: 0, End: last, PageDown: active + page, PageUp: active - page };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusRow(Math.max(0, Math.min(last, moves[event.key]!)));
+    }
   };
+  const showTenants = (tenants.data?.items.length ?? 0) > 1;
   return (
-    <section>
-      <h1>{t('nav.users')}</h1>
-      <div className="field">
-        <label htmlFor="user-search">{t('users.search')}</label>
-        <input
-          id="user-search"
-          type="search"
-          value={q}
-          placeholder={t('users.searchHint')}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(event) => {
-            setQ(event.target.value);
-            setActive(0);
-          }}
-          onKeyDown={(event) => {
-            if (event.key === 'ArrowDown' && items.length) {
-              event.preventDefault();
-              document.getElementById('user-row-0')?.focus();
-            }
-          }}
-        />
+    <section aria-labelledby="users-title">
+      <h1 id="users-title">{t('nav.users')}</h1>
+      <div className="toolbar">
+        <div className="field grow">
+          <label htmlFor="user-search">{t('users.search')}</label>
+          <input
+            id="user-search"
+            type="search"
+            value={q}
+            placeholder={t('users.searchHint')}
+            autoComplete="off"
+            spellCheck={false}
+            aria-keyshortcuts="/ Control+K"
+            onChange={(event) => setQ(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'ArrowDown' && items.length) {
+                event.preventDefault();
+                focusRow(0);
+              } else if (event.key === 'Enter' && items.length) {
+                event.preventDefault();
+                open(items[0]!.id);
+              }
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="user-filter">{t('users.filter')}</label>
+          <select id="user-filter" value={filter} onChange={(event) => setFilter(event.target.value as Filter)}>
+            {filters.map((name) => (
+              <option key={name} value={name}>
+                {t(`users.filter.${name}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {showTenants ? (
+          <div className="field">
+            <label htmlFor="user-tenant">{t('users.tenant')}</label>
+            <select id="user-tenant" value={tenantId} onChange={(event) => setTenantId(event.target.value)}>
+              <option value="">{t('users.allTenants')}</option>
+              {tenants.data?.items.map((tenant) => (
+                <option key={tenant.id} value={tenant.id}>
+                  {tenant.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
       </div>
       <ErrorMessage error={search.error} />
-      {search.isPending ? <p className="muted">{t('users.loading')}</p> : null}
-      {search.isSuccess && !items.length && !cutShort ? <p className="muted">{t('users.empty')}</p> : null}
-      {items.length ? (
-        <table className="data" aria-busy={search.isFetching} onKeyDown={onListKey}>
-          <thead>
-            <tr>
-              <th scope="col">{t('users.colName')}</th>
-              <th scope="col">{t('users.colEmail')}</th>
-              <th scope="col">{t('users.colTenant')}</th>
-              <th scope="col">{t('users.colStatus')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((user, index) => (
-              <tr key={user.id} id={`user-row-${index}`} tabIndex={index === active ? 0 : -1} onFocus={() => setActive(index)} data-testid="user-row">
-                <td>{user.name}</td>
-                <td>{user.email}</td>
-                <td>{user.tenantName}</td>
-                <td>
-                  <StatusBadges user={user} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {search.isPending ? (
+        <p className="muted" role="status">
+          {t('users.loading')}
+        </p>
       ) : null}
+      <div data-testid="user-results" data-results-for={settled ? query : undefined} aria-busy={search.isFetching}>
+        {settled && !items.length && !cutShort ? (
+          <p className="muted" role="status">
+            {t('users.empty')}
+          </p>
+        ) : null}
+        {items.length ? (
+          <>
+            <p className="muted list-caption">
+              <span role="status">{t('users.count', { count: items.length })}</span> · {t('users.openHint')}
+            </p>
+            <div ref={scroller} className="virtual-scroller" onKeyDown={onListKey}>
+              <ul className="user-list" aria-label={t('users.results')} style={{ height: virtualizer.getTotalSize() }}>
+                {virtualRows.map((row) => {
+                  const user = items[row.index]!;
+                  return (
+                    <li key={user.id} className="user-row-slot" style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }} aria-setsize={items.length} aria-posinset={row.index + 1}>
+                      <button
+                        type="button"
+                        className="user-row"
+                        id={`user-row-${row.index}`}
+                        tabIndex={row.index === active ? 0 : -1}
+                        onFocus={() => setActive(row.index)}
+                        onClick={() => open(user.id)}
+                        data-testid="user-row"
+                      >
+                        <span className="user-name">{user.name}</span>
+                        <span className="user-email">{user.email}</span>
+                        <span className="user-tenant muted">{user.tenantName}</span>
+                        <span className="user-phone muted">{user.phoneHint ?? ''}</span>
+                        <span className="user-badges">
+                          <StatusBadges user={user} />
+                        </span>
+                      </button>
+                    </li>
+                  );
+                })}
+              </ul>
+            </div>
+          </>
+        ) : null}
+      </div>
       {search.isSuccess && cutShort ? <SearchProgress pages={pages} /> : null}
-      {search.hasNextPage ? (
+      {search.hasNextPage && (cutShort || !items.length) ? (
         <button type="button" onClick={() => void search.fetchNextPage()} disabled={search.isFetchingNextPage} data-testid="user-search-more">
           {search.isFetchingNextPage ? t('users.loadingMore') : t('users.loadMore')}
         </button>
       ) : null}
+      {search.isFetchingNextPage && !cutShort ? <p className="muted">{t('users.loadingMore')}</p> : null}
     </section>
   );
 }

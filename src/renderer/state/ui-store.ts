@@ -4,22 +4,48 @@ import type { MessageKey } from '../i18n/catalogs';
 export const sections = ['users', 'lockouts', 'shared', 'enrollment', 'audit'] as const;
 export type Section = (typeof sections)[number];
 
+/** The audit screen's filters: kept here so a user page can open the trail already filtered to them. */
+export interface AuditFilters {
+  user: { id: string; label: string } | null;
+  actorId: string;
+  action: string;
+  /** `datetime-local` values, in the operator's time zone. */
+  from: string;
+  to: string;
+}
+
+export const noAuditFilters: AuditFilters = { user: null, actorId: '', action: '', from: '', to: '' };
+
 /** UI state only (what is shown), never server data: that lives in react-query. */
 interface UiState {
   section: Section;
+  /** The user whose page is open over the users list (or opened from a lockout or the audit trail). */
+  openUserId: string | null;
+  auditFilters: AuditFilters;
+  /** The ticket of the operator's last action: the next dialog starts with it (one call, one ticket). */
+  lastTicket: string;
   /** The operator chose "Change server" on the sign-in screen. */
   changingServer: boolean;
   toast: MessageKey | null;
   showSection(section: Section): void;
+  openUser(id: string | null): void;
+  setAuditFilters(filters: AuditFilters): void;
+  setLastTicket(ticket: string): void;
   setChangingServer(changing: boolean): void;
   showToast(message: MessageKey | null): void;
 }
 
 export const useUiStore = create<UiState>()((set) => ({
   section: 'users',
+  openUserId: null,
+  auditFilters: noAuditFilters,
+  lastTicket: '',
   changingServer: false,
   toast: null,
-  showSection: (section) => set({ section }),
+  showSection: (section) => set({ section, openUserId: null }),
+  openUser: (openUserId) => set({ section: 'users', openUserId }),
+  setAuditFilters: (auditFilters) => set({ auditFilters }),
+  setLastTicket: (lastTicket) => set({ lastTicket }),
   setChangingServer: (changingServer) => set({ changingServer }),
   showToast: (toast) => set({ toast }),
 }));

@@ -15,6 +15,7 @@ import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
 import type { AuditEventsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
+import { describeNextSignIn } from './next-sign-in.js';
 import { assertCanSeeTenant, canSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { selectUserSummaries, toLockoutView, toPasswordRunLockoutView, toUserSummary, type UserSummaryRow } from './user-views.js';
 
@@ -71,6 +72,7 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
     },
     passwordThrottle: await passwordThrottleView(db, tenant, user, now),
     recentEvents: events.map(toAuditEventView),
+    nextSignIn: await describeNextSignIn(db, tenant, user, now),
   };
 }
 

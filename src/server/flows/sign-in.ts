@@ -9,10 +9,10 @@ import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
-import { clearUserPasswordFailures, startPasswordAttempt, throttleKeys, userPasswordFailures, type ThrottleKey } from '../policy/password-throttle.js';
+import { clearUserPasswordFailures, passwordMayBeGuessed, startPasswordAttempt, throttleKeys, userPasswordFailures, type ThrottleKey } from '../policy/password-throttle.js';
 import { hitRateLimit } from '../policy/rate-limits.js';
 import { recordFailedSignIn, recordRefusedSignIn } from '../policy/sign-in-failures.js';
-import { resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
+import { loginSmsLeft, resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
 import { isIpTrusted } from '../policy/trusted-ips.js';
 import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
@@ -80,10 +80,11 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   if (user.mfa_enrolled_at === null) {
     // The password is all this account has so far: a right one completes what there is to complete.
     await clearUserPasswordFailures(db, tenant.id, user.id, user.email);
-    if (policy.mfaRequired) {
+    const enrollment = enrollmentMethods(policy);
+    if (enrollment) {
       const { token } = await insertSession(db, { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null }, now);
       await recordAudit(db, now, { ...audit, action: 'login.enrollment_required' });
-      return { status: 'enrollment_required', enrollmentToken: token, methods: policy.allowedMethods };
+      return { status: 'enrollment_required', enrollmentToken: token, methods: enrollment };
     }
     const { token } = await insertSession(db, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
     await recordAudit(db, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'none_enrolled' } });
@@ -111,7 +112,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   // who guessed elsewhere and then came to the office network gets no password-only session. The
   // runs end only when a sign-in completes.
   const failedBefore = place?.kind === 'trusted_ip' ? await userPasswordFailures(db, user.id) : attempt.priorFailures;
-  const guessedMaybe = failedBefore >= policy.secondFactorAfterPasswordFailures;
+  const guessedMaybe = passwordMayBeGuessed(failedBefore, policy);
   if (place?.kind === 'device' && !guessedMaybe) {
     const deviceToken = place.deviceToken;
     const remembered = await db.transaction().execute(async (trx) => {
@@ -135,10 +136,18 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     methods,
     preferred: methods[0]!,
     phoneHint: user.phone ? maskPhone(user.phone) : null,
-    smsRemainingToday: methods.includes('sms') ? smsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone))) : null,
+    smsRemainingToday: methods.includes('sms') ? loginSmsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone))) : null,
     attemptsLeft: challenge.max_attempts,
     expiresAt: iso(challenge.expires_at),
   };
+}
+
+/**
+ * What a right password asks of a user without a second factor: to set up one of these (the tenant's
+ * order), or, where MFA is optional (null), nothing: the password alone signs them in.
+ */
+export function enrollmentMethods(policy: TenantPolicy): TenantPolicy['allowedMethods'] | null {
+  return policy.mfaRequired ? policy.allowedMethods : null;
 }
 
 type Place = { kind: 'device'; key: ThrottleKey; deviceToken: string } | { kind: 'trusted_ip'; key: ThrottleKey };
@@ -153,23 +162,25 @@ async function recognisedPlace(db: Kysely<Database>, user: UserRow | undefined, 
   // so a failed sign-in costs the same either way: they run before the password is checked.
   const userId = user?.id ?? NO_USER;
   const enrolled = user !== undefined && user.mfa_enrolled_at !== null;
-  if (input.deviceToken && policy.rememberDeviceDays > 0) {
+  const recognisable = recognisablePlaces(policy);
+  if (input.deviceToken && recognisable.devices) {
     const deviceId = await findTrustedDevice(db, userId, input.deviceToken, now);
     if (deviceId && user && enrolled) return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
   }
-  if (policy.askOnlyOnNewIpOrPasswordChange && (await isIpTrusted(db, userId, meta.ip, user?.password_changed_at ?? 0)) && user && enrolled) {
+  if (recognisable.trustedIps && (await isIpTrusted(db, userId, meta.ip, user?.password_changed_at ?? 0)) && user && enrolled) {
     return { kind: 'trusted_ip', key: throttleKeys.trustedIp(user.tenant_id, user.id, meta.ip) };
   }
   return null;
 }
 
+/**
+ * The kinds of place that may let a user of this tenant in without a code: remembered devices while
+ * the tenant remembers devices (turning that off also stops honouring devices remembered before), and
+ * trusted IPs under seed 003's rule. Either counts only for a user who has a second factor.
+ */
+export function recognisablePlaces(policy: TenantPolicy): { devices: boolean; trustedIps: boolean } {
+  return { devices: policy.rememberDeviceDays > 0, trustedIps: policy.askOnlyOnNewIpOrPasswordChange };
+}
+
 /** A user id no row has (ids are UUIDs). */
 const NO_USER = 'no-such-user';
-
-/**
- * SMS codes left today. A count past the limit is the one that locked the account; sign-in is
- * answered at all only once that lock is over, and then the count starts again (sms-challenge.ts).
- */
-function smsLeft(limit: number, sentToday: number): number {
-  return sentToday > limit ? limit : limit - sentToday;
-}

@@ -1,3 +1,4 @@
+import type { TenantPolicy } from '../../shared/policy.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import type { ServerContext } from '../context.js';
@@ -8,8 +9,25 @@ import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/l
 import { countSms, resetSmsCount } from '../policy/sms-counters.js';
 import { findChallenge } from '../store/repositories/challenges.js';
 import { loadSignInState } from '../store/repositories/sign-in-state.js';
+import type { UserRow } from '../store/repositories/users.js';
 import { iso } from './public-user.js';
 import type { RequestMeta } from './request-meta.js';
+
+/**
+ * The number a sign-in code goes to, or the answer an SMS request gets when none can be sent: the
+ * tenant does not sign in by SMS, the user has no phone, or the tenant does not text its country
+ * (the toll-fraud guard).
+ */
+export function signInSmsTarget(user: UserRow, policy: TenantPolicy): { phone: string } | { refusal: ApiError } {
+  if (!policy.allowedMethods.includes('sms') || !user.phone) return { refusal: new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.') };
+  try {
+    assertSmsCountryAllowed({ e164: user.phone, countryCallingCode: callingCodeOf(user.phone) }, policy.smsAllowedCountryCodes);
+  } catch (error) {
+    if (error instanceof ApiError) return { refusal: error };
+    throw error;
+  }
+  return { phone: user.phone };
+}
 
 export interface SmsSent {
   sentTo: string;
@@ -36,9 +54,9 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
   const { user, tenant } = state;
   const policy = tenant.policy;
   if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
-  if (!policy.allowedMethods.includes('sms') || !user.phone) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
-  const phone = user.phone;
-  assertSmsCountryAllowed({ e164: phone, countryCallingCode: callingCodeOf(phone) }, policy.smsAllowedCountryCodes);
+  const target = signInSmsTarget(user, policy);
+  if ('refusal' in target) throw target.refusal;
+  const { phone } = target;
 
   const limit = policy.smsLoginDailyLimit;
   const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };

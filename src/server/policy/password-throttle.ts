@@ -64,6 +64,14 @@ export function isExhausted(run: { failures: number; nextAllowedAt: number }, po
   return run.nextAllowedAt > exhaustedAfter(now) || run.failures >= policy.passwordMaxFailures;
 }
 
+/**
+ * A right password after this many wrong ones in a row may have been guessed: the second factor is
+ * asked even at a recognised place (flows/sign-in.ts says which runs count there).
+ */
+export function passwordMayBeGuessed(failuresBefore: number, policy: TenantPolicy): boolean {
+  return failuresBefore >= policy.secondFactorAfterPasswordFailures;
+}
+
 /** The `next_allowed_at` past which a run is exhausted, for queries. */
 export function exhaustedAfter(now: number): number {
   return now + 365 * DAY;
@@ -175,6 +183,20 @@ export async function clearUserPasswordFailures(db: Kysely<Database>, tenantId: 
     .where(ofUser(tenantId, userId, email))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+export interface PasswordRun {
+  failures: number;
+  nextAllowedAt: number;
+}
+
+/**
+ * Every run of the user's by its key (`throttleKeys`): what their next sign-in meets at each place.
+ * Support reads them to tell which places a next try is refused at, waits at, or asks the code at.
+ */
+export async function userPasswordRuns(db: Kysely<Database>, tenantId: string, userId: string, email: string): Promise<Map<string, PasswordRun>> {
+  const rows = await db.selectFrom('password_failures').select(['key', 'failures', 'next_allowed_at']).where(ofUser(tenantId, userId, email)).execute();
+  return new Map(rows.map((r) => [r.key, { failures: Number(r.failures), nextAllowedAt: Number(r.next_allowed_at) }]));
 }
 
 /** The user's longest running run, for support: how many wrong passwords, and until when the next try waits. */

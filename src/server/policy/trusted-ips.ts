@@ -15,14 +15,19 @@ export async function trustIp(db: Kysely<Database>, userId: string, ip: string, 
 }
 
 export async function isIpTrusted(db: Kysely<Database>, userId: string, ip: string, passwordChangedAt: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('trusted_ips')
-    .select('trusted_at')
-    .where('user_id', '=', userId)
-    .where('ip', '=', ip)
-    .where('trusted_at', '>=', passwordChangedAt)
-    .executeTakeFirst();
+  const row = await validTrusts(db, userId, passwordChangedAt).select('trusted_at').where('ip', '=', ip).executeTakeFirst();
   return row !== undefined;
+}
+
+/** The IPs where the user's trust still counts, for support. */
+export async function listTrustedIps(db: Kysely<Database>, userId: string, passwordChangedAt: number): Promise<string[]> {
+  const rows = await validTrusts(db, userId, passwordChangedAt).select('ip').orderBy('ip').execute();
+  return rows.map((r) => r.ip);
+}
+
+/** A trust counts only while it is newer than the last password change (one rule for both readers). */
+function validTrusts(db: Kysely<Database>, userId: string, passwordChangedAt: number) {
+  return db.selectFrom('trusted_ips').where('user_id', '=', userId).where('trusted_at', '>=', passwordChangedAt);
 }
 
 export async function forgetTrustedIps(db: Kysely<Database>, userId: string): Promise<number> {

@@ -157,6 +157,69 @@ export const auditEventView = z.object({
 });
 export type AuditEventView = z.infer<typeof auditEventView>;
 
+const signInMethod = z.enum(['totp', 'sms', 'recovery_code']);
+
+/**
+ * What the user meets at their next sign-in, decided by the server from the tenant's policy and the
+ * user's state (the same rules the sign-in flow applies); the console puts it in the operator's words.
+ */
+export const nextSignInView = z.object({
+  /**
+   * Refused before any second factor, and why; null when the password leads on to the steps below.
+   * One reason, the one that stands at every place first: `disabled`, then `locked` (after the
+   * password, everywhere), then `password_attempts` (new places only: a recognised one still gets in).
+   * The steps below are still filled in: they say what follows once the refusal is gone.
+   */
+  refused: z
+    .discriminatedUnion('reason', [
+      z.object({ reason: z.literal('disabled') }),
+      z.object({
+        reason: z.literal('locked'),
+        lockoutReason: z.enum(['failed_codes', 'sms_daily_limit', 'admin']),
+        /** Null: until support unlocks. */
+        until: z.string().nullable(),
+        /** What they can do once it ends: request a new SMS code (seed 003), enter codes again, or (an administrator's lock) ask support. */
+        afterwards: z.enum(['request_new_code', 'enter_code', 'contact_support']),
+      }),
+      /** Wrong passwords used every try: sign-in from new places is refused until support unlocks (or a recognised place). */
+      z.object({ reason: z.literal('password_attempts'), failedPasswords: z.number().int() }),
+    ])
+    .nullable(),
+  /** Wrong passwords made new places wait (not yet every try used): the next try from one is accepted from this time. */
+  passwordWaitUntil: z.string().nullable(),
+  /**
+   * Not enrolled yet: after the password they are asked to set up one of these (the tenant's order).
+   * Null when enrolled, and also when the tenant makes MFA optional: then the password alone signs them in.
+   */
+  enroll: z.array(z.enum(['totp', 'sms'])).nullable(),
+  /**
+   * From a new IP address (or a device not remembered): the method asked for first, and the others
+   * offered, both only among those usable now. Null until they are enrolled.
+   */
+  newPlace: z
+    .object({
+      /** Null: no method can be used now (for example no SMS left and no recovery codes): support must help. */
+      method: signInMethod.nullable(),
+      alternatives: z.array(signInMethod),
+      phoneHint: z.string().nullable(),
+      /** Login SMS today, when SMS is one of their methods; `resetsAt` is the next midnight in the tenant's zone. */
+      sms: z.object({ left: z.number().int(), limit: z.number().int(), resetsAt: z.string() }).nullable(),
+    })
+    .nullable(),
+  /**
+   * IP addresses where the password is enough (seed 003: ask again only on a new IP or after a password
+   * change); null when the tenant asks at every sign-in. None while wrong passwords since the last
+   * completed sign-in say the password may have been guessed: the code is asked there too then.
+   */
+  trustedIps: z.number().int().nullable(),
+  /**
+   * Remembered devices on which no code is asked: none while the tenant does not remember devices, and
+   * not those whose own wrong passwords say the password may have been guessed there.
+   */
+  rememberedDevices: z.number().int(),
+});
+export type NextSignInView = z.infer<typeof nextSignInView>;
+
 export const userDetail = z.object({
   user: userSummary.extend({ locale: z.string(), createdAt: z.string() }),
   factors: z.array(z.object({ type: z.enum(['totp', 'sms']), since: z.string(), phoneHint: z.string().optional() })),
@@ -176,6 +239,8 @@ export const userDetail = z.object({
    */
   passwordThrottle: z.object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() }).nullable().optional(),
   recentEvents: z.array(auditEventView),
+  /** Added with the support desk screens: older servers leave it out. */
+  nextSignIn: nextSignInView.optional(),
 });
 export type UserDetail = z.infer<typeof userDetail>;
 
@@ -196,3 +261,13 @@ export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const auditAnswer = z.object({ items: z.array(auditEventView), nextCursor: z.string().nullable() });
+
+/** The tenants the operator may see, by name, for the console's filters. */
+export const tenantsAnswer = z.object({ items: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })) });
+
+/**
+ * Operators whose actions the operator may see in the audit trail (for its filter), by name, disabled
+ * ones included (their actions stay in the trail): everyone for an operator of all tenants; for a scoped
+ * one (a tenant admin), the operators of all tenants and those sharing at least one of their tenants.
+ */
+export const operatorsAnswer = z.object({ items: z.array(operatorView.pick({ id: true, email: true, name: true, role: true })) });

@@ -6,10 +6,14 @@ import { regenerateRecoveryCodesFor, resetTotp, revokeDevices, revokeSessions, s
 import { describeUser, listLockouts } from '../../admin/user-detail.js';
 import { describeSignInAlarms } from '../../admin/sign-in-alarms.js';
 import { searchUsers } from '../../admin/user-search.js';
+import { listVisibleOperators } from '../../admin/operator-list.js';
+import { listVisibleTenants } from '../../admin/tenant-list.js';
 import { z } from 'zod';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 
 const noBody = z.strictObject({}).optional();
+/** Lists that take no filters say so to a caller who sends one, rather than ignoring it. */
+const noFilters = z.strictObject({});
 const actionErrors = ['unauthorized', 'invalid_token', 'forbidden', 'not_found', 'conflict'];
 
 /** The admin API for the console (design/API.md, "Operators"). Every route checks role and tenant. */
@@ -50,7 +54,7 @@ export const adminRoutes: RouteSpec[] = [
   }),
   defineRoute({
     method: 'GET', url: '/v1/admin/users/:id', tag: 'support', auth: 'operator',
-    summary: 'One user: factors, recovery codes left, devices, lockout, SMS counts today, recent events.',
+    summary: 'One user: factors, recovery codes left, devices, lockout, SMS counts today, recent events, and what their next sign-in meets (`nextSignIn`).',
     params: api.userParams, response: api.userDetail, errors: ['unauthorized', 'invalid_token', 'not_found'],
     handler: ({ ctx, auth, params }) => describeUser(ctx, auth, params.id),
   }),
@@ -101,6 +105,18 @@ export const adminRoutes: RouteSpec[] = [
     summary: 'End all of the user\'s sessions. Emails the user.',
     params: api.userParams, body: api.ticketAndReason, response: api.actionAnswer, errors: actionErrors,
     handler: ({ ctx, auth, params, body, meta }) => revokeSessions(ctx, auth, params.id, body, meta),
+  }),
+  defineRoute({
+    method: 'GET', url: '/v1/admin/tenants', tag: 'support', auth: 'operator',
+    summary: 'The tenants the operator may see (all of them for an operator of all tenants), by name: for the console\'s filters.',
+    query: noFilters, response: api.tenantsAnswer, errors: ['unauthorized', 'invalid_token'],
+    handler: ({ ctx, auth }) => listVisibleTenants(ctx, auth),
+  }),
+  defineRoute({
+    method: 'GET', url: '/v1/admin/operators', tag: 'audit', auth: 'operator',
+    summary: 'Operators whose actions the operator may see in the audit trail, by name: everyone for an operator of all tenants; for a scoped one, those of all tenants and those sharing one of theirs.',
+    query: noFilters, response: api.operatorsAnswer, errors: ['unauthorized', 'invalid_token'],
+    handler: ({ ctx, auth }) => listVisibleOperators(ctx, auth),
   }),
   defineRoute({
     method: 'GET', url: '/v1/admin/audit', tag: 'audit', auth: 'operator',

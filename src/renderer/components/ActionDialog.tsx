@@ -1,0 +1,109 @@
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ErrorMessage } from './ErrorMessage';
+import { Dialog } from './Dialog';
+import { useI18n } from '../i18n/I18nProvider';
+import { useUiStore } from '../state/ui-store';
+
+export interface TicketAndReason {
+  ticket: string;
+  reason: string;
+}
+
+/**
+ * The frame of every support action: says what will happen before it happens, asks for the ticket
+ * and the reason (both land in the audit trail and the user's page), sends once, and shows the
+ * server's refusal in words. `result`, once set, replaces the form (what the action gave back).
+ */
+export function ActionDialog(props: {
+  title: string;
+  /** What will happen, in words, before the operator confirms. */
+  consequence: ReactNode;
+  confirmLabel: string;
+  pending: boolean;
+  error: unknown;
+  onConfirm: (input: TicketAndReason) => void;
+  onClose: () => void;
+  result?: ReactNode;
+  testId?: string;
+}) {
+  const { t } = useI18n();
+  const lastTicket = useUiStore((state) => state.lastTicket);
+  const setLastTicket = useUiStore((state) => state.setLastTicket);
+  const [ticket, setTicket] = useState(lastTicket);
+  const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
+  const ids = { ticket: useId(), reason: useId(), consequence: useId() };
+  const ticketProblem = ticket.trim() ? (ticket.trim().length > 64 ? t('action.ticketTooLong') : null) : t('action.ticketRequired');
+  const reasonProblem = reason.trim().length >= 3 ? (reason.trim().length > 500 ? t('action.reasonTooLong') : null) : t('action.reasonRequired');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTried(true);
+    if (ticketProblem || reasonProblem || props.pending) return;
+    setLastTicket(ticket.trim());
+    props.onConfirm({ ticket: ticket.trim(), reason: reason.trim() });
+  };
+  return (
+    <Dialog title={props.title} onClose={props.onClose} testId={props.testId ?? 'action-dialog'}>
+      {props.result ? (
+        <>
+          {props.result}
+          <div className="actions">
+            <button type="button" className="primary" onClick={props.onClose} autoFocus>
+              {t('action.close')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate aria-describedby={ids.consequence}>
+          <div id={ids.consequence} className="message message-info">
+            {props.consequence}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.ticket}>{t('action.ticket')}</label>
+            <input
+              id={ids.ticket}
+              value={ticket}
+              onChange={(event) => setTicket(event.target.value)}
+              autoFocus
+              autoComplete="off"
+              maxLength={64}
+              aria-invalid={tried && !!ticketProblem}
+              aria-describedby={tried && ticketProblem ? `${ids.ticket}-problem` : undefined}
+            />
+            {tried && ticketProblem ? (
+              <small id={`${ids.ticket}-problem`} className="field-problem">
+                {ticketProblem}
+              </small>
+            ) : null}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.reason}>{t('action.reason')}</label>
+            <textarea
+              id={ids.reason}
+              value={reason}
+              onChange={(event) => setReason(event.target.value)}
+              rows={2}
+              maxLength={500}
+              aria-invalid={tried && !!reasonProblem}
+              aria-describedby={tried && reasonProblem ? `${ids.reason}-problem` : undefined}
+            />
+            {tried && reasonProblem ? (
+              <small id={`${ids.reason}-problem`} className="field-problem">
+                {reasonProblem}
+              </small>
+            ) : null}
+          </div>
+          <ErrorMessage error={props.error} />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={props.pending} aria-busy={props.pending} data-testid="action-confirm">
+              {props.pending ? t('action.working') : props.confirmLabel}
+            </button>
+            <button type="button" onClick={props.onClose}>
+              {t('action.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
