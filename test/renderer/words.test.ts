@@ -65,6 +65,16 @@ describe('plurals, times and sentences in the operator’s language', () => {
     ]);
     expect(describeNextSignIn({ ...locked, refused: { reason: 'disabled' } }, t, timeFormat('en'), now)).toEqual(['The account is disabled: every sign-in is refused.']);
     expect(phoneEnding('+47 •••••560')).toBe('560');
+
+    // Not enrolled where MFA is optional: the password alone, everywhere; nothing about codes.
+    expect(describeNextSignIn({ ...locked, refused: null, newPlace: null, trustedIps: 0, passwordOnly: true }, t, timeFormat('en'), now)).toEqual([
+      'They have no second factor, and their tenant does not require one: the password alone signs them in, from anywhere.',
+    ]);
+    // Wrong passwords shut new places only: no new-place steps, and the recognised places that still work.
+    const guessed = describeNextSignIn({ ...locked, refused: { reason: 'password_attempts', failedPasswords: 100 }, rememberedDevices: 1 }, t, timeFormat('en'), now);
+    expect(guessed[0]).toMatch(/^After 100 wrong passwords, sign-in from new places is refused/);
+    expect(guessed.join(' ')).not.toContain('From a new IP address');
+    expect(guessed).toEqual(expect.arrayContaining(['On their remembered device no code is asked.', 'From the 1 IP address where they signed in with a code before, the password is enough.']));
   });
 
   it('words every audit action the server writes, and keeps an unknown one visible', () => {

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ErrorMessage } from './ErrorMessage';
 import { Dialog } from './Dialog';
 import { useI18n } from '../i18n/I18nProvider';
@@ -25,25 +25,34 @@ export function ActionDialog(props: {
   onClose: () => void;
   result?: ReactNode;
   testId?: string;
+  /** Whom the action is for (a user id, or the set of a bulk action): the ticket is offered again only for the same. */
+  subject: string;
 }) {
   const { t } = useI18n();
   const lastTicket = useUiStore((state) => state.lastTicket);
   const setLastTicket = useUiStore((state) => state.setLastTicket);
-  const [ticket, setTicket] = useState(lastTicket);
+  // The ticket of the last action on the same user (one caller, one ticket); another user starts empty.
+  const [ticket, setTicket] = useState(lastTicket && lastTicket.subject === props.subject ? lastTicket.ticket : '');
   const [reason, setReason] = useState('');
   const [tried, setTried] = useState(false);
   const ids = { ticket: useId(), reason: useId(), consequence: useId() };
+  const ticketField = useRef<HTMLInputElement>(null);
+  const reasonField = useRef<HTMLTextAreaElement>(null);
   const ticketProblem = ticket.trim() ? (ticket.trim().length > 64 ? t('action.ticketTooLong') : null) : t('action.ticketRequired');
   const reasonProblem = reason.trim().length >= 3 ? (reason.trim().length > 500 ? t('action.reasonTooLong') : null) : t('action.reasonRequired');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
-    if (ticketProblem || reasonProblem || props.pending) return;
-    setLastTicket(ticket.trim());
+    // The first field that needs fixing gets the focus (and its message is read with it).
+    if (ticketProblem) return ticketField.current?.focus();
+    if (reasonProblem) return reasonField.current?.focus();
+    if (props.pending) return;
+    setLastTicket({ subject: props.subject, ticket: ticket.trim() });
     props.onConfirm({ ticket: ticket.trim(), reason: reason.trim() });
   };
   return (
-    <Dialog title={props.title} onClose={props.onClose} testId={props.testId ?? 'action-dialog'}>
+    // While the action is on its way the dialog stays: its answer (new recovery codes) has nowhere else to go.
+    <Dialog title={props.title} onClose={props.pending ? () => {} : props.onClose} testId={props.testId ?? 'action-dialog'} describedBy={props.result ? undefined : ids.consequence}>
       {props.result ? (
         <>
           {props.result}
@@ -54,7 +63,7 @@ export function ActionDialog(props: {
           </div>
         </>
       ) : (
-        <form onSubmit={submit} noValidate aria-describedby={ids.consequence}>
+        <form onSubmit={submit} noValidate>
           <div id={ids.consequence} className="message message-info">
             {props.consequence}
           </div>
@@ -62,6 +71,7 @@ export function ActionDialog(props: {
             <label htmlFor={ids.ticket}>{t('action.ticket')}</label>
             <input
               id={ids.ticket}
+              ref={ticketField}
               value={ticket}
               onChange={(event) => setTicket(event.target.value)}
               autoFocus
@@ -80,6 +90,7 @@ export function ActionDialog(props: {
             <label htmlFor={ids.reason}>{t('action.reason')}</label>
             <textarea
               id={ids.reason}
+              ref={reasonField}
               value={reason}
               onChange={(event) => setReason(event.target.value)}
               rows={2}
@@ -98,7 +109,7 @@ export function ActionDialog(props: {
             <button type="submit" className="primary" disabled={props.pending} aria-busy={props.pending} data-testid="action-confirm">
               {props.pending ? t('action.working') : props.confirmLabel}
             </button>
-            <button type="button" onClick={props.onClose}>
+            <button type="button" onClick={props.onClose} disabled={props.pending}>
               {t('action.cancel')}
             </button>
           </div>

@@ -24,7 +24,7 @@ function keepFocusInside(event: KeyboardEvent<HTMLDialogElement>): void {
  * alone would let focus leave for the browser's own controls. Focus returns to whatever
  * opened it when it closes.
  */
-export function Dialog({ title, onClose, children, testId }: { title: string; onClose: () => void; children: ReactNode; testId?: string }) {
+export function Dialog({ title, onClose, children, testId, describedBy }: { title: string; onClose: () => void; children: ReactNode; testId?: string; describedBy?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -33,7 +33,10 @@ export function Dialog({ title, onClose, children, testId }: { title: string; on
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
       dialog?.close();
-      opener?.focus();
+      // The action may have removed what opened it (an Unlock button whose banner is gone): then the
+      // page's heading takes the focus, never <body>.
+      if (opener?.isConnected && opener.checkVisibility()) opener.focus();
+      else document.querySelector<HTMLElement>('#main h1')?.focus();
     };
   }, []);
   return (
@@ -41,6 +44,7 @@ export function Dialog({ title, onClose, children, testId }: { title: string; on
       ref={ref}
       className="dialog"
       aria-labelledby={titleId}
+      aria-describedby={describedBy}
       data-testid={testId}
       onKeyDown={keepFocusInside}
       onCancel={(event) => {

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConsoleInput, SessionState } from '../../shared/console-api';
 import { useConsoleClient } from '../bridge/ConsoleProvider';
+import { useUiStore } from '../state/ui-store';
 import { queryKeys } from './query-keys';
 
 /** Where the console stands; polled so a session that ends in the background brings sign-in back. */
@@ -18,6 +19,7 @@ function useSessionMutation<I>(run: (input: I) => Promise<SessionState>) {
       const before = queryClient.getQueryData<SessionState>(queryKeys.session);
       if (!state.operator || state.operator.email !== before?.operator?.email || state.serverUrl !== before.serverUrl) {
         queryClient.removeQueries({ queryKey: queryKeys.operatorData });
+        useUiStore.getState().resetOperatorState();
       }
       queryClient.setQueryData(queryKeys.session, state);
     },

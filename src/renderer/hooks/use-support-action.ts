@@ -28,12 +28,10 @@ export function useSupportAction<A extends SupportAction>(action: A) {
       return method(input);
     },
     gcTime: 0,
-    onSettled: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: queryKeys.users }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.lockoutsAll }),
-        queryClient.invalidateQueries({ queryKey: queryKeys.auditAll }),
-      ]),
+    // Not awaited: the answer (new recovery codes) is shown at once, the pages behind re-read meanwhile.
+    onSettled: () => {
+      for (const queryKey of [queryKeys.users, queryKeys.lockoutsAll, queryKeys.auditAll]) void queryClient.invalidateQueries({ queryKey });
+    },
   });
   const send = async (input: SupportActionInput<A>): Promise<SupportActionOutput<A> | null> => {
     if (inFlight.current) return null;

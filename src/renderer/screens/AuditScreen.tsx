@@ -44,20 +44,23 @@ export function AuditScreen() {
   const time = timeFormat(locale);
   const items = audit.data?.pages.flatMap((page) => page.items) ?? [];
   const sentinel = useRef<HTMLDivElement>(null);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = audit;
-  // Infinite scroll: the next page when the end of the list comes into view.
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = audit;
+  // Infinite scroll: the next page when the end of the list comes into view; after a failed page,
+  // only when the operator asks again ("Load more").
   useEffect(() => {
     const target = sentinel.current;
-    if (!target) return;
+    if (!target || !hasNextPage || isFetchNextPageError) return;
     const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && hasNextPage && !isFetchingNextPage) void fetchNextPage();
+      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
     });
     observer.observe(target);
     return () => observer.disconnect();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage, items.length]);
+  }, [hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage, items.length]);
   return (
     <section aria-labelledby="audit-title">
-      <h1 id="audit-title">{t('nav.audit')}</h1>
+      <h1 id="audit-title" tabIndex={-1}>
+        {t('nav.audit')}
+      </h1>
       <AuditFilterForm filters={filters} onApply={setFilters} />
       <div className="toolbar">
         {exporter.state.phase === 'running' ? (
@@ -72,6 +75,7 @@ export function AuditScreen() {
             {t('audit.export')}
           </button>
         )}
+        {exporter.state.phase === 'stopped' ? <span role="status">{t('audit.exportStopped')}</span> : null}
         {exporter.state.phase === 'done' ? (
           <span role="status" data-testid="audit-exported">
             {t('audit.exported', { count: exporter.state.count })}
@@ -129,6 +133,11 @@ export function AuditScreen() {
       ) : null}
       <div ref={sentinel} className="sentinel" />
       {isFetchingNextPage ? <p className="muted">{t('audit.loadingMore')}</p> : null}
+      {isFetchNextPageError ? (
+        <button type="button" onClick={() => void fetchNextPage()}>
+          {t('users.loadMore')}
+        </button>
+      ) : null}
       {audit.isSuccess && items.length && !hasNextPage ? <p className="muted">{t('audit.end')}</p> : null}
     </section>
   );

@@ -31,13 +31,19 @@ export function LockoutsScreen() {
   const expired = items.some((l) => l.until && Date.parse(l.until) <= now);
   const { refetch } = lockouts;
   useEffect(() => {
-    if (expired) void refetch();
+    if (!expired) return;
+    void refetch();
+    // The server's clock decides: ask again every few seconds until it agrees the lockout is over.
+    const timer = setInterval(() => void refetch(), 5000);
+    return () => clearInterval(timer);
   }, [expired, refetch]);
   const toggle = (id: string) => setSelected((current) => (current.has(id) ? new Set([...current].filter((x) => x !== id)) : new Set([...current, id])));
   const allSelected = items.length > 0 && items.every((l) => selected.has(l.id));
   return (
     <section aria-labelledby="lockouts-title">
-      <h1 id="lockouts-title">{t('lockouts.title')}</h1>
+      <h1 id="lockouts-title" tabIndex={-1}>
+        {t('lockouts.title')}
+      </h1>
       <SignInAlarms />
       <p className="muted">{t('lockouts.autoRefresh')}</p>
       <ErrorMessage error={lockouts.error} />

@@ -58,7 +58,9 @@ function UserHeader({ detail }: { detail: UserDetail }) {
   const u = detail.user;
   return (
     <header className="user-header">
-      <h1 id="user-title">{u.name}</h1>
+      <h1 id="user-title" tabIndex={-1}>
+        {u.name}
+      </h1>
       <p className="user-header-line">
         <span data-testid="user-email">{u.email}</span>
         <span className="muted">

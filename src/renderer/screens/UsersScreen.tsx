@@ -91,9 +91,11 @@ function UserSearch() {
 
   // Near the end of what is loaded: fetch the next page, unless the last one was cut short at the
   // server's bound (then the operator decides: keep typing, or "load more" to search on).
+  // After a failed page, not again by itself: "Load more" (shown then) retries.
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = search;
   useEffect(() => {
-    if (lastShown >= items.length - 5 && search.hasNextPage && !search.isFetchingNextPage && !cutShort && items.length) void search.fetchNextPage();
-  }, [lastShown, items.length, search, cutShort]);
+    if (lastShown >= items.length - 5 && hasNextPage && !isFetchingNextPage && !isFetchNextPageError && !cutShort && items.length) void fetchNextPage();
+  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage, cutShort]);
   // A new search starts at the top.
   useEffect(() => {
     setActive(0);
@@ -130,7 +132,9 @@ function UserSearch() {
   const showTenants = (tenants.data?.items.length ?? 0) > 1;
   return (
     <section aria-labelledby="users-title">
-      <h1 id="users-title">{t('nav.users')}</h1>
+      <h1 id="users-title" tabIndex={-1}>
+        {t('nav.users')}
+      </h1>
       <div className="toolbar">
         <div className="field grow">
           <label htmlFor="user-search">{t('users.search')}</label>
@@ -193,7 +197,7 @@ function UserSearch() {
         {items.length ? (
           <>
             <p className="muted list-caption">
-              <span role="status">{t('users.count', { count: items.length })}</span> · {t('users.openHint')}
+              {t('users.count', { count: items.length })} · {t('users.openHint')}
             </p>
             <div ref={scroller} className="virtual-scroller" onKeyDown={onListKey}>
               <ul className="user-list" aria-label={t('users.results')} style={{ height: virtualizer.getTotalSize() }}>
@@ -227,7 +231,7 @@ function UserSearch() {
         ) : null}
       </div>
       {search.isSuccess && cutShort ? <SearchProgress pages={pages} /> : null}
-      {search.hasNextPage && (cutShort || !items.length) ? (
+      {search.hasNextPage && (cutShort || !items.length || search.isFetchNextPageError) ? (
         <button type="button" onClick={() => void search.fetchNextPage()} disabled={search.isFetchingNextPage} data-testid="user-search-more">
           {search.isFetchingNextPage ? t('users.loadingMore') : t('users.loadMore')}
         </button>

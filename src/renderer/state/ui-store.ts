@@ -22,15 +22,17 @@ interface UiState {
   /** The user whose page is open over the users list (or opened from a lockout or the audit trail). */
   openUserId: string | null;
   auditFilters: AuditFilters;
-  /** The ticket of the operator's last action: the next dialog starts with it (one call, one ticket). */
-  lastTicket: string;
+  /** The ticket of the operator's last action and whom it was for: the next dialog for the same starts with it. */
+  lastTicket: { subject: string; ticket: string } | null;
   /** The operator chose "Change server" on the sign-in screen. */
   changingServer: boolean;
   toast: MessageKey | null;
   showSection(section: Section): void;
   openUser(id: string | null): void;
   setAuditFilters(filters: AuditFilters): void;
-  setLastTicket(ticket: string): void;
+  setLastTicket(ticket: { subject: string; ticket: string } | null): void;
+  /** At sign-out or a change of operator: nothing of the last operator's work stays on screen. */
+  resetOperatorState(): void;
   setChangingServer(changing: boolean): void;
   showToast(message: MessageKey | null): void;
 }
@@ -39,7 +41,7 @@ export const useUiStore = create<UiState>()((set) => ({
   section: 'users',
   openUserId: null,
   auditFilters: noAuditFilters,
-  lastTicket: '',
+  lastTicket: null,
   changingServer: false,
   toast: null,
   showSection: (section) => set({ section, openUserId: null }),
@@ -47,5 +49,6 @@ export const useUiStore = create<UiState>()((set) => ({
   setAuditFilters: (auditFilters) => set({ auditFilters }),
   setLastTicket: (lastTicket) => set({ lastTicket }),
   setChangingServer: (changingServer) => set({ changingServer }),
+  resetOperatorState: () => set({ section: 'users', openUserId: null, auditFilters: noAuditFilters, lastTicket: null }),
   showToast: (toast) => set({ toast }),
 }));

@@ -31,13 +31,16 @@ export async function describeNextSignIn(db: Db, tenant: Tenant, user: UserRow, 
   // A new place signs in on the email's run (flows/sign-in.ts: throttleKeys.unrecognised).
   const newPlaceRun = runs.get(throttleKeys.unrecognised(tenant.id, user.email, user.id).key);
   const enrolled = user.mfa_enrolled_at !== null;
+  const enroll = enrolled ? null : enrollableMethods(policy);
   return {
     refused: await refusal(db, user, policy, newPlaceRun, now),
     passwordWaitUntil: newPlaceRun && !isExhausted(newPlaceRun, policy, now) && newPlaceRun.nextAllowedAt > now ? iso(newPlaceRun.nextAllowedAt) : null,
-    enroll: enrolled ? null : enrollableMethods(policy),
+    enroll,
     newPlace: enrolled ? await newPlaceSteps(db, user, policy, now) : null,
     trustedIps: await trustedIpsWithoutCode(db, tenant, user, runs, now),
     rememberedDevices: await devicesWithoutCode(db, tenant, user, runs, now),
+    // flows/sign-in.ts: not enrolled and nothing to enrol in (MFA optional) -> signed in on the password.
+    passwordOnly: !enrolled && enroll === null,
   };
 }
 

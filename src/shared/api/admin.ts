@@ -217,6 +217,11 @@ export const nextSignInView = z.object({
    * not those whose own wrong passwords say the password may have been guessed there.
    */
   rememberedDevices: z.number().int(),
+  /**
+   * Not enrolled, on a tenant that does not require two-factor authentication: the password alone
+   * signs them in, from anywhere. Added after the first release of this view: older servers leave it out.
+   */
+  passwordOnly: z.boolean().optional(),
 });
 export type NextSignInView = z.infer<typeof nextSignInView>;
 

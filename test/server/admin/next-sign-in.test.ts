@@ -71,6 +71,7 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
       newPlace: { method: 'sms', alternatives: [], phoneHint: '+47 •••••801', sms: { left: 20, limit: 20, resetsAt: midnightInOslo.toISOString() } },
       trustedIps: 0,
       rememberedDevices: 0,
+      passwordOnly: false,
     });
 
     const challenge = (await login(tenant, user)).body.challengeId;
@@ -140,7 +141,7 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
   it('a user without a second factor is asked to set up one of the tenant methods, in its order', async () => {
     const appTenant = await server.addTenant({}, 'app');
     const appUser = await server.addUser(appTenant);
-    expect(await nextSignIn(appUser.id)).toEqual({ refused: null, passwordWaitUntil: null, enroll: ['totp'], newPlace: null, trustedIps: null, rememberedDevices: 0 });
+    expect(await nextSignIn(appUser.id)).toEqual({ refused: null, passwordWaitUntil: null, enroll: ['totp'], newPlace: null, trustedIps: null, rememberedDevices: 0, passwordOnly: false });
     expect((await login(appTenant, appUser)).body).toMatchObject({ status: 'enrollment_required', methods: ['totp'] });
 
     const smsTenant = await server.addTenant({}, 'sms');
@@ -150,7 +151,7 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     // Where MFA is optional the password alone signs them in: nothing to set up is asked.
     const optional = await server.addTenant({ mfaRequired: false }, 'app');
     const optionalUser = await server.addUser(optional);
-    expect(await nextSignIn(optionalUser.id)).toMatchObject({ enroll: null, newPlace: null });
+    expect(await nextSignIn(optionalUser.id)).toMatchObject({ enroll: null, newPlace: null, passwordOnly: true });
     expect((await login(optional, optionalUser)).body.status).toBe('authenticated');
   });
 
@@ -164,6 +165,7 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
       newPlace: { method: 'totp', alternatives: ['recovery_code'], phoneHint: null, sms: null },
       trustedIps: null,
       rememberedDevices: 0,
+      passwordOnly: false,
     });
 
     const challenge = await login(tenant, user);

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConsoleInput } from '../../../shared/console-api';
 import { useConsoleClient } from '../../bridge/ConsoleProvider';
 import { ConsoleCallError } from '../../bridge/console-client';
@@ -8,11 +8,16 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { csvHeader, csvLine } from './audit-csv';
 
 type Query = Omit<ConsoleInput<'audit:list'>, 'cursor' | 'limit'>;
-export type ExportState = { phase: 'idle' } | { phase: 'running'; count: number } | { phase: 'done'; count: number } | { phase: 'failed'; count: number; error: ConsoleCallError };
+export type ExportState =
+  | { phase: 'idle' }
+  | { phase: 'running'; count: number }
+  | { phase: 'done'; count: number }
+  | { phase: 'stopped' }
+  | { phase: 'failed'; count: number; error: ConsoleCallError };
 
 /**
  * The filtered audit trail to a CSV file, streamed: page after page (200 events each) is turned into
- * text chunks as it arrives, the screen stays live between pages (progress, Stop), and the file is
+ * text chunks as it arrives, the screen stays live between pages (progress, Stop: nothing saved), and the file is
  * one Blob of those chunks at the end, so 100,000 events never sit in the page as objects at once.
  */
 export function useAuditExport() {
@@ -21,6 +26,8 @@ export function useAuditExport() {
   const operators = useOperatorNames();
   const [state, setState] = useState<ExportState>({ phase: 'idle' });
   const stop = useRef(false);
+  // Leaving the screen stops an export: no save dialog appears later, out of nowhere.
+  useEffect(() => () => void (stop.current = true), []);
   const start = async (query: Query) => {
     if (state.phase === 'running') return;
     stop.current = false;
@@ -36,6 +43,11 @@ export function useAuditExport() {
         cursor = page.nextCursor;
         setState({ phase: 'running', count });
       } while (cursor && !stop.current);
+      // A stopped export saves nothing: half a trail must not pass for the whole of it.
+      if (stop.current) {
+        setState({ phase: 'stopped' });
+        return;
+      }
     } catch (error) {
       setState({ phase: 'failed', count, error: error instanceof ConsoleCallError ? error : new ConsoleCallError('internal', String(error)) });
       return;

@@ -65,11 +65,13 @@ export function BulkUnlockDialog({ lockouts, onClose }: { lockouts: readonly Loc
       onConfirm={(input) => void run(input)}
       onClose={running ? () => {} : onClose}
       testId="dialog-bulk-unlock"
+      subject={users.map((l) => l.userId).sort().join(',')}
       result={
         outcomes !== null ? (
           <div data-testid="bulk-result">
             <progress max={users.length} value={outcomes.length} aria-label={t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })} />
-            <p role="status">{finished ? t('lockouts.bulk.summary', { ok: outcomes.length - failed.length }) : t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })}</p>
+            {/* Only the summary is announced; the bar shows the progress meanwhile. */}
+            <p role={finished ? 'status' : undefined}>{finished ? t('lockouts.bulk.summary', { ok: outcomes.length - failed.length }) : t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })}</p>
             {finished && failed.length ? (
               <>
                 <p>{t('lockouts.bulk.failed', { count: failed.length })}</p>

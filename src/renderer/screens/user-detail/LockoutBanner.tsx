@@ -13,11 +13,19 @@ export function LockoutBanner({ detail, onUnlock, onEnded }: { detail: UserDetai
   const { t, locale } = useI18n();
   const now = useNow();
   const time = timeFormat(locale);
+  // Wrong passwords shut sign-in only when the new places' run is exhausted (what `nextSignIn.refused`
+  // says); a run on one remembered device or trusted IP shuts that place alone and is no lockout.
+  const passwordsExhausted = detail.nextSignIn ? detail.nextSignIn.refused?.reason === 'password_attempts' : detail.passwordThrottle?.exhausted === true;
   const lockout: Pick<LockoutView, 'reason' | 'since' | 'until'> | null =
-    detail.activeLockout ?? (detail.passwordThrottle?.exhausted ? { reason: 'password_attempts', since: detail.user.createdAt, until: null } : null);
+    detail.activeLockout ?? (passwordsExhausted ? { reason: 'password_attempts', since: detail.user.createdAt, until: null } : null);
   const ended = lockout?.until ? Date.parse(lockout.until) <= now : false;
+  // Ended by this computer's clock: re-read now, and every few seconds while the server (whose clock
+  // decides) still reports the lockout.
   useEffect(() => {
-    if (ended) onEnded();
+    if (!ended) return;
+    onEnded();
+    const timer = setInterval(onEnded, 5000);
+    return () => clearInterval(timer);
   }, [ended, onEnded]);
   if (!lockout) return null;
   return (

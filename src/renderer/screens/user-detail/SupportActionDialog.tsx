@@ -53,6 +53,7 @@ export function SupportActionDialog({ open, user, onClose }: { open: OpenAction;
       onClose={onClose}
       onConfirm={(input) => void send({ id: user.id, ...input, ...(single ? { deviceId: open.device!.id } : {}) } as never)}
       testId={`dialog-${open.kind}`}
+      subject={user.id}
     />
   );
 }
