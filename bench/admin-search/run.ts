@@ -4,23 +4,24 @@
  * `GET /v1/admin/users?q=<fragment>` with realistic fragments: 2-6 characters cut from real names,
  * emails and phone digits of the seeded users. Reports p50/p95/p99 at the HTTP boundary.
  *
- *   npm run bench:admin-search -- [--db sqlite|postgres] [--users 1000000] [--requests 3000] [--clients 4]
+ *   npm run bench:admin-search -- [--db sqlite|postgres] [--users 1000000] [--requests 3000] [--clients 4] [--data-dir DIR]
+ *
+ * --data-dir keeps the seeded database (and PostgreSQL's cluster) in DIR: the first run seeds it, later
+ * runs measure on it as it is (after migrating it to the current schema). --details FILE writes every
+ * request (fragment, time, answer) to FILE.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { sql } from 'kysely';
 import { generateSync } from 'otplib';
-import { createContext } from '../../src/server/bootstrap.js';
-import { configFromEnv } from '../../src/server/config.js';
-import { seedBulkUsers } from '../../src/server/flows/bulk-seed.js';
 import { createOperator } from '../../src/server/flows/operators.js';
-import { startPrivatePostgres, type PrivatePostgres } from '../../scripts/private-postgres.js';
 import { LoadClient, percentile } from '../support/load-client.js';
+import type { BenchDatabase } from '../support/kept-database.js';
+import { openSeededDatabase } from '../support/seeded-database.js';
 import { startServerProcess } from '../support/server-process.js';
+import { fragmentsFrom } from './fragments.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,79 +29,31 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000000' },
     requests: { type: 'string', default: '3000' },
     clients: { type: 'string', default: '4' },
+    'data-dir': { type: 'string' },
+    // Every request's fragment, time and answer, to see which fragments are slow or cut short.
+    details: { type: 'string' },
   },
 });
 const users = Number(values.users);
 const requests = Number(values.requests);
 const clients = Number(values.clients);
 if (!['sqlite', 'postgres'].includes(values.db!) || !(users > 0) || !(requests > 0) || !(clients > 0)) {
-  console.error('usage: bench/admin-search/run.ts [--db sqlite|postgres] [--users N] [--requests N] [--clients N]');
+  console.error('usage: bench/admin-search/run.ts [--db sqlite|postgres] [--users N] [--requests N] [--clients N] [--data-dir DIR] [--details FILE]');
   process.exit(2);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'mfa-search-bench-'));
-let postgres: PrivatePostgres | undefined;
+let database: BenchDatabase | undefined;
 let server: ChildProcess | undefined;
 
-/**
- * Two-character fragments that few or no users contain: what a support agent types on the way to a
- * longer query ("qj", "s6"). Unbounded, each of these walked every user (issue 8, finding 8).
- */
-const RARE_SHORT = ['qj', 'qx', 'zq', 'xj', 'jq', 'vq', 'q9', 'x3', 's6', 'a7', 'wq', 'qz'];
-
-/**
- * Deterministic fragments: a 2-6 character piece of a name, an email, or phone digits of a real user;
- * and one request in ten a rare two-character fragment.
- */
-function fragmentsFrom(samples: Array<{ email: string; name: string; phone: string | null }>, count: number): Array<{ q: string; kind: string }> {
-  let seed = 7;
-  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const out: Array<{ q: string; kind: string }> = [];
-  while (out.length < count) {
-    if (next() < 0.1) {
-      out.push({ q: RARE_SHORT[Math.floor(next() * RARE_SHORT.length)]!, kind: 'rare' });
-      continue;
-    }
-    const user = samples[Math.floor(next() * samples.length)]!;
-    const length = 2 + Math.floor(next() * 5);
-    const roll = next();
-    const source = roll < 0.4 ? user.name : roll < 0.8 ? user.email.split('@')[0]! : (user.phone ?? user.name).replace(/\D/g, '') || user.name;
-    const kind = roll < 0.4 ? 'name' : roll < 0.8 ? 'email' : user.phone ? 'phone' : 'name';
-    if (source.length < length) continue;
-    const start = Math.floor(next() * (source.length - length + 1));
-    out.push({ q: source.slice(start, start + length), kind });
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MFA_DESK_DATA_DIR: dataDir, MFA_DESK_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'warn', DATABASE_URL: '' };
-  if (values.db === 'postgres') {
-    postgres = await startPrivatePostgres();
-    env.DATABASE_URL = postgres.url;
-  }
-  const ctx = await createContext(configFromEnv(env));
-  const seedStarted = Date.now();
-  let lastPrint = 0;
-  await seedBulkUsers(ctx, {
-    users,
-    onProgress: (done) => {
-      if (Date.now() - lastPrint > 5000 || done === users) {
-        lastPrint = Date.now();
-        console.log(`seeded ${done}/${users} (${Math.round(done / ((Date.now() - seedStarted) / 1000))}/s)`);
-      }
-    },
-  });
-  const seedSeconds = (Date.now() - seedStarted) / 1000;
-  // As autovacuum leaves a table that has been loaded a while ago: statistics, and the visibility
-  // map that lets the search walk its index without touching the table.
-  if (ctx.store.dialect === 'postgres') {
-    await sql`VACUUM ANALYZE users`.execute(ctx.store.db);
-    await sql`VACUUM ANALYZE user_search`.execute(ctx.store.db);
-  }
-  else await sql`ANALYZE`.execute(ctx.store.db);
+  const seeded = await openSeededDatabase(values.db as 'sqlite' | 'postgres', users, values['data-dir']);
+  ({ database } = seeded);
+  const { ctx, seedSeconds } = seeded;
+  const { env } = database;
   const password = 'bench operator password';
-  const operator = await createOperator(ctx, { email: 'bench@desk.test', name: 'Bench', role: 'support', password });
+  // A new operator per run: a kept database has the previous runs' operators.
+  const operatorEmail = `bench-${randomBytes(4).toString('hex')}@desk.test`;
+  const operator = await createOperator(ctx, { email: operatorEmail, name: 'Bench', role: 'support', password });
   const samples = await ctx.store.db.selectFrom('users').select(['email', 'name', 'phone']).orderBy('id').limit(5000).execute();
   await ctx.delivery.stop();
   await ctx.store.close();
@@ -108,13 +61,16 @@ async function main(): Promise<void> {
   const started = await startServerProcess(env);
   server = started.child;
   const client = new LoadClient(started.url, clients);
-  const login = await client.post('/v1/admin/auth/login', { email: 'bench@desk.test', password, code: generateSync({ secret: operator.totpSecret, epoch: Math.floor(Date.now() / 1000) }), deviceName: 'bench' });
+  const login = await client.post('/v1/admin/auth/login', { email: operatorEmail, password, code: generateSync({ secret: operator.totpSecret, epoch: Math.floor(Date.now() / 1000) }), deviceName: 'bench' });
   const token = String(login.body.accessToken);
   if (!token || login.status !== 200) throw new Error(`operator sign-in failed: ${JSON.stringify(login.body)}`);
 
   const fragments = fragmentsFrom(samples, requests + 200);
   // Warm-up: caches and prepared statements, as a server that has run for a while has them.
   for (const f of fragments.slice(0, 200)) await client.get(`/v1/admin/users?q=${encodeURIComponent(f.q)}&limit=25`, token);
+  // The 1-minute load average before and after: this VM's two cores are shared, and a busy neighbour
+  // shows in every number; runs to compare should have seen about the same load.
+  const loadBefore = loadavg()[0]!;
   const results: Array<{ q: string; kind: string; ms: number; hits: number; complete: boolean; examined: number }> = [];
   let index = 200;
   await Promise.all(
@@ -148,10 +104,12 @@ async function main(): Promise<void> {
   const byLength = Object.fromEntries([2, 3, 4, 5, 6].map((n) => [`${n} chars`, summarize(results.filter((r) => r.q.length === n))]));
   const byKind = Object.fromEntries(['name', 'email', 'phone', 'rare'].map((k) => [k, summarize(results.filter((r) => r.kind === k))]));
   const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 10);
-  const out = { db: values.db, at: new Date().toISOString(), cores: cpus().length, users, seedSeconds, clients, overall: summarize(results), byLength, byKind, slowest };
+  const load = { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) };
+  const out = { db: values.db, at: new Date().toISOString(), cores: cpus().length, load, users, seedSeconds, clients, overall: summarize(results), byLength, byKind, slowest };
   console.log(JSON.stringify(out, null, 2));
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/admin-search-${values.db}-${clients}clients.json`, `${JSON.stringify(out, null, 2)}\n`);
+  if (values.details) writeFileSync(values.details, `${JSON.stringify(results)}\n`);
 }
 
 main()
@@ -161,6 +119,5 @@ main()
   })
   .finally(() => {
     server?.kill('SIGTERM');
-    postgres?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    database?.close();
   });

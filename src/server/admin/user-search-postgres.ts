@@ -1,143 +1,166 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { likeContaining } from '../store/like-pattern.js';
 import type { Database } from '../store/schema.js';
+import { trigramCounts } from './user-search-trigrams.js';
 
 /**
- * How far a PostgreSQL search walks the narrow search index in creation order before it decides
- * between walking on (within the request's bound, userSearchBounds) and asking the trigram index
- * (matchesInCreationOrder). Tests lower it to reach every path with a few thousand users;
- * bench/admin-search measured the default.
+ * `candidateCost`: what the trigram index costs per candidate row it hands over (found in the index,
+ * fetched from the table and rechecked), in entries of the creation-order walk (an index-only scan):
+ * a request may take at most budget / candidateCost candidates from the index. Measured on
+ * bench/admin-search; tests change it to reach every path with a few thousand users.
  */
-export const postgresSearchTuning = { walkRows: 10_000 };
+export const postgresSearchTuning = { candidateCost: 5 };
+/**
+ * How much more common than `most` the rarest of several trigrams may be for the capped index path:
+ * the index reads that trigram's list of rows (cheap: a few bytes a row), but fetches at most `cap`.
+ */
+const SEVERAL = 20;
 
 export interface MatchPosition {
   created_at: number;
   user_id: string;
 }
 
-export interface CreationOrderMatches {
-  /** Up to `page + 1` matches in creation order: more than `page` means the page is full. */
-  matches: MatchPosition[];
+export interface CreationOrderMatches<T> {
+  /** Up to `page + 1` of the matches' rows (`users`), in creation order: more than `page` means the page is full. */
+  rows: T[];
   /** Set when the budget ran out before the page filled: the last entry read, to walk on from. */
   stoppedAt: MatchPosition | null;
   /**
    * The users in scope this page covered, from `from` to where it ends (the page-th match, the stop, or
-   * the end): those the walk passed, and beyond it only the trigram index's hits. A count the caller
-   * runs alongside fetching the matches, since it may take a query.
+   * the end): those the walk passed, or the trigram index's hits.
    */
-  examined: () => Promise<number>;
+  examined: number;
 }
+
+/** A row of the caller's choosing for each match: its creation time as `seq`, its id, and `alongside` when asked for. */
+export type MatchRow = { seq: number | string; id: string; alongside?: unknown };
+/**
+ * The caller's query for the rows of the users `match` picks (ordered, at most `page + 1`), with
+ * `alongside` as a column when given: the search runs inside the same statement, so a page is one
+ * round trip to the database (on two shared cores each costs about as much as the walk itself).
+ */
+export type UsersQuery<T> = (match: RawBuilder<SqlBool>, alongside?: RawBuilder<number>) => Expression<T>;
 
 /**
  * The next `page + 1` users (in creation order, after `from`) whose email, name or phone contains
- * `fragment` (lower-cased; empty: every user), within `tenantIds` (empty: all), reading at most
- * `budget` entries of the narrow `user_search` table (migration 004):
- *  1. walk the next `walkRows` entries of its (created_at, user_id) index, an index-only scan that
- *     stops as soon as the page is found;
- *  2. if the page is not full but the walk found some, and at that density the rest of the page is
- *     within the budget, walk on (up to the budget);
- *  3. else, if the walk found none of the fragment (or it holds a trigram with a digit) and it is rare
- *     among all users, take the rest from the trigram index, which is quick exactly for those;
- *  4. else walk on to the budget and stop there: the caller answers with what was found and a cursor.
- *     A fragment the walk found a few times ("h Han": common trigrams, a rare whole) stays here: the
- *     trigram index would recheck every row sharing its trigrams (bench/admin-search: 200-380 ms).
- * A fragment without a run of three letters or digits ("ol", "b.m", "k A") has no trigram worth asking
- * for, and a fragment common in other tenants makes the trigram index slow for an operator who sees only
- * one: both walk on to the budget.
+ * `fragment` (lower-cased; empty: every user), within `tenantIds` (empty: all), at a cost of at most
+ * `budget` entries of the narrow `user_search` table (migration 004). The fragment's trigrams and how
+ * many users hold each (user_search_trigrams, migration 007: exact, kept by triggers) decide up front:
+ *  1. The rarest trigram is in at most budget / candidateCost users: ask the trigram index. Every
+ *     candidate it rechecks holds that trigram, so it hands over at most that many; the answer is
+ *     complete (no cursor needed however rare the fragment: "zelda", "qjx", "r61538").
+ *  2. Several trigrams, the rarest in at most SEVERAL times that many users: what holds all of them
+ *     is usually far fewer (digits: "6215" is in 0.06% of users, 621 and 215 each in 0.8%). Ask the
+ *     index for at most half of that many candidates; should there be more (trigrams of names go
+ *     together: "umann4"), walk half the budget instead.
+ *  3. Otherwise, or without a trigram ("ol", "b.m", "k a"), walk the (created_at, user_id) index in
+ *     creation order, checking each entry: a common fragment fills its page within a few thousand
+ *     entries; a rare one made of common trigrams ("h han", "v.berg") stops at the budget and
+ *     answers what it found with a cursor. The trigram index would recheck every row holding its
+ *     trigrams for those (bench/admin-search: 200-380 ms).
  */
-export async function matchesInCreationOrder(
+export async function matchesInCreationOrder<T extends MatchRow>(
   db: Kysely<Database>,
-  input: { fragment: string; from: { key: number; id: string } | null; tenantIds: string[]; page: number; budget: number },
-): Promise<CreationOrderMatches> {
-  const { fragment, from, tenantIds, page, budget } = input;
+  input: { fragment: string; from: { key: number; id: string } | null; tenantIds: string[]; page: number; budget: number; users: UsersQuery<T> },
+): Promise<CreationOrderMatches<T>> {
+  const { fragment, from, tenantIds, page, budget, users } = input;
   const start = from ? { created_at: from.key, user_id: from.id } : null;
-  const pattern = likeContaining(fragment);
   const inScope = tenantIds.length ? sql<SqlBool>`s.tenant_id = ANY(${tenantIds}::text[])` : sql<SqlBool>`true`;
   const after = (position: MatchPosition | null) => (position ? sql<SqlBool>`(s.created_at, s.user_id) > (${position.created_at}, ${position.user_id})` : sql<SqlBool>`true`);
   /**
-   * Up to `count` matches among the next `stretch` entries after `position`: an index-only scan that
-   * stops at `count`. The inner LIMIT keeps the subquery an ordered scan the planner will not flatten
-   * and sort. strpos, a plain substring test, costs less per row than LIKE and keeps the planner off
-   * the trigram index.
+   * `users` for the matches the CTE `matches` holds (`withList`: the statement's WITH list), in order.
+   * `= ANY(ARRAY(...))`: the walk's statement is prepared (it has no LIKE), and PostgreSQL switches
+   * to a generic plan after five runs; an array of at most `page + 1` ids is looked up by primary key
+   * in any plan.
    */
-  const walk = async (position: MatchPosition | null, stretch: number, count: number, scope: RawBuilder<SqlBool> = inScope) =>
-    (
-      await sql<MatchPosition>`SELECT s.created_at, s.user_id FROM (
-          SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s WHERE ${after(position)}
+  const rowsOf = async (withList: RawBuilder<unknown>, alongside?: RawBuilder<number>) =>
+    (await sql<T>`WITH ${withList} SELECT * FROM (${users(sql<SqlBool>`u.id = ANY(ARRAY(SELECT m.user_id FROM matches m))`, alongside)}) x ORDER BY x.seq, x.id`.execute(db)).rows;
+  /** Index hits count as examined: the index skipped the users it did not list. */
+  const fromIndexHits = (rows: T[]): CreationOrderMatches<T> => ({ rows, stoppedAt: null, examined: Math.min(rows.length, page) });
+
+  /**
+   * The matches after `start` among the rows the trigram index lists for `candidates` (LIKE patterns,
+   * all of them), at most `cap` of them (null: no cap, the counts bound them). MATERIALIZED, so the
+   * planner takes the index for the CTE and sorts its few rows. Null when there were more than `cap`.
+   */
+  const fromIndex = async (candidates: RawBuilder<SqlBool>, cap: number | null): Promise<T[] | null> => {
+    const limit = cap === null ? sql`` : sql`LIMIT ${cap + 1}`;
+    const withList = sql`hits AS MATERIALIZED (
+        SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s WHERE ${candidates} ${limit}
+      ), matches AS (
+        SELECT s.created_at, s.user_id FROM hits s WHERE ${after(start)} AND ${inScope} AND strpos(s.search_text, ${fragment}) > 0
+        ORDER BY s.created_at, s.user_id LIMIT ${page + 1}
+      )`;
+    if (cap === null) return rowsOf(withList);
+    const rows = await rowsOf(withList, sql<number>`(SELECT count(*) FROM hits)`);
+    const candidatesRead = rows.length
+      ? Number(rows[0]!.alongside)
+      : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM user_search s WHERE ${candidates} LIMIT ${cap + 1}) c`.execute(db)).rows[0]?.n ?? 0);
+    return candidatesRead > cap ? null : rows;
+  };
+
+  /**
+   * The entries in scope after `start` up to `through` (null: the end): a range a walk of `stretch`
+   * entries has just read. The ordered scan with a literal LIMIT keeps even a prepared statement's
+   * generic plan on the index (without it, not knowing the bounds, it counted a third of the table
+   * with a sequential scan: 110 ms).
+   */
+  const countUpTo = (through: RawBuilder<unknown> | null, stretch: number) =>
+    sql<number>`(SELECT count(*) FROM (
+        SELECT 1 FROM user_search s WHERE ${after(start)} AND ${through ? sql<SqlBool>`(s.created_at, s.user_id) <= ${through}` : sql<SqlBool>`true`} AND ${inScope}
+        ORDER BY s.created_at, s.user_id LIMIT ${sql.lit(stretch)}
+      ) c)`;
+  /**
+   * Up to `page + 1` matches among the next `stretch` entries after `start`: an index-only scan that
+   * stops as soon as the page is full, with the users' rows and (for a full page) how many entries
+   * that took in the same statement. The inner LIMIT keeps the subquery an ordered scan the planner
+   * will not flatten and sort; strpos, a plain substring test, costs less per row than LIKE and keeps
+   * the planner off the trigram index. A page not filled asks for the stretch's last entry, to walk
+   * on from (OFFSET over the same index: carrying a row number through the walk doubled its cost).
+   */
+  const walk = async (stretch: number): Promise<CreationOrderMatches<T>> => {
+    const withList = sql`matches AS MATERIALIZED (
+        SELECT s.created_at, s.user_id FROM (
+          SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s WHERE ${after(start)}
           ORDER BY s.created_at, s.user_id LIMIT ${stretch}
         ) s
-        WHERE ${scope} AND strpos(s.search_text, ${fragment}) > 0
-        ORDER BY s.created_at, s.user_id LIMIT ${count}`.execute(db)
-    ).rows;
-  /** The last entry of the next `stretch` after `position`; undefined when fewer are left (index-only). */
-  const edgeOf = async (position: MatchPosition | null, stretch: number) =>
-    (
-      await sql<MatchPosition>`SELECT s.created_at, s.user_id FROM user_search s WHERE ${after(position)}
-        ORDER BY s.created_at, s.user_id OFFSET ${stretch - 1} LIMIT 1`.execute(db)
-    ).rows[0];
-  /**
-   * `examined` for a page whose walk covered the entries after `from` up to `through` (null: the end),
-   * plus `indexHits` beyond: `rows` is how many that range holds when known, which is the answer when
-   * every entry is in scope. Otherwise an index-only count of the range, which the walk has just read.
-   */
-  const covered = (through: MatchPosition | null, indexHits = 0, rows?: number) => async () => {
-    if (rows !== undefined && !tenantIds.length) return rows + indexHits;
-    const upTo = through ? sql<SqlBool>`(s.created_at, s.user_id) <= (${through.created_at}, ${through.user_id})` : sql<SqlBool>`true`;
-    const counted = await sql<{ n: number }>`SELECT count(*) AS n FROM user_search s WHERE ${after(start)} AND ${upTo} AND ${inScope}`.execute(db);
-    return Number(counted.rows[0]?.n ?? 0) + indexHits;
-  };
-
-  const first = Math.max(1, Math.min(postgresSearchTuning.walkRows, budget));
-  const walked = await walk(start, first, page + 1);
-  if (walked.length > page) return { matches: walked, stoppedAt: null, examined: covered(walked[page - 1]!) };
-  const edge = await edgeOf(start, first);
-  if (!edge) return { matches: walked, stoppedAt: null, examined: covered(null) };
-
-  const remaining = budget - first;
-  const wanted = page + 1 - walked.length;
-  /**
-   * Whether the first stretch held at most 1% matches among all users, not only those in scope: a
-   * fragment common in other tenants would make the trigram index recheck a large part of the table.
-   * Unscoped, the walk has just counted them; scoped, count them (stopping past the 1%).
-   */
-  const rareAmongAll = async () => {
-    const most = Math.floor(first / 100);
-    if (!tenantIds.length) return walked.length <= most;
-    return (await walk(start, first, most + 1, sql<SqlBool>`true`)).length <= most;
-  };
-
-  // Found some: at that density, is the rest of the page within the budget? Then walk on (it stops as
-  // soon as the page is full). That is cheaper than the trigram index, whose rechecks cost most for
-  // fragments made of common trigrams ("h haug"). Digits are the exception: trigrams with a digit in
-  // them spread evenly (phone numbers, the numbers in email addresses), so any of them makes the
-  // trigram index quick ("g985", "lund36", "ts7").
-  const walkOnFills = remaining > 0 && walked.length > 0 && !hasDigitTrigram(fragment) && (2 * wanted * first) / walked.length <= remaining;
-  const indexIsQuick = walked.length === 0 || hasDigitTrigram(fragment);
-  if (!walkOnFills && indexIsQuick && /[\p{L}\p{N}]{3}/u.test(fragment) && (await rareAmongAll())) {
-    // Rare: the trigram index. MATERIALIZED and without LIMIT inside, so the planner takes the index.
-    const rest = (
-      await sql<MatchPosition>`WITH hits AS MATERIALIZED (
-          SELECT s.created_at, s.user_id, s.tenant_id FROM user_search s WHERE s.search_text LIKE ${pattern} ESCAPE '\\'
+        WHERE ${inScope} AND strpos(s.search_text, ${fragment}) > 0
+        ORDER BY s.created_at, s.user_id LIMIT ${page + 1}
+      )`;
+    // A row of two scalar subqueries, not one row subquery: only that makes it a bound of the index scan.
+    const nth = (column: string) => sql`(SELECT m.${sql.ref(column)} FROM matches m ORDER BY m.created_at, m.user_id OFFSET ${page - 1} LIMIT 1)`;
+    const pageEnd = sql`(${nth('created_at')}, ${nth('user_id')})`;
+    const rows = await rowsOf(withList, countUpTo(pageEnd, stretch));
+    if (rows.length > page) return { rows, stoppedAt: null, examined: Number(rows[0]!.alongside) };
+    const edge = (
+      await sql<MatchPosition & { n: number | null }>`WITH e AS (
+          SELECT s.created_at, s.user_id FROM user_search s WHERE ${after(start)} ORDER BY s.created_at, s.user_id OFFSET ${stretch - 1} LIMIT 1
         )
-        SELECT s.created_at, s.user_id FROM hits s WHERE ${after(edge)} AND ${inScope}
-        ORDER BY s.created_at, s.user_id LIMIT ${wanted}`.execute(db)
-    ).rows;
-    const matches = [...walked, ...rest];
-    // The index skipped the users it did not list: only its hits count as examined.
-    if (matches.length <= page) return { matches, stoppedAt: null, examined: covered(edge, rest.length, first) };
-    return { matches, stoppedAt: null, examined: walked.length === page ? covered(walked[page - 1]!) : covered(edge, page - walked.length, first) };
+        SELECT e.created_at, e.user_id, ${tenantIds.length ? countUpTo(sql`(e.created_at, e.user_id)`, stretch) : sql`NULL::bigint`} AS n FROM e`.execute(db)
+    ).rows[0];
+    if (edge) return { rows, stoppedAt: { created_at: Number(edge.created_at), user_id: edge.user_id }, examined: tenantIds.length ? Number(edge.n) : stretch };
+    // The end of the table, within the stretch: count the entries from `start` to the end.
+    return { rows, stoppedAt: null, examined: Number((await sql<{ n: number }>`SELECT ${countUpTo(null, stretch)} AS n`.execute(db)).rows[0]?.n ?? 0) };
+  };
+
+  if (!fragment) return walk(budget);
+  const trigrams = await trigramCounts(db, fragment);
+  const most = Math.max(1, Math.floor(budget / postgresSearchTuning.candidateCost));
+  if (trigrams.length && trigrams[0]!.users <= most) {
+    // The whole fragment as the pattern: the index intersects all its trigrams (starting from the rarest).
+    return fromIndexHits((await fromIndex(sql<SqlBool>`s.search_text LIKE ${likeContaining(fragment)} ESCAPE '\\'`, null))!);
   }
-  if (remaining <= 0) return { matches: walked, stoppedAt: edge, examined: covered(edge, 0, first) };
-
-  const more = await walk(edge, remaining, wanted);
-  const matches = [...walked, ...more];
-  if (matches.length > page) return { matches, stoppedAt: null, examined: covered(matches[page - 1]!) };
-  const stop = await edgeOf(edge, remaining);
-  if (stop) return { matches, stoppedAt: stop, examined: covered(stop, 0, budget) };
-  return { matches, stoppedAt: null, examined: covered(null) };
-}
-
-/** Whether some trigram of the fragment (three letters or digits in a row) holds a digit. */
-function hasDigitTrigram(fragment: string): boolean {
-  return [...fragment.matchAll(/[\p{L}\p{N}]{3,}/gu)].some((run) => /\d/.test(run[0]));
+  // Several trigrams, none rare, the rarest in at most SEVERAL * most users (20,000 at the default
+  // bound; every three digits of a phone number are in 8,000-12,000 of a million); what holds all of
+  // them is far fewer, unless they go together. Capped, so the index's candidates are those holding
+  // every counted trigram (not the whole pattern's).
+  const cap = Math.floor(most / 2);
+  if (cap > 0 && trigrams.length >= 2 && trigrams[0]!.users <= SEVERAL * most) {
+    const holdsAll = sql<SqlBool>`${sql.join(trigrams.map((t) => sql`s.search_text LIKE ${`%${t.trigram}%`}`), sql` AND `)}`;
+    const rows = await fromIndex(holdsAll, cap);
+    if (rows) return fromIndexHits(rows);
+    return walk(Math.max(1, budget - cap * postgresSearchTuning.candidateCost));
+  }
+  return walk(budget);
 }

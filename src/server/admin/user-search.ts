@@ -21,10 +21,13 @@ type Position = { key: number; id: string };
  * The most one search request reads: users of the creation-order walk, hits of an index, or users a
  * filter's index lists. A search that has not filled its page by then answers with what it found and
  * a cursor past the last user it read, so no request costs a scan of the whole users table, however
- * rare the fragment or the filter. Tests lower it; docs/ARCHITECTURE.md ("Search") has what the
- * default costs.
+ * rare the fragment or the filter. Tests lower it. 5,000 (was 10,000): a walk cut short at the bound
+ * is the slowest common request (10% of bench/admin-search's are rare two-letter fragments), and half
+ * the walk took PostgreSQL's p95 from 22 to 18 ms at 2 clients and from 40 to 33 ms at 4 (SQLite at
+ * 4: 24.5 to 22 ms). The price: fragments in fewer than 1 of 200 users that no index can find
+ * answer "searched 5,000 so far" more often (PostgreSQL: 873 of the bench's 3,000 pages instead of 575).
  */
-export const userSearchBounds = { rowsPerRequest: 10_000 };
+export const userSearchBounds = { rowsPerRequest: 5_000 };
 /**
  * A filter's walk looks each user up through the filter's index (measured: about three times a row of
  * the creation-order walk, on both databases), so it reads a third as many.
@@ -49,10 +52,12 @@ interface Found {
  *    order, checking scope and fragment on each; locked users come from the (few) active lockouts;
  *  - SQLite: fragments of 3+ characters stream from the FTS5 trigram index in rowid (= creation)
  *    order, in chunks, so a page costs about the same for rare and common fragments;
- *  - SQLite, shorter fragments walk in rowid order (they are common by nature);
- *  - PostgreSQL: any fragment walks a narrow search table in (created_at, id) order (common
- *    fragments fill a page there), then takes the rest from its pg_trgm index (rare ones);
- *    user-search-postgres.ts.
+ *  - PostgreSQL: the kept count of users per trigram (migration 007) picks the fragment's rarest
+ *    trigram; rare enough, the pg_trgm index lists a bounded number of candidates; otherwise a narrow
+ *    search table is walked in (created_at, id) order (common fragments fill a page there); the
+ *    page's users come in the same statement (user-search-postgres.ts);
+ *  - SQLite without a trigram (one or two characters): a narrow search-text table (migration 008)
+ *    is walked in rowid order.
  * Creation order is uncorrelated with names, so a walk meets a common fragment's matches early; a
  * walk that reaches the bound first answers with what it has, `searched.complete: false`, and a
  * cursor past the last row it read.
@@ -80,9 +85,11 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
    * result order after `from`. `fewRows`: `match` picks a known handful of users; sort those, never
    * walk the creation-order index for them.
    */
-  const fetch = async (match: Expression<SqlBool> | undefined, limit: number, options: { from?: Position | null; fewRows?: boolean; filtered?: boolean } = {}) => {
-    const { from = after, fewRows = false, filtered = true } = options;
+  const summaries = (match: Expression<SqlBool> | undefined, limit: number, options: { from?: Position | null; fewRows?: boolean; filtered?: boolean; alongside?: RawBuilder<number> } = {}) => {
+    const { from = after, fewRows = false, filtered = true, alongside } = options;
     let select = selectUserSummaries(db, now).select(byRowid ? sql<number>`u.rowid`.as('seq') : sql<number>`u.created_at`.as('seq'));
+    // A number the caller wants from the same round trip (PostgreSQL's count of what a walk covered).
+    if (alongside) select = select.select(alongside.as('alongside'));
     if (tenantIds.length) select = select.where('u.tenant_id', 'in', tenantIds);
     // Users a filtered walk found have passed the filter already.
     const filter = filtered ? query.filter : undefined;
@@ -97,8 +104,9 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     }
     if (match) select = select.where(match);
     const ordered = byRowid ? select.orderBy(sql`u.rowid`) : fewRows ? select.orderBy(sql`u.created_at + 0`).orderBy('u.id') : select.orderBy('u.created_at').orderBy('u.id');
-    return (await ordered.limit(limit).execute()) as Row[];
+    return ordered.limit(limit);
   };
+  const fetch = async (...args: Parameters<typeof summaries>) => (await summaries(...args).execute()) as Row[];
   /** The users a walk or an index found, by rowid or id, in result order. */
   const byRowids = async (rowids: number[], limit = page + 1) =>
     rowids.length ? fetch(sql<SqlBool>`u.rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`, limit, { from: null, filtered: false }) : [];
@@ -127,22 +135,25 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   };
 
   /**
-   * SQLite without a filter: users matching `residual` in rowid order, among the next `budget` after
-   * the cursor. The inner LIMIT bounds the walk; it stops sooner once the page (plus one) is found.
+   * SQLite without a filter: users whose search text holds `text` (a lower-cased fragment), in rowid order, among the
+   * next `budget` after the cursor, read from the narrow users_search_text table (migration 008): a
+   * third of the cost of whole user rows. The inner LIMIT bounds the walk; it stops sooner once the
+   * page (plus one) is found.
    */
-  const walkRowids = async (residual: RawBuilder<SqlBool>): Promise<Found> => {
+  const walkRowids = async (text: string): Promise<Found> => {
     const from = after?.key ?? 0;
+    const residual = all(inScope, text ? sql<SqlBool>`instr(u.search_text, ${text}) > 0` : undefined);
     const hits = (
       await sql<{ seq: number }>`SELECT u.seq FROM (
-          SELECT rowid AS seq, id, tenant_id, email, name, phone FROM users WHERE rowid > ${from} ORDER BY rowid LIMIT ${budget}
+          SELECT seq, tenant_id, search_text FROM users_search_text WHERE seq > ${from} ORDER BY seq LIMIT ${budget}
         ) u WHERE ${residual} ORDER BY u.seq LIMIT ${page + 1}`.execute(db)
     ).rows.map((r) => Number(r.seq));
     /** The users in scope after the cursor up to `through` (a range the walk has just read). */
     const count = async (through: number | null) =>
-      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM users u WHERE u.rowid > ${from} AND u.rowid <= ${through ?? Number.MAX_SAFE_INTEGER} AND ${all(inScope)}`.execute(db)).rows[0]?.n ?? 0);
+      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM users_search_text u WHERE u.seq > ${from} AND u.seq <= ${through ?? Number.MAX_SAFE_INTEGER} AND ${all(inScope)}`.execute(db)).rows[0]?.n ?? 0);
     if (hits.length > page) return { rows: await byRowids(hits), examined: await count(hits[page - 1]!), stoppedAt: null, everyUser: true };
     // Stepping over rows (OFFSET) costs a tenth of counting them.
-    const edge = (await sql<{ seq: number }>`SELECT rowid AS seq FROM users WHERE rowid > ${from} ORDER BY rowid LIMIT 1 OFFSET ${budget - 1}`.execute(db)).rows[0];
+    const edge = (await sql<{ seq: number }>`SELECT seq FROM users_search_text WHERE seq > ${from} ORDER BY seq LIMIT 1 OFFSET ${budget - 1}`.execute(db)).rows[0];
     const rows = await byRowids(hits);
     if (!edge) return { rows, examined: await count(null), stoppedAt: null, everyUser: true };
     return { rows, examined: inScope ? await count(Number(edge.seq)) : budget, stoppedAt: { key: Number(edge.seq), id: '' }, everyUser: true };
@@ -200,7 +211,9 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     if (found) return answer(found);
   }
   const phoneLike = looksLikePhone(q);
-  const phone = phoneLike ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`) : undefined;
+  // No full number has fewer than seven digits (country code included): don't ask libphonenumber's
+  // full metadata, about 2 ms a call here, to validate what can only be a fragment.
+  const phone = phoneLike && q.replace(/\D/g, '').length >= 7 ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`) : undefined;
   if (phone?.isValid()) {
     const found = await exact(sql<SqlBool>`u.phone = ${phone.number}`);
     if (found) return answer(found);
@@ -226,19 +239,28 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   if (!sqlite) {
     // PostgreSQL: matches come from the narrow search table in creation order, scope included
     // (user-search-postgres.ts); an empty fragment matches everyone in scope.
-    const found = await matchesInCreationOrder(db, { fragment, from: after, tenantIds, page, budget });
-    const [rows, examined] = await Promise.all([byIds(found.matches.map((m) => m.user_id)), found.examined()]);
+    // The page's users come in the same statement as the search that finds them.
+    const found = await matchesInCreationOrder<Row>(db, {
+      fragment,
+      from: after,
+      tenantIds,
+      page,
+      budget,
+      users: (match, alongside) => summaries(match, page + 1, { from: null, fewRows: true, filtered: false, alongside }),
+    });
     const stop = found.stoppedAt;
-    return answer({ rows, examined, stoppedAt: stop && { key: stop.created_at, id: stop.user_id }, everyUser: true });
+    return answer({ rows: found.rows, examined: found.examined, stoppedAt: stop && { key: stop.created_at, id: stop.user_id }, everyUser: true });
   }
 
-  if (fragment.length < 3) return answer(await walkRowids(all(inScope, contains)));
+  if (fragment.length < 3) return answer(await walkRowids(fragment));
   // Stream trigram hits in rowid order, a growing chunk at a time, until a page (plus one) is found
   // or the bound is read. Every hit is a match, so those in scope are the users the page covered.
   const rows: Row[] = [];
   let read = 0;
   let from = after?.key ?? 0;
-  for (let chunk = 4 * (page + 1); ; chunk = Math.min(chunk * 4, 20_000)) {
+  // Unscoped, every hit is on the page: ask for a page's worth first. Scoped, hits of other tenants
+  // fall away: ask for more.
+  for (let chunk = (inScope ? 4 : 1) * (page + 1); ; chunk = Math.min(chunk * 4, 20_000)) {
     const take = Math.min(chunk, budget - read);
     const hits = await sql<{ rowid: number }>`SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)} AND rowid > ${from} ORDER BY rowid LIMIT ${take}`.execute(db);
     const rowids = hits.rows.map((r) => r.rowid);

@@ -11,16 +11,19 @@ import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 type Page = { items: UserSummary[]; nextCursor: string | null; searched?: { examined: number; complete: boolean; total?: number } };
 
-/** Runs `body` with the search bound (and PostgreSQL's first stretch) lowered, as on a far bigger database. */
-async function withBounds(bounds: { rowsPerRequest: number; walkRows: number }, body: () => Promise<void>): Promise<void> {
+/**
+ * Runs `body` with the search bound lowered, as on a far bigger database, and (PostgreSQL) the trigram
+ * index's cost per candidate set: 1 sends every fragment with a trigram to the index, 1e9 none.
+ */
+async function withBounds(bounds: { rowsPerRequest: number; candidateCost?: number }, body: () => Promise<void>): Promise<void> {
   const saved = { ...userSearchBounds, ...postgresSearchTuning };
   Object.assign(userSearchBounds, { rowsPerRequest: bounds.rowsPerRequest });
-  Object.assign(postgresSearchTuning, { walkRows: bounds.walkRows });
+  Object.assign(postgresSearchTuning, { candidateCost: bounds.candidateCost ?? saved.candidateCost });
   try {
     await body();
   } finally {
     Object.assign(userSearchBounds, { rowsPerRequest: saved.rowsPerRequest });
-    Object.assign(postgresSearchTuning, { walkRows: saved.walkRows });
+    Object.assign(postgresSearchTuning, { candidateCost: saved.candidateCost });
   }
 }
 
@@ -111,10 +114,11 @@ describe.each(dialects)('user search on %s', (dialect) => {
       const base = db.selectFrom('users as u').select('u.id').where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
       return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map((u) => u.id);
     };
-    // Every search a walk; a short walk, then walking on or the trigram index; a short walk, then the
-    // trigram index or a walk cut short at the bound (pages that say so, and a cursor to walk on).
-    for (const [walkRows, rowsPerRequest] of [[20_000, 100_000], [50, 100_000], [50, 120]] as const) {
-      await withBounds({ rowsPerRequest, walkRows }, async () => {
+    // PostgreSQL: every fragment with a trigram from the index; every search a walk; and a small bound
+    // where the counts choose (the index, the capped index, or a walk cut short at the bound: pages
+    // that say so, and a cursor to walk on).
+    for (const [candidateCost, rowsPerRequest] of [[1, 100_000], [1e9, 100_000], [4, 120]] as const) {
+      await withBounds({ rowsPerRequest, candidateCost }, async () => {
         for (const q of ['hansen', 'ola.b', 'ber', 'sæther', '4791', 'zelda', 'k s', 'no-such-fragment']) {
           const seen: string[] = [];
           let cursor: string | null = null;
@@ -124,7 +128,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
             expect(page.searched!.examined, q).toBeLessThanOrEqual(rowsPerRequest);
             cursor = page.nextCursor;
           } while (cursor);
-          expect(seen, `${q} (walk ${walkRows}, at most ${rowsPerRequest} a request)`).toEqual(await creationOrder(q));
+          expect(seen, `${q} (candidate cost ${candidateCost}, at most ${rowsPerRequest} a request)`).toEqual(await creationOrder(q));
         }
       });
     }
@@ -132,7 +136,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
 
   it('reads at most the bound per request: a short fragment that matches nothing answers "searched N so far" with a cursor, and the cursors walk every user once', async () => {
     const everyone = await userCount();
-    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, async () => {
+    await withBounds({ rowsPerRequest: 50 }, async () => {
       const first = await search('q=zq');
       expect(first.items).toEqual([]);
       expect(first.nextCursor).not.toBeNull();
@@ -190,7 +194,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
         }
       }
     };
-    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, () => followAll(cases));
+    await withBounds({ rowsPerRequest: 50 }, () => followAll(cases));
     // With the bound a search's own business, the locked filter on a handful of lockouts is one page.
     const locked = await search('filter=locked&limit=100');
     expect(locked.items.map((u) => u.id).sort()).toEqual(toLock.map((u) => u.id).sort());
@@ -199,7 +203,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
     // More active lockouts than the bound (a wave of attacks): the locked filter walks every user instead, bounded too.
     const more = await db.selectFrom('users').select(['id', 'tenant_id']).where('email', 'like', '%moen%').orderBy('email').limit(60).execute();
     for (const user of more) await lockAccount(db, { userId: user.id, tenantId: user.tenant_id, reason: 'sms_daily_limit', hours: 2, ip: null }, server.clock.now());
-    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, async () => {
+    await withBounds({ rowsPerRequest: 50 }, async () => {
       await followAll(cases.filter(([params]) => params.includes('locked')));
       const cutShort = await search('filter=locked&q=zelda');
       expect(cutShort).toMatchObject({ items: [], searched: { complete: false } });
@@ -213,7 +217,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
     const bulk = await signedInOperator(server, 'tenant_admin', [bulkTenants[1]!]);
     const smallTenant = await tenantIdOf(tenant);
     const bulkTenant = await tenantIdOf(bulkTenants[1]!);
-    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, async () => {
+    await withBounds({ rowsPerRequest: 50 }, async () => {
       // "te" and "test" are in every user's email: common everywhere, but rare in the small tenant.
       for (const [q, fragment] of [['te', 'te'], ['test', 'test'], ['zelda', 'zelda'], ['RARE.TEST', 'rare.test']] as const) {
         const pages = await allPages(`q=${encodeURIComponent(q)}&limit=5`, small.accessToken);
@@ -232,7 +236,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
       const pages = await allPages(`q=${encodeURIComponent(emailLike)}&limit=5`, bulk.accessToken);
       expect(pages.flatMap((p) => p.items.map((u) => u.id))).toEqual(await matching(emailLike, { tenantIds: [bulkTenant] }));
     });
-    await withBounds({ rowsPerRequest: 10, walkRows: 5 }, async () => {
+    await withBounds({ rowsPerRequest: 10 }, async () => {
       const pages = await allPages(`q=${encodeURIComponent('0@fjord.test')}&limit=5`, bulk.accessToken);
       // SQLite streams the trigram hits 10 at a time; PostgreSQL finds the fragment rare and asks its trigram index.
       if (dialect === 'sqlite') expect(pages.length).toBeGreaterThan(1);
@@ -266,7 +270,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
   it('cursors are sealed: a tenant admin cannot read another tenant\'s user out of a cut-short page, and a cursor is its operator\'s only', async () => {
     const admin = await signedInOperator(server, 'tenant_admin', [tenant]);
     const otherIds = (await server.ctx.store.db.selectFrom('users').select('id').where('tenant_id', '!=', (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', tenant).executeTakeFirstOrThrow()).id).execute()).map((r) => r.id);
-    await withBounds({ rowsPerRequest: 50, walkRows: 20 }, async () => {
+    await withBounds({ rowsPerRequest: 50 }, async () => {
       const page = await search('q=zq', admin.accessToken);
       expect(page.nextCursor).not.toBeNull();
       const raw = Buffer.from(page.nextCursor!, 'base64url').toString('latin1');

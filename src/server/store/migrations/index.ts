@@ -6,6 +6,8 @@ import { operatorsAndSearchSchema } from './003_operators_and_search.js';
 import { postgresSearchTableSchema } from './004_postgres_search_table.js';
 import { signInThrottleSchema } from './005_sign_in_throttle.js';
 import { messageHandoffSchema } from './006_message_handoff.js';
+import { userSearchTrigramsSchema } from './007_user_search_trigrams.js';
+import { sqliteSearchTextSchema } from './008_sqlite_search_text.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -16,5 +18,7 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '004_postgres_search_table': postgresSearchTableSchema(dialect),
     '005_sign_in_throttle': signInThrottleSchema(),
     '006_message_handoff': messageHandoffSchema(),
+    '007_user_search_trigrams': userSearchTrigramsSchema(dialect),
+    '008_sqlite_search_text': sqliteSearchTextSchema(dialect),
   };
 }
