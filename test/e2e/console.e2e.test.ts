@@ -1,13 +1,11 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { userSearchBounds } from '../../src/server/admin/user-search.js';
 import { lockAccount } from '../../src/server/policy/lockouts.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
-import { addOperator, assertPrivateKeyring, keychainLookup, tempDataDir, type TestOperator } from '../main/console-fixtures.js';
-import { buildConsole, launchChromium, launchConsole, type RunningConsole } from './console-harness.js';
+import type { TestServer } from '../support/test-server.js';
+import { addOperator, keychainLookup } from '../main/console-fixtures.js';
+import { useConsoleSuite } from './console-suite.js';
 import { connectTo, signedInOperator, signIn } from './sign-in-steps.js';
 
 /**
@@ -16,58 +14,12 @@ import { connectTo, signedInOperator, signIn } from './sign-in-steps.js';
  * refresh token in the real Secret Service (scripts/with-private-keyring.sh).
  */
 describe('console in Chromium through the browser host', () => {
+  const suite = useConsoleSuite();
+  const { open, restart, newDataDir, signedInConsole } = suite;
   let server: TestServer;
-  let browser: Browser;
-  let outDir: string;
-  const running: RunningConsole[] = [];
-  const cleanups: Array<() => void> = [];
-
-  beforeAll(async () => {
-    assertPrivateKeyring();
-    outDir = buildConsole();
-    server = await startTestServer('sqlite', { realTime: true });
-    browser = await launchChromium();
+  beforeAll(() => {
+    server = suite.server;
   });
-  afterEach(async () => {
-    for (const console of running.splice(0)) await console.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    for (const cleanup of cleanups) cleanup();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  async function open(dataDir: string): Promise<{ page: Page; console: RunningConsole }> {
-    const console = await launchConsole({ dataDir, rendererDir: join(outDir, 'renderer') });
-    running.push(console);
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    await page.goto(console.host.launchUrl);
-    return { page, console };
-  }
-
-  async function restart(page: Page, dataDir: string) {
-    await page.context().close();
-    for (const console of running.splice(0)) await console.close();
-    return open(dataDir);
-  }
-
-  function newDataDir(): string {
-    const data = tempDataDir();
-    cleanups.push(data.remove);
-    return data.dir;
-  }
-
-  async function signedInConsole(): Promise<{ page: Page; console: RunningConsole; operator: TestOperator; dataDir: string }> {
-    const dataDir = newDataDir();
-    const operator = await addOperator(server);
-    const { page, console } = await open(dataDir);
-    await connectTo(page, server.baseUrl);
-    await signIn(page, operator, await operator.nextCode());
-    await expect.poll(() => signedInOperator(page).textContent()).toContain(operator.name);
-    return { page, console, operator, dataDir };
-  }
 
   it('connects, signs in with an authenticator code, and keeps the secret out of the address bar', async () => {
     const { page, operator } = await signedInConsole();

@@ -1,13 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lockAccount } from '../../src/server/policy/lockouts.js';
 import { signedInOperator } from '../support/operators.js';
-import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
-import { addOperator, assertPrivateKeyring, tempDataDir, type TestOperator } from '../main/console-fixtures.js';
-import { buildConsole, launchChromium, launchConsole, type RunningConsole } from './console-harness.js';
-import { connectTo, signedInOperator as operatorBadge, signIn } from './sign-in-steps.js';
+import { lastSmsCode, type TestServer } from '../support/test-server.js';
+import { useConsoleSuite } from './console-suite.js';
 import { expectAccessible, phoneEndingIn, screenshot, smsSignIn } from './support-desk-steps.js';
 
 /**
@@ -16,42 +13,12 @@ import { expectAccessible, phoneEndingIn, screenshot, smsSignIn } from './suppor
  * meets it, through the end-user API.
  */
 describe('support desk screens in Chromium through the browser host', () => {
+  const suite = useConsoleSuite({ timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const signedInConsole = suite.signedInConsole;
   let server: TestServer;
-  let browser: Browser;
-  let outDir: string;
-  const running: RunningConsole[] = [];
-  const cleanups: Array<() => void> = [];
-
-  beforeAll(async () => {
-    assertPrivateKeyring();
-    outDir = buildConsole();
-    server = await startTestServer('sqlite', { realTime: true });
-    browser = await launchChromium();
+  beforeAll(() => {
+    server = suite.server;
   });
-  afterEach(async () => {
-    for (const console of running.splice(0)) await console.close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    for (const cleanup of cleanups) cleanup();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  async function signedInConsole(role: 'support' | 'tenant_admin' | 'auditor' = 'support', tenants?: string[]): Promise<{ page: Page; operator: TestOperator }> {
-    const data = tempDataDir();
-    cleanups.push(data.remove);
-    const operator = await addOperator(server, role, tenants);
-    const console = await launchConsole({ dataDir: data.dir, rendererDir: join(outDir, 'renderer') });
-    running.push(console);
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await page.goto(console.host.launchUrl);
-    await connectTo(page, server.baseUrl);
-    await signIn(page, operator, await operator.nextCode());
-    await expect.poll(() => operatorBadge(page).textContent()).toContain(operator.name);
-    return { page, operator };
-  }
 
   async function tenantId(slug: string): Promise<string> {
     return (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;

@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ticketAndReasonLimits as limits } from '../../shared/api/admin';
 import { ErrorMessage } from './ErrorMessage';
 import { Dialog } from './Dialog';
 import { useI18n } from '../i18n/I18nProvider';
@@ -7,6 +8,21 @@ import { useUiStore } from '../state/ui-store';
 export interface TicketAndReason {
   ticket: string;
   reason: string;
+}
+
+/** A labelled control whose problem, once there is one, is shown under it and tied to it for screen readers. */
+function CheckedField({ id, label, problem, children }: { id: string; label: string; problem: string | null; children: (aria: { 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ 'aria-invalid': problem !== null, 'aria-describedby': problem ? `${id}-problem` : undefined })}
+      {problem ? (
+        <small id={`${id}-problem`} className="field-problem">
+          {problem}
+        </small>
+      ) : null}
+    </div>
+  );
 }
 
 /**
@@ -38,8 +54,8 @@ export function ActionDialog(props: {
   const ids = { ticket: useId(), reason: useId(), consequence: useId() };
   const ticketField = useRef<HTMLInputElement>(null);
   const reasonField = useRef<HTMLTextAreaElement>(null);
-  const ticketProblem = ticket.trim() ? (ticket.trim().length > 64 ? t('action.ticketTooLong') : null) : t('action.ticketRequired');
-  const reasonProblem = reason.trim().length >= 3 ? (reason.trim().length > 500 ? t('action.reasonTooLong') : null) : t('action.reasonRequired');
+  const ticketProblem = ticket.trim() ? (ticket.trim().length > limits.ticketMax ? t('action.ticketTooLong') : null) : t('action.ticketRequired');
+  const reasonProblem = reason.trim().length >= limits.reasonMin ? (reason.trim().length > limits.reasonMax ? t('action.reasonTooLong') : null) : t('action.reasonRequired');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
@@ -67,43 +83,23 @@ export function ActionDialog(props: {
           <div id={ids.consequence} className="message message-info">
             {props.consequence}
           </div>
-          <div className="field">
-            <label htmlFor={ids.ticket}>{t('action.ticket')}</label>
-            <input
-              id={ids.ticket}
-              ref={ticketField}
-              value={ticket}
-              onChange={(event) => setTicket(event.target.value)}
-              autoFocus
-              autoComplete="off"
-              maxLength={64}
-              aria-invalid={tried && !!ticketProblem}
-              aria-describedby={tried && ticketProblem ? `${ids.ticket}-problem` : undefined}
-            />
-            {tried && ticketProblem ? (
-              <small id={`${ids.ticket}-problem`} className="field-problem">
-                {ticketProblem}
-              </small>
-            ) : null}
-          </div>
-          <div className="field">
-            <label htmlFor={ids.reason}>{t('action.reason')}</label>
-            <textarea
-              id={ids.reason}
-              ref={reasonField}
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-              rows={2}
-              maxLength={500}
-              aria-invalid={tried && !!reasonProblem}
-              aria-describedby={tried && reasonProblem ? `${ids.reason}-problem` : undefined}
-            />
-            {tried && reasonProblem ? (
-              <small id={`${ids.reason}-problem`} className="field-problem">
-                {reasonProblem}
-              </small>
-            ) : null}
-          </div>
+          <CheckedField id={ids.ticket} label={t('action.ticket')} problem={tried ? ticketProblem : null}>
+            {(aria) => (
+              <input
+                id={ids.ticket}
+                ref={ticketField}
+                value={ticket}
+                onChange={(event) => setTicket(event.target.value)}
+                autoFocus
+                autoComplete="off"
+                maxLength={limits.ticketMax}
+                {...aria}
+              />
+            )}
+          </CheckedField>
+          <CheckedField id={ids.reason} label={t('action.reason')} problem={tried ? reasonProblem : null}>
+            {(aria) => <textarea id={ids.reason} ref={reasonField} value={reason} onChange={(event) => setReason(event.target.value)} rows={2} maxLength={limits.reasonMax} {...aria} />}
+          </CheckedField>
           <ErrorMessage error={props.error} />
           <div className="actions">
             <button type="submit" className="primary" disabled={props.pending} aria-busy={props.pending} data-testid="action-confirm">

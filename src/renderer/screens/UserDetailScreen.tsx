@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import type { UserDetail } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { StatusBadges } from '../components/StatusBadges';
 import { useNow } from '../components/use-now';
 import { useUser } from '../hooks/use-admin-data';
 import { queryKeys } from '../hooks/query-keys';
@@ -13,7 +14,6 @@ import { LockoutBanner } from './user-detail/LockoutBanner';
 import { NextSignIn } from './user-detail/NextSignIn';
 import { SupportActionDialog, type OpenAction } from './user-detail/SupportActionDialog';
 import { Timeline } from './user-detail/Timeline';
-import { StatusBadges } from './UsersScreen';
 
 /**
  * One user, for the agent with the caller on the line: why they can't get in (banner), what happens

@@ -1,7 +1,8 @@
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { UserSearchProgress, UserSummary } from '../../shared/api/admin';
+import type { UserSearchProgress } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { StatusBadges } from '../components/StatusBadges';
 import { useDebounced } from '../components/use-debounced';
 import { useTenants, useUserSearch } from '../hooks/use-admin-data';
 import { useI18n } from '../i18n/I18nProvider';
@@ -16,23 +17,6 @@ const ROW_HEIGHT = 52;
  * result follows each key a person types: searches are a few milliseconds on the server.
  */
 const TYPING_PAUSE_MS = 40;
-
-export function StatusBadges({ user }: { user: Pick<UserSummary, 'locked' | 'mfaEnrolled' | 'shared' | 'disabled'> }) {
-  const { t } = useI18n();
-  const badges = [user.locked && 'users.badge.locked', !user.mfaEnrolled && 'users.badge.noMfa', user.shared && 'users.badge.shared', user.disabled && 'users.badge.disabled'].filter(Boolean) as Array<
-    'users.badge.locked' | 'users.badge.noMfa' | 'users.badge.shared' | 'users.badge.disabled'
-  >;
-  if (!badges.length) return <span className="badge badge-ok">{t('users.badge.ok')}</span>;
-  return (
-    <>
-      {badges.map((key) => (
-        <span key={key} className={`badge ${key === 'users.badge.locked' ? 'badge-alert' : ''}`}>
-          {t(key)}
-        </span>
-      ))}
-    </>
-  );
-}
 
 /** How far a search cut short at the server's bound has got: the users its pages went through. */
 function SearchProgress({ pages }: { pages: ReadonlyArray<{ searched?: UserSearchProgress }> }) {

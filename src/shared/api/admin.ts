@@ -43,10 +43,13 @@ export type AdminTokens = z.infer<typeof adminTokens>;
 export const refreshRequest = z.strictObject({ refreshToken: z.string().min(16).max(256) });
 export const setPasswordRequest = z.strictObject({ token: z.string().min(16).max(256), password: z.string().min(12, 'at least 12 characters').max(1024) });
 
+/** The lengths a ticket and a reason may have: the server's schema and the console's dialog both use them. */
+export const ticketAndReasonLimits = { ticketMax: 64, reasonMin: 3, reasonMax: 500 } as const;
+
 /** Every state-changing admin call says which ticket asked for it and why. */
 export const ticketAndReason = z.strictObject({
-  ticket: z.string().trim().min(1, 'a ticket number is required').max(64),
-  reason: z.string().trim().min(3, 'say why, in a few words').max(500),
+  ticket: z.string().trim().min(1, 'a ticket number is required').max(ticketAndReasonLimits.ticketMax),
+  reason: z.string().trim().min(ticketAndReasonLimits.reasonMin, 'say why, in a few words').max(ticketAndReasonLimits.reasonMax),
 });
 
 export const userFilter = z.enum(['locked', 'shared', 'no_mfa', 'disabled']);
