@@ -1,20 +1,17 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { likeContaining } from '../store/like-pattern.js';
 import type { Database } from '../store/schema.js';
+import { searchBucketEnd, searchBucketOf, searchBuckets, type SearchBucket } from './user-search-buckets.js';
 import { trigramCounts } from './user-search-trigrams.js';
 
 /**
- * `candidateCost`: what the trigram index costs per candidate row it hands over (found in the index,
- * fetched from the table and rechecked), in entries of the creation-order walk (an index-only scan):
- * a request may take at most budget / candidateCost candidates from the index. Measured on
- * bench/admin-search; tests change it to reach every path with a few thousand users.
+ * What the index paths cost, in entries of the creation-order walk (an index-only scan), measured on
+ * bench/admin-search: `candidateCost` per candidate row an index hands over (fetched from the table
+ * and rechecked), `weekCost` per week the week-keyed index is asked for (migration 009: a lookup that
+ * finds nothing). A request spends at most its budget; tests change these to reach every path with a
+ * few thousand users.
  */
-export const postgresSearchTuning = { candidateCost: 5 };
-/**
- * How much more common than `most` the rarest of several trigrams may be for the capped index path:
- * the index reads that trigram's list of rows (cheap: a few bytes a row), but fetches at most `cap`.
- */
-const SEVERAL = 20;
+export const postgresSearchTuning = { candidateCost: 5, weekCost: 25 };
 
 export interface MatchPosition {
   created_at: number;
@@ -50,15 +47,15 @@ export type UsersQuery<T> = (match: RawBuilder<SqlBool>, alongside?: RawBuilder<
  *  1. The rarest trigram is in at most budget / candidateCost users: ask the trigram index. Every
  *     candidate it rechecks holds that trigram, so it hands over at most that many; the answer is
  *     complete (no cursor needed however rare the fragment: "zelda", "qjx", "r61538").
- *  2. Several trigrams, the rarest in at most SEVERAL times that many users: what holds all of them
- *     is usually far fewer (digits: "6215" is in 0.06% of users, 621 and 215 each in 0.8%). Ask the
- *     index for at most half of that many candidates; should there be more (trigrams of names go
- *     together: "umann4"), walk half the budget instead.
- *  3. Otherwise, or without a trigram ("ol", "b.m", "k a"), walk the (created_at, user_id) index in
- *     creation order, checking each entry: a common fragment fills its page within a few thousand
- *     entries; a rare one made of common trigrams ("h han", "v.berg") stops at the budget and
- *     answers what it found with a cursor. The trigram index would recheck every row holding its
- *     trigrams for those (bench/admin-search: 200-380 ms).
+ *  2. Otherwise, unless the fragment is so common that a walk fills its page sooner: ask the
+ *     week-keyed trigram index (migration 009) week after week in creation order, as many weeks as
+ *     the budget buys (each week's candidates: about the rarest trigram's share of its users), and
+ *     stop as soon as the page is full. Digits ("4560": 456 and 560 each in 1% of users, both in
+ *     0.1%) and names ("anse") fill a page within a few weeks; a fragment no one holds goes through
+ *     dozens of weeks a request. Cut short, the cursor points at the next week.
+ *  3. Without a trigram ("ol", "b.m", "k a"), or common enough: walk the (created_at, user_id) index
+ *     in creation order, checking each entry: a common fragment fills its page within a few hundred
+ *     entries; a rare one ("qj") stops at the budget and answers what it found with a cursor.
  */
 export async function matchesInCreationOrder<T extends MatchRow>(
   db: Kysely<Database>,
@@ -80,25 +77,38 @@ export async function matchesInCreationOrder<T extends MatchRow>(
   const fromIndexHits = (rows: T[]): CreationOrderMatches<T> => ({ rows, stoppedAt: null, examined: Math.min(rows.length, page) });
 
   /**
-   * The matches after `start` among the rows the trigram index lists for `candidates` (LIKE patterns,
-   * all of them), at most `cap` of them (null: no cap, the counts bound them). MATERIALIZED, so the
-   * planner takes the index for the CTE and sorts its few rows. Null when there were more than `cap`.
+   * The matches after `start` among the rows the trigram index lists for the whole fragment (its
+   * rarest trigram is rare: the counts bound the candidates). MATERIALIZED, so the planner takes the
+   * index for the CTE and sorts its few rows.
    */
-  const fromIndex = async (candidates: RawBuilder<SqlBool>, cap: number | null): Promise<T[] | null> => {
-    const limit = cap === null ? sql`` : sql`LIMIT ${cap + 1}`;
-    const withList = sql`hits AS MATERIALIZED (
-        SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s WHERE ${candidates} ${limit}
+  const fromIndex = async (): Promise<T[]> =>
+    rowsOf(sql`hits AS MATERIALIZED (
+        SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s WHERE s.search_text LIKE ${likeContaining(fragment)} ESCAPE '\\'
       ), matches AS (
         SELECT s.created_at, s.user_id FROM hits s WHERE ${after(start)} AND ${inScope} AND strpos(s.search_text, ${fragment}) > 0
         ORDER BY s.created_at, s.user_id LIMIT ${page + 1}
-      )`;
-    if (cap === null) return rowsOf(withList);
-    const rows = await rowsOf(withList, sql<number>`(SELECT count(*) FROM hits)`);
-    const candidatesRead = rows.length
-      ? Number(rows[0]!.alongside)
-      : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM user_search s WHERE ${candidates} LIMIT ${cap + 1}) c`.execute(db)).rows[0]?.n ?? 0);
-    return candidatesRead > cap ? null : rows;
-  };
+      )`);
+
+  /**
+   * The matches after `start` in `weeks` (ascending), week by week from the week-keyed index
+   * (migration 009) until the page is full: the outer LIMIT stops the nested loop there, so later
+   * weeks are never asked. OFFSET 0 fences each week's lookup, so that neither a custom nor a
+   * prepared statement's generic plan can swap the index for an ordered walk of the whole table.
+   */
+  const fromWeeks = (weeks: number[], trigrams: string[]): Promise<T[]> =>
+    rowsOf(sql`matches AS MATERIALIZED (
+        SELECT m.created_at, m.user_id FROM unnest(${weeks}::integer[]) AS w(week)
+        CROSS JOIN LATERAL (
+          SELECT s.created_at, s.user_id FROM (
+            SELECT s.created_at, s.user_id, s.tenant_id, s.search_text FROM user_search s
+            WHERE user_search_bucket_keys(s.created_at, s.search_text) @> ARRAY(SELECT w.week::text || ':' || t FROM unnest(${trigrams}::text[]) t)
+            OFFSET 0
+          ) s
+          WHERE ${after(start)} AND ${inScope} AND strpos(s.search_text, ${fragment}) > 0
+          ORDER BY s.created_at, s.user_id LIMIT ${page + 1}
+        ) m
+        LIMIT ${page + 1}
+      )`);
 
   /**
    * The entries in scope after `start` up to `through` (null: the end): a range a walk of `stretch`
@@ -146,21 +156,53 @@ export async function matchesInCreationOrder<T extends MatchRow>(
 
   if (!fragment) return walk(budget);
   const trigrams = await trigramCounts(db, fragment);
-  const most = Math.max(1, Math.floor(budget / postgresSearchTuning.candidateCost));
-  if (trigrams.length && trigrams[0]!.users <= most) {
-    // The whole fragment as the pattern: the index intersects all its trigrams (starting from the rarest).
-    return fromIndexHits((await fromIndex(sql<SqlBool>`s.search_text LIKE ${likeContaining(fragment)} ESCAPE '\\'`, null))!);
-  }
-  // Several trigrams, none rare, the rarest in at most SEVERAL * most users (20,000 at the default
-  // bound; every three digits of a phone number are in 8,000-12,000 of a million); what holds all of
-  // them is far fewer, unless they go together. Capped, so the index's candidates are those holding
-  // every counted trigram (not the whole pattern's).
-  const cap = Math.floor(most / 2);
-  if (cap > 0 && trigrams.length >= 2 && trigrams[0]!.users <= SEVERAL * most) {
-    const holdsAll = sql<SqlBool>`${sql.join(trigrams.map((t) => sql`s.search_text LIKE ${`%${t.trigram}%`}`), sql` AND `)}`;
-    const rows = await fromIndex(holdsAll, cap);
-    if (rows) return fromIndexHits(rows);
-    return walk(Math.max(1, budget - cap * postgresSearchTuning.candidateCost));
-  }
-  return walk(budget);
+  const { candidateCost, weekCost } = postgresSearchTuning;
+  if (trigrams.length && trigrams[0]!.users <= Math.max(1, Math.floor(budget / candidateCost))) return fromIndexHits(await fromIndex());
+  if (!trigrams.length) return walk(budget);
+
+  // The week-keyed index: plan the weeks from the cursor's on, each costing its lookup and its
+  // candidates (about the rarest trigram's share of the week's users), within the budget. Every week
+  // of the span is asked, those the sizes list and any between them (one begun since they were read).
+  const plan = async (fresh: boolean) => {
+    const known = await searchBuckets(db, tenantIds, { fresh });
+    // The share of all users (every tenant's: the index lists them all) that hold the rarest trigram.
+    const share = Math.min(1, trigrams[0]!.users / Math.max(1, known.reduce((sum, w) => sum + w.users, 0)));
+    const from = start ? searchBucketOf(start.created_at) : (known[0]?.bucket ?? 0);
+    const ahead = known.filter((w) => w.bucket >= from);
+    const span: SearchBucket[] = [];
+    let cost = 0;
+    let week = from;
+    for (const next of ahead) {
+      // The empty weeks before `next` cost their lookups too.
+      const nextCost = (next.bucket - week + 1) * weekCost + next.users * share * candidateCost;
+      if (span.length && cost + nextCost > budget) break;
+      cost += nextCost;
+      span.push(next);
+      week = next.bucket + 1;
+    }
+    return { span, share, cost, more: span.length < ahead.length, from };
+  };
+  const planned = await plan(false);
+  const { share, cost } = planned;
+  let { span, more } = planned;
+  const firstWeek = span[0];
+  // So common that the walk meets a page of it sooner than the first week's candidates are read
+  // (a fragment is in at most the rarest trigram's share of users; "ann", "sen"), or a first week
+  // alone dearer than the budget (an import of many holders at once): walk.
+  if (!firstWeek || cost > budget || (page + 1) / share < firstWeek.users * share * candidateCost) return walk(budget);
+  // The span reaches the last week known: ask the sizes afresh, for any week begun since.
+  if (!more) ({ span, more } = await plan(true));
+  const last = span.at(-1)!;
+  const weeks = Array.from({ length: last.bucket - planned.from + 1 }, (_, i) => planned.from + i);
+  const rows = await fromWeeks(weeks, trigrams.map((t) => t.trigram));
+  if (rows.length > page || !more) return fromIndexHits(rows);
+  // Cut short: the users of the weeks it went through, in scope; of the first, only those after the
+  // cursor (a page that filled mid-week has counted the ones before it).
+  const first = span[0]!;
+  const weekStart = searchBucketEnd(first.bucket - 1).created_at;
+  const midWeek = start !== null && searchBucketOf(start.created_at) === first.bucket && (start.created_at !== weekStart || start.user_id !== '');
+  const firstCount = midWeek
+    ? Number((await sql<{ n: number }>`SELECT ${countUpTo(sql`(${searchBucketEnd(first.bucket).created_at}::bigint, ''::text)`, first.users + 1)} AS n`.execute(db)).rows[0]?.n ?? 0)
+    : first.inScope;
+  return { rows, stoppedAt: searchBucketEnd(last.bucket), examined: firstCount + span.slice(1).reduce((sum, w) => sum + w.inScope, 0) };
 }

@@ -86,8 +86,9 @@ export type UserSummary = z.infer<typeof userSummary>;
 export const userSearchProgress = z.object({
   /**
    * The users this page covered, from the request's cursor up to `nextCursor` (or the end): every user
-   * the walk passed, or only the hits when an index or a filter picked the candidates. Summed over the
-   * pages of one search it counts each of them once.
+   * the walk passed, or only the hits when an index or a filter picked the candidates; a page that
+   * PostgreSQL's week-keyed index cut short covered every user of the weeks it went through. Summed
+   * over the pages of one search it counts each of them at most once.
    */
   examined: z.number().int().nonnegative(),
   /** False: the request stopped at its bound before filling the page; `nextCursor` walks on from there. */

@@ -34,7 +34,8 @@ describe.each(dialects)('user search on %s', (dialect) => {
   let bulkTenants: string[];
   beforeAll(async () => {
     server = await startTestServer(dialect);
-    // 4,000 realistic users: common fragments ("hansen", "berg") exceed the index-hit cap and take the walking path.
+    // 4,000 realistic users created over three years (about 150 weeks): common fragments ("hansen",
+    // "berg") are too common for the plain trigram index and take the week-keyed index or the walk.
     ({ tenantSlugs: bulkTenants } = await seedBulkUsers(server.ctx, { users: 4000, tenants: 2 }));
     tenant = await server.addTenant({}, 'sms');
     await server.addUser(tenant, 'zelda.quixote@rare.test', { phone: '+4791122334', name: 'Zelda Quixote' });
@@ -115,7 +116,7 @@ describe.each(dialects)('user search on %s', (dialect) => {
       return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map((u) => u.id);
     };
     // PostgreSQL: every fragment with a trigram from the index; every search a walk; and a small bound
-    // where the counts choose (the index, the capped index, or a walk cut short at the bound: pages
+    // where the counts choose (the index, the week-keyed index a few weeks a request, or a walk cut short at the bound: pages
     // that say so, and a cursor to walk on).
     for (const [candidateCost, rowsPerRequest] of [[1, 100_000], [1e9, 100_000], [4, 120]] as const) {
       await withBounds({ rowsPerRequest, candidateCost }, async () => {

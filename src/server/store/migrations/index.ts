@@ -8,6 +8,7 @@ import { signInThrottleSchema } from './005_sign_in_throttle.js';
 import { messageHandoffSchema } from './006_message_handoff.js';
 import { userSearchTrigramsSchema } from './007_user_search_trigrams.js';
 import { sqliteSearchTextSchema } from './008_sqlite_search_text.js';
+import { postgresSearchBucketsSchema } from './009_postgres_search_buckets.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '006_message_handoff': messageHandoffSchema(),
     '007_user_search_trigrams': userSearchTrigramsSchema(dialect),
     '008_sqlite_search_text': sqliteSearchTextSchema(dialect),
+    '009_postgres_search_buckets': postgresSearchBucketsSchema(dialect),
   };
 }
