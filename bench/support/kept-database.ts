@@ -98,7 +98,7 @@ async function startKeptPostgres(dir: string): Promise<{ url: string; stop: () =
     run('initdb', ['-D', data, '-U', 'mfadesk', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
   }
   const port = await freePort();
-  const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=300'].join(' ');
+  const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=1GB'].join(' ');
   run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '120', 'start']);
   return { url: `postgres://mfadesk@127.0.0.1:${port}/postgres`, stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']) };
 }

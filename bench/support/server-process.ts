@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
-/** Starts `mfa-desk serve` as its own process on a free port; resolves with its URL and the child. */
+/**
+ * Starts `mfa-desk serve` as its own process on a free port; resolves with its URL and the child.
+ * BENCH_SERVER_NODE_ARGS adds Node flags to it, to see where a benchmark's time goes:
+ * `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` (NODE_OPTIONS refuses --cpu-prof).
+ */
 export function startServerProcess(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/mfa-desk.mjs', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/mfa-desk.mjs', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
