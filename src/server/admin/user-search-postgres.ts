@@ -184,25 +184,28 @@ export async function matchesInCreationOrder<T extends MatchRow>(
   };
   const planned = await plan(false);
   const { share, cost } = planned;
-  let { span, more } = planned;
-  const firstWeek = span[0];
+  const firstWeek = planned.span[0];
   // So common that the walk meets a page of it sooner than the first week's candidates are read
   // (a fragment is in at most the rarest trigram's share of users; "ann", "sen"), or a first week
   // alone dearer than the budget (an import of many holders at once): walk.
   if (!firstWeek || cost > budget || (page + 1) / share < firstWeek.users * share * candidateCost) return walk(budget);
   // The span reaches the last week known: ask the sizes afresh, for any week begun since.
-  if (!more) ({ span, more } = await plan(true));
-  const last = span.at(-1)!;
-  const weeks = Array.from({ length: last.bucket - planned.from + 1 }, (_, i) => planned.from + i);
+  const current = planned.more ? planned : await plan(true);
+  const last = current.span.at(-1);
+  // Everyone from the cursor on was deleted since the sizes were read: nothing left to find.
+  if (!last) return walk(budget);
+  const weeks = Array.from({ length: last.bucket - current.from + 1 }, (_, i) => current.from + i);
   const rows = await fromWeeks(weeks, trigrams.map((t) => t.trigram));
-  if (rows.length > page || !more) return fromIndexHits(rows);
+  if (rows.length > page || !current.more) return fromIndexHits(rows);
   // Cut short: the users of the weeks it went through, in scope; of the first, only those after the
   // cursor (a page that filled mid-week has counted the ones before it).
-  const first = span[0]!;
+  const [first, ...others] = current.span as [SearchBucket, ...SearchBucket[]];
   const weekStart = searchBucketEnd(first.bucket - 1).created_at;
   const midWeek = start !== null && searchBucketOf(start.created_at) === first.bucket && (start.created_at !== weekStart || start.user_id !== '');
+  // The count's LIMIT is a literal (a bound of the index scan even in a generic plan): a power of
+  // two, so that weeks of any size share a few statement texts.
   const firstCount = midWeek
-    ? Number((await sql<{ n: number }>`SELECT ${countUpTo(sql`(${searchBucketEnd(first.bucket).created_at}::bigint, ''::text)`, first.users + 1)} AS n`.execute(db)).rows[0]?.n ?? 0)
+    ? Number((await sql<{ n: number }>`SELECT ${countUpTo(sql`(${searchBucketEnd(first.bucket).created_at}::bigint, ''::text)`, 2 ** Math.ceil(Math.log2(first.users + 1)))} AS n`.execute(db)).rows[0]?.n ?? 0)
     : first.inScope;
-  return { rows, stoppedAt: searchBucketEnd(last.bucket), examined: firstCount + span.slice(1).reduce((sum, w) => sum + w.inScope, 0) };
+  return { rows, stoppedAt: searchBucketEnd(last.bucket), examined: firstCount + others.reduce((sum, w) => sum + w.inScope, 0) };
 }

@@ -36,7 +36,8 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // Every query the server sends is a short request's (a millisecond or a few): JIT compilation
     // (15 ms) and launching parallel workers (about 10 ms a query on two cores, measured on the
     // week-keyed search of migration 009) never pay for themselves there. Set per connection rather
-    // than as a startup `options` parameter, which PgBouncer and some managed proxies refuse. The
+    // than as a startup `options` parameter, which PgBouncer and some managed proxies refuse (behind
+    // PgBouncer in transaction mode a session SET does not stick either: set both on the server). The
     // query is queued before any other on the new connection; should it fail, the connection works
     // as before, only without these two settings.
     pool.on('connect', (client) => {

@@ -241,4 +241,30 @@ describe.each(dialects)('user search side tables on %s', (dialect) => {
       expect((await search('q=jq')).items.map((u) => u.id)).not.toContain(user.id);
     });
   });
+
+  // Last: it deletes every user.
+  it.runIf(dialect === 'postgres')('answers with nothing, not an error, when every user was deleted since the counts and weeks were read', async () => {
+    const { db } = server.ctx.store;
+    for (const group of ['582', '829', '291']) for (let i = 10; i < 55; i++) await server.addUser(tenant, `gone${group}${i}@digits.test`, { name: 'Gone User', phone: `+4790${group}0${i}` });
+    trigramCountsCache.ttlMs = 60_000;
+    try {
+      await withBound(200, async () => {
+        // Counts and weeks read now, with those users there: the week-keyed path, page after page,
+        // to the cursor of the last page (whose weeks reach the last one known).
+        let cursor: string | null = null;
+        let last: string | null = null;
+        do {
+          const page: Page = await search(`q=58291${cursor ? `&cursor=${cursor}` : ''}`);
+          last = cursor;
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(last).not.toBeNull();
+        await db.deleteFrom('users').execute();
+        const after = await search(`q=58291&cursor=${last}`);
+        expect(after).toMatchObject({ items: [], nextCursor: null, searched: { complete: true } });
+      });
+    } finally {
+      trigramCountsCache.ttlMs = 0;
+    }
+  });
 });

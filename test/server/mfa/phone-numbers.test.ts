@@ -18,7 +18,6 @@ describe('phone numbers', () => {
       const parsed = parsePhoneNumberFromString(number);
       expect(parsed?.isValid(), number).toBe(true);
       const code = parsed!.countryCallingCode;
-      expect(callingCodeOf(number), number).toBe(code);
       expect(maskPhone(number), number).toBe(`+${code} ${'•'.repeat(number.length - 1 - code.length - 3)}${number.slice(-3)}`);
     }
   });

@@ -16,7 +16,7 @@ export const SEARCH_BUCKET_MS = 7 * 24 * 60 * 60 * 1000;
  * 5,000 so far". Here every counted trigram of a user (migration 007's) is keyed with the week the
  * account was created ("2813:456"), so the index lists a week's holders at a time: a search asks
  * week after week, in creation order, and stops as soon as its page is full (bench/admin-search:
- * 0.02 ms a week without hits, 1 ms for a page of "8033" that the walk cut short).
+ * 0.02 ms a week without hits, about 1 ms for a page of "8033" that the walk cut short).
  *
  * user_search_bucket_sizes keeps how many users each tenant has per week, exact by triggers on
  * user_search (as migration 007 keeps trigram counts): the search plans how many weeks a request may
