@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +36,30 @@ async function freePort(): Promise<number> {
 }
 
 export async function startPrivatePostgres(options: { maxConnections?: number } = {}): Promise<PrivatePostgres> {
-  const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'mfa-desk-pg-'));
+  const cluster = await startPostgresCluster(dir, { ...options, startTimeoutSeconds: 60 });
+  return {
+    ...cluster,
+    stop() {
+      try {
+        cluster.stop('immediate');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * A cluster in `dir/data` (created by initdb on first use, reused after), started on a free loopback
+ * port with the settings above plus `settings`; the caller stops it, and deletes `dir` if it wants.
+ * Benchmarks keep one between runs (bench/support/kept-database.ts).
+ */
+export async function startPostgresCluster(
+  dir: string,
+  options: { maxConnections?: number; settings?: string[]; startTimeoutSeconds?: number } = {},
+): Promise<{ url: string; urlFor(database: string): string; stop(mode?: 'fast' | 'immediate'): void }> {
+  const bin = postgresBinDir();
   const dataDir = join(dir, 'data');
   // PostgreSQL refuses to run as root: when we are root, run it as the `postgres` system user.
   const asRoot = process.getuid?.() === 0;
@@ -46,11 +68,14 @@ export async function startPrivatePostgres(options: { maxConnections?: number } 
     const result = spawnSync(file, argv, { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${cmd} failed: ${result.stderr || result.stdout}`);
   };
-  if (asRoot) {
-    chmodSync(dir, 0o777);
-    execFileSync('chown', ['postgres', dir]);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    mkdirSync(dir, { recursive: true });
+    if (asRoot) {
+      chmodSync(dir, 0o777);
+      execFileSync('chown', ['postgres', dir]);
+    }
+    run('initdb', ['-D', dataDir, '-U', 'mfadesk', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
   }
-  run('initdb', ['-D', dataDir, '-U', 'mfadesk', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
   const settings = [
     `-p ${port}`,
@@ -60,18 +85,9 @@ export async function startPrivatePostgres(options: { maxConnections?: number } 
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     `-c max_connections=${options.maxConnections ?? 300}`,
+    ...(options.settings ?? []),
   ].join(' ');
-  run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '60', 'start']);
+  run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', String(options.startTimeoutSeconds ?? 120), 'start']);
   const urlFor = (database: string) => `postgres://mfadesk@127.0.0.1:${port}/${database}`;
-  return {
-    url: urlFor('postgres'),
-    urlFor,
-    stop() {
-      try {
-        run('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
+  return { url: urlFor('postgres'), urlFor, stop: (mode = 'fast') => run('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop']) };
 }

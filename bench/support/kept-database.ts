@@ -1,10 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startPrivatePostgres } from '../../scripts/private-postgres.js';
+import { startPostgresCluster, startPrivatePostgres } from '../../scripts/private-postgres.js';
 
 /**
  * The database a benchmark runs on: a throw-away one (the default), or one kept in `--data-dir` between
@@ -37,9 +35,10 @@ export async function openBenchDatabase(db: 'sqlite' | 'postgres', keptDir?: str
   let stopPostgres = () => {};
   if (db === 'postgres') {
     if (keptDir) {
-      const cluster = await startKeptPostgres(join(dir, 'pg'));
+      // Outlives the run (stopped, not deleted); shared_buffers as a server with this much data would have.
+      const cluster = await startPostgresCluster(join(dir, 'pg'), { settings: ['-c shared_buffers=1GB'] });
       env.DATABASE_URL = cluster.url;
-      stopPostgres = cluster.stop;
+      stopPostgres = () => cluster.stop();
     } else {
       const cluster = await startPrivatePostgres();
       env.DATABASE_URL = cluster.url;
@@ -59,46 +58,3 @@ export async function openBenchDatabase(db: 'sqlite' | 'postgres', keptDir?: str
   };
 }
 
-function postgresBin(cmd: string): string {
-  if (process.env.PG_BIN_DIR) return join(process.env.PG_BIN_DIR, cmd);
-  const root = '/usr/lib/postgresql';
-  const version = readdirSync(root).sort((a, b) => Number(b) - Number(a))[0]!;
-  return join(root, version, 'bin', cmd);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/**
- * A PostgreSQL cluster in `dir` that outlives the run: the same settings as scripts/private-postgres.ts
- * (trust auth on loopback, fsync off), created on first use, stopped (not deleted) at the end.
- */
-async function startKeptPostgres(dir: string): Promise<{ url: string; stop: () => void }> {
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd: string, args: string[]) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', postgresBin(cmd), ...args]] : [postgresBin(cmd), args];
-    const result = spawnSync(file, argv, { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`${cmd} failed: ${result.stderr || result.stdout}`);
-  };
-  const data = join(dir, 'data');
-  if (!existsSync(join(data, 'PG_VERSION'))) {
-    mkdirSync(dir, { recursive: true });
-    if (asRoot) {
-      chmodSync(dir, 0o777);
-      execFileSync('chown', ['postgres', dir]);
-    }
-    run('initdb', ['-D', data, '-U', 'mfadesk', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
-  }
-  const port = await freePort();
-  const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses='127.0.0.1'", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=1GB'].join(' ');
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', '120', 'start']);
-  return { url: `postgres://mfadesk@127.0.0.1:${port}/postgres`, stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']) };
-}
