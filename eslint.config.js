@@ -2,10 +2,27 @@
 import tseslint from 'typescript-eslint';
 
 /** Folder boundaries (ARCHITECTURE.md): who may import what, enforced here rather than by memory. */
-const runtimeSpecific = ['node:*', 'fs', 'path', 'crypto', 'electron', 'fastify', 'kysely', 'better-sqlite3', 'pg', 'argon2', 'react', 'react-dom', 'keytar'];
+const runtimeSpecific = [
+  'node:*',
+  'fs',
+  'path',
+  'crypto',
+  'electron',
+  'fastify',
+  'kysely',
+  'better-sqlite3',
+  'pg',
+  'argon2',
+  'react',
+  'react-dom',
+  'keytar',
+];
 const boundary = (patterns) => ['error', { patterns }];
 const noServer = { group: ['**/server/**', '**/server'], message: 'Only the server imports the server; share through src/shared.' };
-const noMain = { group: ['**/main/**'], message: 'The main process is private to the Electron app; go through the ConsoleApi in src/shared.' };
+const noMain = {
+  group: ['**/main/**'],
+  message: 'The main process is private to the Electron app; go through the ConsoleApi in src/shared.',
+};
 const noRenderer = { group: ['**/renderer/**'], message: 'The renderer is a leaf: nothing imports it.' };
 const noPreload = { group: ['**/preload/**'], message: 'The preload script is a leaf: nothing imports it.' };
 
@@ -24,20 +41,41 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': boundary([
         { group: runtimeSpecific, message: 'src/shared is pure TypeScript: no Node, DOM, Electron or server libraries.' },
-        noServer, noMain, noRenderer, noPreload,
+        noServer,
+        noMain,
+        noRenderer,
+        noPreload,
       ]),
     },
   },
-  { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': boundary([noMain, noRenderer, noPreload, { group: ['electron'], message: 'The server never imports Electron.' }]) } },
+  {
+    files: ['src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        noMain,
+        noRenderer,
+        noPreload,
+        { group: ['electron'], message: 'The server never imports Electron.' },
+      ]),
+    },
+  },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': boundary([noServer, noMain, noPreload, { group: ['node:*', 'electron', 'keytar'], message: 'The renderer runs in a sandboxed page: use the ConsoleApi bridge.' }]),
+      'no-restricted-imports': boundary([
+        noServer,
+        noMain,
+        noPreload,
+        { group: ['node:*', 'electron', 'keytar'], message: 'The renderer runs in a sandboxed page: use the ConsoleApi bridge.' },
+      ]),
       // Every word an operator reads goes through i18n (en, nb, de): no words written into JSX.
       'no-restricted-syntax': [
         'error',
-        { selector: 'JSXText[value=/\\p{L}/u]', message: 'User-facing text goes through i18n: t(\'key\').' },
-        { selector: 'JSXAttribute[name.name=/^(placeholder|title|alt|aria-label)$/] > Literal', message: 'User-facing text goes through i18n: t(\'key\').' },
+        { selector: 'JSXText[value=/\\p{L}/u]', message: "User-facing text goes through i18n: t('key')." },
+        {
+          selector: 'JSXAttribute[name.name=/^(placeholder|title|alt|aria-label)$/] > Literal',
+          message: "User-facing text goes through i18n: t('key').",
+        },
       ],
     },
   },
@@ -45,6 +83,16 @@ export default tseslint.config(
   {
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/index.ts', 'src/main/window.ts', 'src/main/security.ts', 'src/main/ipc.ts'],
-    rules: { 'no-restricted-imports': boundary([noServer, noRenderer, noPreload, { group: ['electron'], message: 'Only the thin shell (index, window, security, ipc) imports Electron; services stay testable in plain Node.' }]) },
+    rules: {
+      'no-restricted-imports': boundary([
+        noServer,
+        noRenderer,
+        noPreload,
+        {
+          group: ['electron'],
+          message: 'Only the thin shell (index, window, security, ipc) imports Electron; services stay testable in plain Node.',
+        },
+      ]),
+    },
   },
 );

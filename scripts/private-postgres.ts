@@ -87,7 +87,18 @@ export async function startPostgresCluster(
     `-c max_connections=${options.maxConnections ?? 300}`,
     ...(options.settings ?? []),
   ].join(' ');
-  run('pg_ctl', ['-D', dataDir, '-l', join(dir, 'postgres.log'), '-o', settings, '-w', '-t', String(options.startTimeoutSeconds ?? 120), 'start']);
+  run('pg_ctl', [
+    '-D',
+    dataDir,
+    '-l',
+    join(dir, 'postgres.log'),
+    '-o',
+    settings,
+    '-w',
+    '-t',
+    String(options.startTimeoutSeconds ?? 120),
+    'start',
+  ]);
   const urlFor = (database: string) => `postgres://mfadesk@127.0.0.1:${port}/${database}`;
   return { url: urlFor('postgres'), urlFor, stop: (mode = 'fast') => run('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop']) };
 }

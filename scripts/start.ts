@@ -40,7 +40,11 @@ process.on('SIGTERM', () => void stop(0));
 
 /** Starts `mfa-desk start` and resolves with the address it prints once it listens. */
 function startServer(): Promise<string> {
-  const server = spawn(process.execPath, [join(repo, 'bin/mfa-desk.mjs'), 'start'], { cwd: repo, env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [join(repo, 'bin/mfa-desk.mjs'), 'start'], {
+    cwd: repo,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(server);
   return new Promise((resolveUrl, reject) => {
     let buffered = '';
@@ -70,14 +74,28 @@ function hasDisplay(): boolean {
 }
 
 async function runBrowserHost(serverUrl: string | undefined, outDir: string): Promise<void> {
-  const services: ConsoleServices = createConsoleServices({ dataDir: consoleDataDir(process.env, process.platform, homedir()), serverUrl, openExternal: (url) => openInSystemBrowser(url) });
+  const services: ConsoleServices = createConsoleServices({
+    dataDir: consoleDataDir(process.env, process.platform, homedir()),
+    serverUrl,
+    openExternal: (url) => openInSystemBrowser(url),
+  });
   const host: BrowserHost = await startBrowserHost({ handlers: services.handlers, rendererDir: join(outDir, 'renderer') });
-  cleanups.push(() => services.close(), () => host.close());
+  cleanups.push(
+    () => services.close(),
+    () => host.close(),
+  );
   if (existsSync(chromiumPath) && hasDisplay()) {
     // A fresh profile each launch: nothing of the console lingers in the operator's own browser profile.
     const profile = mkdtempSync(join(tmpdir(), 'mfa-desk-chromium-'));
     cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
-    const args = [`--app=${host.launchUrl}`, `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-sync', '--window-size=1280,820'];
+    const args = [
+      `--app=${host.launchUrl}`,
+      `--user-data-dir=${profile}`,
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-sync',
+      '--window-size=1280,820',
+    ];
     if (process.getuid?.() === 0) args.push('--no-sandbox');
     const browser = spawn(chromiumPath, args, { stdio: 'ignore' });
     children.push(browser);
@@ -101,7 +119,10 @@ async function main(): Promise<void> {
   const electron = findElectron();
   if (electron.ok && hasDisplay()) {
     say(`starting the Electron console${serverUrl ? ` for ${serverUrl}` : ''}`);
-    const app = spawn(electron.executable, [join(outDir, 'main', 'index.js')], { stdio: 'inherit', env: { ...process.env, ...(serverUrl ? { MFA_DESK_SERVER_URL: serverUrl } : {}) } });
+    const app = spawn(electron.executable, [join(outDir, 'main', 'index.js')], {
+      stdio: 'inherit',
+      env: { ...process.env, ...(serverUrl ? { MFA_DESK_SERVER_URL: serverUrl } : {}) },
+    });
     children.push(app);
     app.once('exit', (code) => void stop(code ?? 0));
     return;

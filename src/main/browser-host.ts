@@ -66,30 +66,41 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (path === '/bridge-handshake') return handshake(request, response);
     if (path.startsWith('/bridge/')) return bridge(request, response, path.slice('/bridge/'.length));
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
     const file = await readStaticFile(options.rendererDir, path);
     if (!file) return send(response, 404, 'text/plain; charset=utf-8', 'not found');
-    send(response, 200, file.contentType, request.method === 'HEAD' ? '' : file.body, file.contentType.startsWith('text/html') ? { 'cache-control': 'no-store' } : {});
+    send(
+      response,
+      200,
+      file.contentType,
+      request.method === 'HEAD' ? '' : file.body,
+      file.contentType.startsWith('text/html') ? { 'cache-control': 'no-store' } : {},
+    );
   }
 
   /** No CORS, ever: a POST from the page's own origin or nothing (a preflight gets 405, so its request is never sent). */
   function refuseForeign(request: IncomingMessage, response: ServerResponse): boolean {
     if (request.method !== 'POST') return (send(response, 405, 'text/plain; charset=utf-8', 'method not allowed'), true);
     const site = request.headers['sec-fetch-site'];
-    if (request.headers.origin !== `http://${request.headers.host ?? ''}` || (site !== undefined && site !== 'same-origin')) return (send(response, 403, 'text/plain; charset=utf-8', 'forbidden'), true);
+    if (request.headers.origin !== `http://${request.headers.host ?? ''}` || (site !== undefined && site !== 'same-origin'))
+      return (send(response, 403, 'text/plain; charset=utf-8', 'forbidden'), true);
     return false;
   }
 
   /** The launch code, once, for the secret. */
   async function handshake(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (refuseForeign(request, response)) return;
-    if (!matches(request.headers[launchCodeHeader], launchCode)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong launch code');
+    if (!matches(request.headers[launchCodeHeader], launchCode))
+      return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong launch code');
     if (launchCodeSpent) {
       // Two pages traded one code: one of them read it where it should not have (another local user
       // watching Chromium's command line can be quicker than the page). Which one is ours is
       // unknowable, so neither keeps the bridge: the secret is replaced and the operator told.
       secret = Buffer.from(randomBytes(32).toString('base64url'));
-      log('[browser-host] the launch link was used twice: another program on this computer may have read it. The console is locked; restart it for a new link.');
+      log(
+        '[browser-host] the launch link was used twice: another program on this computer may have read it. The console is locked; restart it for a new link.',
+      );
       return send(response, 410, 'text/plain; charset=utf-8', 'this launch link was already used; restart the console for a new one');
     }
     launchCodeSpent = true;
@@ -98,8 +109,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
 
   async function bridge(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
     if (refuseForeign(request, response)) return;
-    if (!matches(request.headers[bridgeSecretHeader], secret)) return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
-    if (!(request.headers['content-type'] ?? '').startsWith('application/json')) return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
+    if (!matches(request.headers[bridgeSecretHeader], secret))
+      return send(response, 401, 'text/plain; charset=utf-8', 'missing or wrong bridge secret');
+    if (!(request.headers['content-type'] ?? '').startsWith('application/json'))
+      return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
     const name = decodeOrNull(channel);
     if (name === null) return send(response, 400, 'text/plain; charset=utf-8', 'malformed %-escape in the path');
     const raw = await readBody(request);
@@ -137,7 +150,13 @@ function matches(presented: string | string[] | undefined, expected: Buffer): bo
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+): void {
   response.writeHead(status, { ...securityHeaders, 'content-type': contentType, 'cache-control': 'no-store', ...extra });
   response.end(body);
 }

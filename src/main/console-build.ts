@@ -20,11 +20,18 @@ function newestMtime(dir: string): number {
 export function ensureConsoleBuild(repo: string, log: (line: string) => void): string {
   const out = join(repo, 'out');
   const sources = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'electron.vite.config.ts'].map((path) => join(repo, path));
-  const newestSource = Math.max(...sources.map((path) => (existsSync(path) && statSync(path).isDirectory() ? newestMtime(path) : existsSync(path) ? statSync(path).mtimeMs : 0)));
+  const newestSource = Math.max(
+    ...sources.map((path) =>
+      existsSync(path) && statSync(path).isDirectory() ? newestMtime(path) : existsSync(path) ? statSync(path).mtimeMs : 0,
+    ),
+  );
   const built = existsSync(join(out, 'renderer', 'index.html')) && existsSync(join(out, 'main', 'index.js'));
   if (!built || newestMtime(out) < newestSource) {
     log('building the console (electron-vite build)…');
-    execFileSync(process.execPath, [join(repo, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(repo, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: repo,
+      stdio: 'inherit',
+    });
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { isAppUrl, type AppOrigins } from './trusted-url.js';
 export function registerIpcHandlers(handlers: ConsoleHandlers, appOrigins: AppOrigins): void {
   for (const channel of consoleChannels) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, input: unknown): Promise<BridgeResult<unknown>> => {
-      if (!isTrustedSender(event, appOrigins)) return { ok: false, error: { code: 'forbidden', message: 'this call did not come from the console window' } };
+      if (!isTrustedSender(event, appOrigins))
+        return { ok: false, error: { code: 'forbidden', message: 'this call did not come from the console window' } };
       return dispatch(handlers, channel, input);
     });
   }

@@ -52,4 +52,3 @@ export function createMainWindow(options: { preload: string; startUrl: string })
   void window.loadURL(options.startUrl);
   return window;
 }
-

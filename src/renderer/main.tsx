@@ -18,7 +18,6 @@ if (!container) throw new Error('index.html has no #root');
 const root = createRoot(container);
 /** Renders the console once the bridge is known (the browser host's needs one call to the host first). */
 function render(bridge: ConsoleBridge | null): void {
-
   if (!bridge) {
     root.render(
       <I18nProvider locale={pickLocale(null, navigator.languages)}>
@@ -44,7 +43,11 @@ function render(bridge: ConsoleBridge | null): void {
     const { showToast } = useUiStore.getState();
     guardNavigation(
       document,
-      (url) => client.links.openExternal({ url }).then((answer) => answer.opened, () => false),
+      (url) =>
+        client.links.openExternal({ url }).then(
+          (answer) => answer.opened,
+          () => false,
+        ),
       () => showToast('error.link_not_allowed'),
       () => showToast('toast.linkOpened'),
     );

@@ -4,7 +4,12 @@
  * allow-list check (src/main/trusted-url.ts). Dropping a link or file on the window is stopped too.
  * In Electron the shell also denies navigation; in the browser host this is the guard.
  */
-export function guardNavigation(doc: Document, openExternal: (url: string) => Promise<boolean>, onRefused: () => void, onOpened: () => void): () => void {
+export function guardNavigation(
+  doc: Document,
+  openExternal: (url: string) => Promise<boolean>,
+  onRefused: () => void,
+  onOpened: () => void,
+): () => void {
   const onClick = (event: MouseEvent) => {
     const anchor = event.target instanceof Element ? event.target.closest('a[href]') : null;
     if (!anchor) return;

@@ -81,8 +81,16 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'tenant create':
       return withContext(config, async (ctx) => {
-        const tenant = await createTenant(ctx, { slug: required(values.slug, '--slug'), name: required(values.name, '--name'), preset: values.preset as 'app' | 'sms' | undefined });
-        print(values.json, { id: tenant.id, slug: tenant.slug, name: tenant.name, policy: tenant.policy }, `created tenant ${tenant.slug} (${tenant.id})`);
+        const tenant = await createTenant(ctx, {
+          slug: required(values.slug, '--slug'),
+          name: required(values.name, '--name'),
+          preset: values.preset as 'app' | 'sms' | undefined,
+        });
+        print(
+          values.json,
+          { id: tenant.id, slug: tenant.slug, name: tenant.name, policy: tenant.policy },
+          `created tenant ${tenant.slug} (${tenant.id})`,
+        );
       });
     case 'user create':
       return withContext(config, async (ctx) => {
@@ -119,7 +127,9 @@ async function main(argv: string[]): Promise<void> {
         console.log(await QRCode.toString(created.otpauthUri, { type: 'terminal', small: true }));
         console.log(created.otpauthUri);
         if (created.setPasswordToken) {
-          console.log(`\nOne-time password setup (7 days): POST ${config.publicUrl}/v1/admin/auth/set-password {"token":"${created.setPasswordToken}","password":"..."}`);
+          console.log(
+            `\nOne-time password setup (7 days): POST ${config.publicUrl}/v1/admin/auth/set-password {"token":"${created.setPasswordToken}","password":"..."}`,
+          );
         }
       });
     case 'seed-demo':
@@ -131,13 +141,19 @@ async function main(argv: string[]): Promise<void> {
       return withContext(config, async (ctx) => {
         const users = Number(values.users ?? 1_000_000);
         const tenants = Number(values.tenants ?? 8);
-        if (!Number.isInteger(users) || users < 1 || users > 50_000_000) throw new UsageError(`--users must be a whole number from 1 to 50000000, not "${values.users}"`);
-        if (!Number.isInteger(tenants) || tenants < 1 || tenants > 1000) throw new UsageError(`--tenants must be 1-1000, not "${values.tenants}"`);
+        if (!Number.isInteger(users) || users < 1 || users > 50_000_000)
+          throw new UsageError(`--users must be a whole number from 1 to 50000000, not "${values.users}"`);
+        if (!Number.isInteger(tenants) || tenants < 1 || tenants > 1000)
+          throw new UsageError(`--tenants must be 1-1000, not "${values.tenants}"`);
         const started = Date.now();
         const bar = progressBar(users);
         const result = await seedBulkUsers(ctx, { users, tenants, onProgress: bar });
         process.stderr.write('\n');
-        print(values.json, { users, ...result, seconds: (Date.now() - started) / 1000 }, `seeded ${users} users in ${tenants} tenants in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        print(
+          values.json,
+          { users, ...result, seconds: (Date.now() - started) / 1000 },
+          `seeded ${users} users in ${tenants} tenants in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       });
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"`);
@@ -155,7 +171,9 @@ function progressBar(total: number): (done: number) => void {
     const width = 30;
     const filled = Math.round((done / total) * width);
     const rate = Math.round(done / Math.max(0.001, (now - started) / 1000));
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} users, ${rate}/s `);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} users, ${rate}/s `,
+    );
   };
 }
 

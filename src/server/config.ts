@@ -64,9 +64,13 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   if (['', '0', 'false', 'no', 'off'].includes(text)) return false;
   if (['true', 'yes', 'on'].includes(text)) return 1;
   if (/^\d+$/.test(text)) return Number(text);
-  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
   const invalid = entries.filter((entry) => !address.test(entry));
-  if (entries.length === 0 || invalid.length) throw new Error(`TRUST_PROXY must be off, true, a hop count or proxy addresses/CIDRs; not understood: ${invalid.join(', ') || value}`);
+  if (entries.length === 0 || invalid.length)
+    throw new Error(`TRUST_PROXY must be off, true, a hop count or proxy addresses/CIDRs; not understood: ${invalid.join(', ') || value}`);
   return entries;
 }

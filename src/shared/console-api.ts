@@ -61,7 +61,10 @@ export type SessionState = z.infer<typeof sessionState>;
 export const signInInput = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
   password: z.string().min(1).max(1024),
-  code: z.string().trim().regex(/^\d{6}$/, 'six digits'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'six digits'),
 });
 
 export const connectInput = z.strictObject({ serverUrl: z.string().trim().min(1).max(2048) });
@@ -123,7 +126,9 @@ export type ConsoleHandlers = { [C in ConsoleChannel]: (input: ConsoleParsedInpu
  */
 export type ConsoleBridge = {
   [D in DomainOf<ConsoleChannel>]: {
-    [C in ConsoleChannel as C extends `${D}:${string}` ? VerbOf<C> : never]: (input: ConsoleInput<C>) => Promise<BridgeResult<ConsoleOutput<C>>>;
+    [C in ConsoleChannel as C extends `${D}:${string}` ? VerbOf<C> : never]: (
+      input: ConsoleInput<C>,
+    ) => Promise<BridgeResult<ConsoleOutput<C>>>;
   };
 };
 

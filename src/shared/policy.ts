@@ -19,7 +19,11 @@ export const tenantPolicySchema = z.object({
   /** Sign-in SMS codes per user and day; the next request locks the account. @default 20 (seed 003) */
   smsLoginDailyLimit: z.number().int().min(1).max(1000),
   /** How long a lockout lasts. @default 24 (seed 003: "für 24 Stunden gesperrt") */
-  lockoutHours: z.number().int().min(1).max(24 * 30),
+  lockoutHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
   /** Wrong codes in a row (over all challenges) before the account locks. @default 10 (NIST SP 800-63B 5.2.2 allows at most 100; we are stricter) */
   maxFailedCodes: z.number().int().min(3).max(100_000),
   /** Wrong codes a single challenge accepts before it is spent. @default 5 (OWASP MFA cheat sheet: limit attempts per challenge) */
@@ -33,7 +37,11 @@ export const tenantPolicySchema = z.object({
   /** Minutes a step-up for a sensitive scope (the bank module of seed 000) lasts. @default 15 */
   sensitiveScopeMinutes: z.number().int().min(1).max(240),
   /** Session lifetime in hours. @default 12 */
-  sessionHours: z.number().int().min(1).max(24 * 30),
+  sessionHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
   /** IANA time zone whose calendar day the daily SMS limits count. @default "UTC" */
   timeZone: z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Oslo'),
   /** Minutes an SMS code stays valid. @default 10 (NIST SP 800-63B 5.1.3.2 allows at most 10) */
@@ -56,7 +64,11 @@ export const tenantPolicySchema = z.object({
    * The longest wait between tries once the delays (1 s, 2 s, 4 s, ... after the free failures) have grown.
    * @default 15 (NIST SP 800-63B-4 3.2.2: waits that grow as the account nears its limit)
    */
-  passwordMaxDelayMinutes: z.number().int().min(1).max(24 * 60),
+  passwordMaxDelayMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   /**
    * Wrong passwords in a row after which that place (unrecognised places, one trusted IP, one device)
    * may not try again until the user signs in from a recognised one or support unlocks the account.

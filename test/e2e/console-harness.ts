@@ -10,10 +10,19 @@ import { createConsoleServices, type ConsoleServices } from '../../src/main/serv
 export const chromiumPath = process.env.MFA_DESK_CHROMIUM ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(chromiumPath)) throw new Error(`No Chromium at ${chromiumPath}: bash scripts/install-system-packages.sh installs Debian's chromium.`);
+  if (!existsSync(chromiumPath))
+    throw new Error(`No Chromium at ${chromiumPath}: bash scripts/install-system-packages.sh installs Debian's chromium.`);
   return chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -23,7 +32,9 @@ export async function launchChromium(): Promise<Browser> {
  */
 export function buildConsole(): string {
   const outDir = mkdtempSync(join(tmpdir(), 'mfa-desk-build-'));
-  execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--outDir', outDir, '--logLevel', 'warn'], { stdio: 'pipe' });
+  execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--outDir', outDir, '--logLevel', 'warn'], {
+    stdio: 'pipe',
+  });
   if (!existsSync(join(outDir, 'renderer', 'index.html'))) throw new Error(`electron-vite build produced no renderer in ${outDir}`);
   return outDir;
 }
@@ -39,7 +50,12 @@ export interface RunningConsole {
 /** Main's services and the browser host, as `npm start` runs them without Electron. */
 export async function launchConsole(options: { dataDir: string; rendererDir: string; serverUrl?: string }): Promise<RunningConsole> {
   const opened: string[] = [];
-  const services = createConsoleServices({ dataDir: options.dataDir, serverUrl: options.serverUrl, deviceName: 'MFA Desk e2e', openExternal: async (url) => void opened.push(url) });
+  const services = createConsoleServices({
+    dataDir: options.dataDir,
+    serverUrl: options.serverUrl,
+    deviceName: 'MFA Desk e2e',
+    openExternal: async (url) => void opened.push(url),
+  });
   const host = await startBrowserHost({ handlers: services.handlers, rendererDir: options.rendererDir, log: () => {} });
   return {
     host,

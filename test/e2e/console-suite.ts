@@ -17,7 +17,10 @@ export interface ConsoleSuite {
   /** A console data directory, removed after the suite. */
   newDataDir(): string;
   /** A new operator of `role`, signed in on a new console (connect, password, authenticator code). */
-  signedInConsole(role?: 'support' | 'tenant_admin' | 'auditor', tenants?: string[]): Promise<{ page: Page; console: RunningConsole; operator: TestOperator; dataDir: string }>;
+  signedInConsole(
+    role?: 'support' | 'tenant_admin' | 'auditor',
+    tenants?: string[],
+  ): Promise<{ page: Page; console: RunningConsole; operator: TestOperator; dataDir: string }>;
 }
 
 /**

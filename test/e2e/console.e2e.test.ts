@@ -170,7 +170,11 @@ describe('console in Chromium through the browser host', () => {
     const tenant = await server.addTenant();
     const user = await server.addUser(tenant, `locked-${Date.now().toString(36)}@nordmann.test`);
     const row = await server.ctx.store.db.selectFrom('users').select('tenant_id').where('id', '=', user.id).executeTakeFirstOrThrow();
-    await lockAccount(server.ctx.store.db, { userId: user.id, tenantId: row.tenant_id, reason: 'failed_codes', hours: 2, ip: null }, Date.now());
+    await lockAccount(
+      server.ctx.store.db,
+      { userId: user.id, tenantId: row.tenant_id, reason: 'failed_codes', hours: 2, ip: null },
+      Date.now(),
+    );
     const { page } = await signedInConsole();
     await page.keyboard.press('Alt+Digit2');
     await page.getByRole('heading', { name: 'Active lockouts' }).waitFor();
@@ -190,9 +194,16 @@ describe('console in Chromium through the browser host', () => {
     // A stuffing run over HTTP: one wrong password for each of many emails, until the window alarms
     // (a run that straddles two 15-minute windows needs a few more).
     for (let i = 0; i < 20; i++) {
-      const answer = await server.call('POST', '/v1/auth/login', { body: { tenant, email: `leaked-${i}@example.test`, password: `Spring2026-${i}` } });
+      const answer = await server.call('POST', '/v1/auth/login', {
+        body: { tenant, email: `leaked-${i}@example.test`, password: `Spring2026-${i}` },
+      });
       expect(answer.status).toBe(401);
-      const alarmed = await server.ctx.store.db.selectFrom('sign_in_failure_windows').select('alarmed_at').where('tenant_id', '=', tenantId).where('alarmed_at', 'is not', null).executeTakeFirst();
+      const alarmed = await server.ctx.store.db
+        .selectFrom('sign_in_failure_windows')
+        .select('alarmed_at')
+        .where('tenant_id', '=', tenantId)
+        .where('alarmed_at', 'is not', null)
+        .executeTakeFirst();
       if (alarmed) break;
     }
     const { page } = await signedInConsole();
@@ -209,7 +220,10 @@ describe('console in Chromium through the browser host', () => {
       await page.screenshot({ path: 'docs/screenshots/lockouts-credential-stuffing-alarm.png', fullPage: true });
     }
 
-    for (const [language, heading] of [['Norsk bokmål', 'Mulig credential stuffing'], ['Deutsch', 'Möglicher Credential-Stuffing-Angriff']] as const) {
+    for (const [language, heading] of [
+      ['Norsk bokmål', 'Mulig credential stuffing'],
+      ['Deutsch', 'Möglicher Credential-Stuffing-Angriff'],
+    ] as const) {
       await page.getByLabel(/Language|Språk|Sprache/).selectOption({ label: language });
       await page.getByRole('heading', { name: heading }).waitFor();
     }

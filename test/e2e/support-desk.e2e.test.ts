@@ -47,10 +47,15 @@ describe('support desk screens in Chromium through the browser host', () => {
   it('a user locked by 21 SMS requests is found by a phone fragment with spaces, unlocked with a ticket, and signs in; the audit trail shows the ticket', async () => {
     const tenant = await server.addTenant({}, 'sms');
     const phone = phoneEndingIn('4560');
-    const user = { ...(await server.addUser(tenant, `jonas-${Date.now().toString(36)}@example.test`, { phone, name: 'Jonas Berg' })), phone };
+    const user = {
+      ...(await server.addUser(tenant, `jonas-${Date.now().toString(36)}@example.test`, { phone, name: 'Jonas Berg' })),
+      phone,
+    };
     const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
     for (let i = 0; i < 21; i++) await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`);
-    expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } })).status).toBe(423);
+    expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } })).status).toBe(
+      423,
+    );
 
     const { page } = await signedInConsole();
     // "It's Jonas, my number ends in 45 60."
@@ -65,7 +70,11 @@ describe('support desk screens in Chromium through the browser host', () => {
     await screenshot(page, 'user-detail-locked-dark', 'dark');
 
     // The same page in the other languages, plurals and times included.
-    for (const [language, heading] of [['Norsk bokmål', 'Ved neste innlogging'], ['Deutsch', 'Bei der nächsten Anmeldung'], ['English', 'At their next sign-in']] as const) {
+    for (const [language, heading] of [
+      ['Norsk bokmål', 'Ved neste innlogging'],
+      ['Deutsch', 'Bei der nächsten Anmeldung'],
+      ['English', 'At their next sign-in'],
+    ] as const) {
       await page.getByLabel(/Language|Språk|Sprache/).selectOption({ label: language });
       await page.getByRole('heading', { name: heading }).waitFor();
     }
@@ -108,7 +117,10 @@ describe('support desk screens in Chromium through the browser host', () => {
     const phone = phoneEndingIn('7070');
     const user = { ...(await server.addUser(tenant, `kari-${Date.now().toString(36)}@example.test`, { phone, name: 'Kari Holm' })), phone };
     const agentApi = await signedInOperator(server, 'support');
-    const first = await server.call<{ recoveryCodes: string[] }>('POST', `/v1/admin/users/${user.id}/recovery-codes`, { token: agentApi.accessToken, body: { ticket: 'INC-1', reason: 'First set for the test' } });
+    const first = await server.call<{ recoveryCodes: string[] }>('POST', `/v1/admin/users/${user.id}/recovery-codes`, {
+      token: agentApi.accessToken,
+      body: { ticket: 'INC-1', reason: 'First set for the test' },
+    });
     const oldCodes = first.body.recoveryCodes;
     const remembered = await smsSignIn(server, tenant, user, { rememberDevice: true });
     expect(remembered.deviceToken).toBeTruthy();
@@ -133,7 +145,8 @@ describe('support desk screens in Chromium through the browser host', () => {
     await page.getByTestId('dialog-regenerateRecoveryCodes').waitFor({ state: 'detached' });
     expect(await page.content()).not.toContain(newCodes[0]);
     const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
-    const verify = (code: string) => server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method: 'recovery_code', code } });
+    const verify = (code: string) =>
+      server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method: 'recovery_code', code } });
     expect((await verify(oldCodes[0]!)).body.error).toBe('invalid_code');
     expect((await verify(newCodes[0]!)).status).toBe(200);
 
@@ -145,7 +158,9 @@ describe('support desk screens in Chromium through the browser host', () => {
     await page.getByTestId('device-list').waitFor({ state: 'detached' });
     // The page re-read the user after the action: the recovery code the user spent is counted too.
     expect(await page.getByTestId('recovery-left').textContent()).toContain(`${newCodes.length - 1} recovery codes left`);
-    const afterForget = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, deviceToken: remembered.deviceToken } });
+    const afterForget = await server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: user.password, deviceToken: remembered.deviceToken },
+    });
     expect(afterForget.body.status).toBe('mfa_required');
 
     // End all sessions: the session the user holds answers 401.
@@ -159,13 +174,20 @@ describe('support desk screens in Chromium through the browser host', () => {
     // Phone reset link (last: a new phone also forgets remembered devices): it arrives by email and changes the phone.
     await page.getByTestId('phone-reset-button').click();
     await confirmAction(page, 'dialog-sendPhoneResetLink', 'INC-3', 'New phone, old number lost');
-    await expect.poll(() => page.getByTestId('dialog-sendPhoneResetLink').textContent()).toMatch(/Sent to k.+@example\.test\. The link works until/);
+    await expect
+      .poll(() => page.getByTestId('dialog-sendPhoneResetLink').textContent())
+      .toMatch(/Sent to k.+@example\.test\. The link works until/);
     await page.getByRole('button', { name: 'Close' }).click();
-    const mail = server.outbox().filter((m) => m.to === user.email && m.template === 'phone_reset_link').at(-1)!;
+    const mail = server
+      .outbox()
+      .filter((m) => m.to === user.email && m.template === 'phone_reset_link')
+      .at(-1)!;
     const token = /phone-reset\/([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
     const newPhone = phoneEndingIn('8080');
     expect((await server.call('POST', `/v1/phone-reset/${token}`, { body: { phone: newPhone } })).status).toBe(202);
-    expect((await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: lastSmsCode(server, newPhone) } })).status).toBe(200);
+    expect((await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: lastSmsCode(server, newPhone) } })).status).toBe(
+      200,
+    );
     // Changed by the user, not by the console: the page shows it when it is next read (opened again here).
     await page.getByTestId('back-to-users').click();
     await page.getByTestId('user-row').filter({ hasText: user.email }).click();
@@ -173,7 +195,12 @@ describe('support desk screens in Chromium through the browser host', () => {
     user.phone = newPhone;
 
     // Each action once, with its ticket, in the user's trail.
-    const events = await server.ctx.store.db.selectFrom('audit_events').select(['action', 'details']).where('user_id', '=', user.id).where('action', 'like', 'admin.%').execute();
+    const events = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select(['action', 'details'])
+      .where('user_id', '=', user.id)
+      .where('action', 'like', 'admin.%')
+      .execute();
     expect(events.map((e) => [e.action, JSON.parse(e.details).ticket])).toEqual(
       expect.arrayContaining([
         ['admin.recovery_codes_regenerated', 'INC-2'],
@@ -194,7 +221,10 @@ describe('support desk screens in Chromium through the browser host', () => {
     const enrollToken = String(first.body.enrollmentToken);
     const started = await server.call<{ secret: string }>('POST', '/v1/enroll/totp', { token: enrollToken });
     const { generateSync } = await import('otplib');
-    await server.call('POST', '/v1/enroll/totp/confirm', { token: enrollToken, body: { code: generateSync({ secret: started.body.secret }) } });
+    await server.call('POST', '/v1/enroll/totp/confirm', {
+      token: enrollToken,
+      body: { code: generateSync({ secret: started.body.secret }) },
+    });
     expect((await server.call('POST', '/v1/enroll/complete', { token: enrollToken, body: { recoveryCodesSaved: true } })).status).toBe(200);
 
     const { page } = await signedInConsole();
@@ -212,8 +242,11 @@ describe('support desk screens in Chromium through the browser host', () => {
     const tenant = await server.addTenant({}, 'sms');
     const id = await tenantId(tenant);
     const marker = Date.now().toString(36);
-    const users = await Promise.all([1, 2, 3].map((n) => server.addUser(tenant, `bulk${n}-${marker}@example.test`, { name: `Bulk ${n} ${marker}` })));
-    for (const u of users) await lockAccount(server.ctx.store.db, { userId: u.id, tenantId: id, reason: 'failed_codes', hours: 2, ip: null }, Date.now());
+    const users = await Promise.all(
+      [1, 2, 3].map((n) => server.addUser(tenant, `bulk${n}-${marker}@example.test`, { name: `Bulk ${n} ${marker}` })),
+    );
+    for (const u of users)
+      await lockAccount(server.ctx.store.db, { userId: u.id, tenantId: id, reason: 'failed_codes', hours: 2, ip: null }, Date.now());
     const { page } = await signedInConsole();
     await page.keyboard.press('Alt+Digit2');
     const rows = page.getByTestId('lockout-row').filter({ hasText: marker });
@@ -226,7 +259,10 @@ describe('support desk screens in Chromium through the browser host', () => {
     await page.getByTestId('bulk-unlock').click();
     await page.getByTestId('dialog-bulk-unlock').waitFor();
     const agentApi = await signedInOperator(server, 'support');
-    await server.call('POST', `/v1/admin/users/${users[2]!.id}/unlock`, { token: agentApi.accessToken, body: { ticket: 'INC-9', reason: 'Handled on another desk' } });
+    await server.call('POST', `/v1/admin/users/${users[2]!.id}/unlock`, {
+      token: agentApi.accessToken,
+      body: { ticket: 'INC-9', reason: 'Handled on another desk' },
+    });
 
     await confirmAction(page, 'dialog-bulk-unlock', 'INC-77', 'Locked by a broken SMS gateway');
     const result = page.getByTestId('bulk-result');
@@ -237,14 +273,20 @@ describe('support desk screens in Chromium through the browser host', () => {
     await screenshot(page, 'lockouts-bulk-unlock');
     await page.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => rows.count()).toBe(0);
-    const unlocks = await server.ctx.store.db.selectFrom('audit_events').select('details').where('action', '=', 'admin.unlock').where('tenant_id', '=', id).execute();
+    const unlocks = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'admin.unlock')
+      .where('tenant_id', '=', id)
+      .execute();
     expect(unlocks.map((e) => JSON.parse(e.details).ticket).sort()).toEqual(['INC-77', 'INC-77', 'INC-9']);
   });
 
   it('users: search as you type, filters, a virtualized list that loads pages as it scrolls, Enter opens', async () => {
     const tenant = await server.addTenant({}, 'sms');
     const marker = `scroll${Date.now().toString(36)}`;
-    for (let i = 0; i < 120; i++) await server.addUser(tenant, `${marker}-${String(i).padStart(3, '0')}@example.test`, { name: `Scroll ${i}` });
+    for (let i = 0; i < 120; i++)
+      await server.addUser(tenant, `${marker}-${String(i).padStart(3, '0')}@example.test`, { name: `Scroll ${i}` });
     const { page } = await signedInConsole();
     await page.keyboard.press('/');
     await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('user-search');
@@ -292,10 +334,24 @@ describe('support desk screens in Chromium through the browser host', () => {
     const marker = `scope${Date.now().toString(36)}`;
     const own = await server.addUser(mine, `${marker}-own@example.test`, { name: `Own ${marker}` });
     const other = await server.addUser(theirs, `${marker}-other@example.test`, { name: `Other ${marker}` });
-    for (const [u, slug] of [[own, mine], [other, theirs]] as const) await lockAccount(server.ctx.store.db, { userId: u.id, tenantId: await tenantId(slug), reason: 'failed_codes', hours: 1, ip: null }, Date.now());
+    for (const [u, slug] of [
+      [own, mine],
+      [other, theirs],
+    ] as const)
+      await lockAccount(
+        server.ctx.store.db,
+        { userId: u.id, tenantId: await tenantId(slug), reason: 'failed_codes', hours: 1, ip: null },
+        Date.now(),
+      );
     const agentApi = await signedInOperator(server, 'support');
-    await server.call('POST', `/v1/admin/users/${other.id}/sessions/revoke`, { token: agentApi.accessToken, body: { ticket: `OTHER-${marker}`, reason: 'Another company' } });
-    await server.call('POST', `/v1/admin/users/${own.id}/sessions/revoke`, { token: agentApi.accessToken, body: { ticket: `OWN-${marker}`, reason: 'Our company' } });
+    await server.call('POST', `/v1/admin/users/${other.id}/sessions/revoke`, {
+      token: agentApi.accessToken,
+      body: { ticket: `OTHER-${marker}`, reason: 'Another company' },
+    });
+    await server.call('POST', `/v1/admin/users/${own.id}/sessions/revoke`, {
+      token: agentApi.accessToken,
+      body: { ticket: `OWN-${marker}`, reason: 'Our company' },
+    });
 
     const admin = await signedInConsole('tenant_admin', [mine]);
     await admin.page.keyboard.press('/');
@@ -307,8 +363,16 @@ describe('support desk screens in Chromium through the browser host', () => {
     await expect.poll(() => admin.page.getByTestId('lockout-row').filter({ hasText: marker }).count()).toBe(1);
     expect(await admin.page.getByTestId('lockout-row').filter({ hasText: marker }).textContent()).toContain(own.email);
     await admin.page.keyboard.press('Alt+Digit5');
-    await admin.page.getByTestId('audit-row').filter({ hasText: `OWN-${marker}` }).waitFor();
-    expect(await admin.page.getByTestId('audit-row').filter({ hasText: `OTHER-${marker}` }).count()).toBe(0);
+    await admin.page
+      .getByTestId('audit-row')
+      .filter({ hasText: `OWN-${marker}` })
+      .waitFor();
+    expect(
+      await admin.page
+        .getByTestId('audit-row')
+        .filter({ hasText: `OTHER-${marker}` })
+        .count(),
+    ).toBe(0);
 
     const auditor = await signedInConsole('auditor');
     await openUserFromSearch(auditor.page, `${marker}-own`, own.email);
@@ -325,7 +389,11 @@ describe('support desk screens in Chromium through the browser host', () => {
     const tenant = await server.addTenant({}, 'sms');
     const user = await server.addUser(tenant, `csv-${Date.now().toString(36)}@example.test`, { name: 'Csv User' });
     const agentApi = await signedInOperator(server, 'support');
-    for (let i = 0; i < 3; i++) await server.call('POST', `/v1/admin/users/${user.id}/sessions/revoke`, { token: agentApi.accessToken, body: { ticket: `CSV-${i}`, reason: i === 0 ? '=HYPERLINK("x"), "quoted"' : 'Plain reason' } });
+    for (let i = 0; i < 3; i++)
+      await server.call('POST', `/v1/admin/users/${user.id}/sessions/revoke`, {
+        token: agentApi.accessToken,
+        body: { ticket: `CSV-${i}`, reason: i === 0 ? '=HYPERLINK("x"), "quoted"' : 'Plain reason' },
+      });
     const { page } = await signedInConsole();
     await page.keyboard.press('Alt+Digit5');
     await page.getByLabel('User').fill(user.email);

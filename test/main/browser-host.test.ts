@@ -7,13 +7,21 @@ import { consoleChannels, type ConsoleHandlers } from '../../src/shared/console-
 import { tempDataDir } from './console-fixtures.js';
 
 /** Raw HTTP (not fetch), so the test can send the Host and Origin headers an attacker's page would. */
-function send(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function send(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -35,7 +43,9 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     mkdirSync(join(renderer.dir, 'assets'));
     writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>console</title>');
     writeFileSync(join(renderer.dir, 'assets', 'app.js'), 'console.log(1)');
-    const handlers = Object.fromEntries(consoleChannels.map((channel) => [channel, async (input: unknown) => (calls.push(channel), input)])) as unknown as ConsoleHandlers;
+    const handlers = Object.fromEntries(
+      consoleChannels.map((channel) => [channel, async (input: unknown) => (calls.push(channel), input)]),
+    ) as unknown as ConsoleHandlers;
     handlers['links:openExternal'] = async () => ({ opened: false });
     host = await startBrowserHost({ handlers, rendererDir: renderer.dir, log: () => {} });
     port = Number(new URL(host.origin).port);
@@ -49,10 +59,27 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     renderer.remove();
   });
 
-  const own = () => ({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', [bridgeSecretHeader]: secret });
+  const own = () => ({
+    host: `127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${port}`,
+    'content-type': 'application/json',
+    [bridgeSecretHeader]: secret,
+  });
   const handshake = (code: string, extra: Record<string, string> = {}) =>
-    send(port, { method: 'POST', path: '/bridge-handshake', headers: { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json', [launchCodeHeader]: code, ...extra }, body: '{}' });
-  const bridgeCall = (headers: Record<string, string>, body = '{"url":"https://x.test"}') => send(port, { method: 'POST', path: '/bridge/links:openExternal', headers, body });
+    send(port, {
+      method: 'POST',
+      path: '/bridge-handshake',
+      headers: {
+        host: `127.0.0.1:${port}`,
+        origin: `http://127.0.0.1:${port}`,
+        'content-type': 'application/json',
+        [launchCodeHeader]: code,
+        ...extra,
+      },
+      body: '{}',
+    });
+  const bridgeCall = (headers: Record<string, string>, body = '{"url":"https://x.test"}') =>
+    send(port, { method: 'POST', path: '/bridge/links:openExternal', headers, body });
 
   it('serves the renderer with the strict CSP; the launch URL carries a single-use code, never the secret', async () => {
     expect(host.launchUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#launch=[A-Za-z0-9_-]{43}$`));
@@ -81,12 +108,32 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
       const otherPort = Number(new URL(other.origin).port);
       const code = new URL(other.launchUrl).hash.replace('#launch=', '');
       const trade = () =>
-        send(otherPort, { method: 'POST', path: '/bridge-handshake', headers: { host: `127.0.0.1:${otherPort}`, origin: `http://127.0.0.1:${otherPort}`, 'content-type': 'application/json', [launchCodeHeader]: code }, body: '{}' });
+        send(otherPort, {
+          method: 'POST',
+          path: '/bridge-handshake',
+          headers: {
+            host: `127.0.0.1:${otherPort}`,
+            origin: `http://127.0.0.1:${otherPort}`,
+            'content-type': 'application/json',
+            [launchCodeHeader]: code,
+          },
+          body: '{}',
+        });
       const first = await trade();
       expect(first.status).toBe(200);
       const traded = (JSON.parse(first.body) as { secret: string }).secret;
       const call = () =>
-        send(otherPort, { method: 'POST', path: '/bridge/links:openExternal', headers: { host: `127.0.0.1:${otherPort}`, origin: `http://127.0.0.1:${otherPort}`, 'content-type': 'application/json', [bridgeSecretHeader]: traded }, body: '{"url":"https://x.test"}' });
+        send(otherPort, {
+          method: 'POST',
+          path: '/bridge/links:openExternal',
+          headers: {
+            host: `127.0.0.1:${otherPort}`,
+            origin: `http://127.0.0.1:${otherPort}`,
+            'content-type': 'application/json',
+            [bridgeSecretHeader]: traded,
+          },
+          body: '{"url":"https://x.test"}',
+        });
       expect((await call()).status).not.toBe(401);
       // Someone who read the URL from Chromium's command line trades it too (or the page, second).
       expect((await trade()).status).toBe(410);
@@ -109,7 +156,10 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     expect((await bridgeCall({ ...own(), origin: `http://localhost:${port}` })).status).toBe(403); // Origin must match Host
     expect((await bridgeCall({ ...own(), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await bridgeCall(without(own(), 'origin'))).status).toBe(403);
-    expect((await send(port, { method: 'OPTIONS', path: '/bridge/session:status', headers: { host: own().host, origin: 'https://evil.test' } })).status).toBe(405);
+    expect(
+      (await send(port, { method: 'OPTIONS', path: '/bridge/session:status', headers: { host: own().host, origin: 'https://evil.test' } }))
+        .status,
+    ).toBe(405);
     expect((await bridgeCall({ ...own(), [bridgeSecretHeader]: 'guess' })).status).toBe(401);
     expect((await bridgeCall(without(own(), bridgeSecretHeader))).status).toBe(401);
     expect((await bridgeCall({ ...own(), 'content-type': 'application/x-www-form-urlencoded' }, 'url=x')).status).toBe(415);
@@ -117,8 +167,13 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
   });
 
   it('validates the channel and the argument like IPC does, and serves nothing outside the build', async () => {
-    expect(JSON.parse((await send(port, { method: 'POST', path: '/bridge/shell:exec', headers: own(), body: '{}' })).body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(JSON.parse((await send(port, { method: 'POST', path: '/bridge/users:get', headers: own(), body: '{"id":5}' })).body)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(JSON.parse((await send(port, { method: 'POST', path: '/bridge/shell:exec', headers: own(), body: '{}' })).body)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
+    expect(
+      JSON.parse((await send(port, { method: 'POST', path: '/bridge/users:get', headers: own(), body: '{"id":5}' })).body),
+    ).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     for (const path of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/assets/../../x', '/.env']) {
       expect((await send(port, { path, headers: { host: own().host } })).status).toBe(404);
     }
@@ -133,7 +188,9 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
       expect(answer.body).not.toContain(path.slice('/bridge/'.length));
     }
     // Still refused for a caller without the secret, before the path is even looked at.
-    expect((await send(port, { method: 'POST', path: '/bridge/%zz', headers: without(own(), bridgeSecretHeader), body: '{}' })).status).toBe(401);
+    expect(
+      (await send(port, { method: 'POST', path: '/bridge/%zz', headers: without(own(), bridgeSecretHeader), body: '{}' })).status,
+    ).toBe(401);
     expect(calls.length).toBe(before);
   });
 
@@ -141,7 +198,11 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     const before = calls.length;
     const oversize = JSON.stringify({ url: `https://x.test/${'a'.repeat(100 * 1024)}` });
     // fetch (undici) writes the whole body before it reads; a server that hangs up mid-body fails it.
-    const viaFetch = await fetch(`${host.origin}/bridge/links:openExternal`, { method: 'POST', headers: without(own(), 'host'), body: oversize });
+    const viaFetch = await fetch(`${host.origin}/bridge/links:openExternal`, {
+      method: 'POST',
+      headers: without(own(), 'host'),
+      body: oversize,
+    });
     expect(viaFetch.status).toBe(413);
     expect(viaFetch.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await viaFetch.text()).toBe('too large');

@@ -22,7 +22,11 @@ export interface TestOperator {
 }
 
 /** An operator made directly on the server, with a TOTP secret the test holds like an authenticator app. */
-export async function addOperator(server: TestServer, role: 'support' | 'tenant_admin' | 'auditor' = 'support', tenantSlugs?: string[]): Promise<TestOperator> {
+export async function addOperator(
+  server: TestServer,
+  role: 'support' | 'tenant_admin' | 'auditor' = 'support',
+  tenantSlugs?: string[],
+): Promise<TestOperator> {
   const email = `op-${randomBytes(4).toString('hex')}@desk.test`;
   const name = `Operator ${email.slice(3, 7)}`;
   const created = await createOperator(server.ctx, { email, name, role, tenantSlugs, password: `pw-${randomBytes(12).toString('hex')}` });
@@ -50,7 +54,9 @@ export async function addOperator(server: TestServer, role: 'support' | 'tenant_
 
 /** The refresh token as the OS keychain holds it, read with libsecret's own CLI; null when there is none. */
 export function keychainLookup(serverUrl: string, email: string): string | null {
-  const result = spawnSync('secret-tool', ['lookup', 'service', keychainService, 'account', keychainAccount(serverUrl, email)], { encoding: 'utf8' });
+  const result = spawnSync('secret-tool', ['lookup', 'service', keychainService, 'account', keychainAccount(serverUrl, email)], {
+    encoding: 'utf8',
+  });
   if (result.error) throw result.error;
   return result.status === 0 && result.stdout ? result.stdout.trim() : null;
 }
@@ -63,7 +69,9 @@ export function assertPrivateKeyring(): void {
     const status = (error as { status?: number }).status;
     // search exits 1 with no output when nothing matches: that is a working keychain.
     if (status === 1 && process.env.DBUS_SESSION_BUS_ADDRESS) return;
-    throw new Error('These tests need a Secret Service (gnome-keyring on a D-Bus session). Run them through `bash scripts/with-private-keyring.sh npx vitest run ...`.');
+    throw new Error(
+      'These tests need a Secret Service (gnome-keyring on a D-Bus session). Run them through `bash scripts/with-private-keyring.sh npx vitest run ...`.',
+    );
   }
 }
 

@@ -23,7 +23,15 @@ describe('dispatch: the check every bridge call passes, whichever transport', ()
   });
 
   it('strips anything the contract does not declare from answers (a token cannot ride along)', async () => {
-    const state = { keychain: { available: true, reason: null }, serverUrl: 'https://x.test', lastEmail: 'a@x.test', operator: null, remembered: false, notice: null, preferences: { locale: null } };
+    const state = {
+      keychain: { available: true, reason: null },
+      serverUrl: 'https://x.test',
+      lastEmail: 'a@x.test',
+      operator: null,
+      remembered: false,
+      notice: null,
+      preferences: { locale: null },
+    };
     const handlers = handlersWith({ 'session:status': async () => ({ ...state, refreshToken: 'secret' }) as typeof state });
     const answer = await dispatch(handlers, 'session:status', {});
     expect(answer).toEqual({ ok: true, value: state });

@@ -33,9 +33,16 @@ describe('console instance lock', () => {
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(data.dir, 'console.lock'), JSON.stringify({ pid: Number(gone.stdout), host: hostname() }));
     const startAt = String(Date.now() + 5000);
-    const run = () => promisify(execFile)(process.execPath, ['bin/run-ts.mjs', 'test/main/fixtures/take-lock.ts'], { encoding: 'utf8', env: { ...process.env, LOCK_DIR: data.dir, START_AT: startAt } });
+    const run = () =>
+      promisify(execFile)(process.execPath, ['bin/run-ts.mjs', 'test/main/fixtures/take-lock.ts'], {
+        encoding: 'utf8',
+        env: { ...process.env, LOCK_DIR: data.dir, START_AT: startAt },
+      });
     const outcomes = (await Promise.all(Array.from({ length: 6 }, run))).map((child) => child.stdout.trim());
-    expect(outcomes.filter((o) => o === 'won'), outcomes.join(', ')).toHaveLength(1);
+    expect(
+      outcomes.filter((o) => o === 'won'),
+      outcomes.join(', '),
+    ).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
   });
 });

@@ -44,7 +44,10 @@ describe('no keychain', () => {
         OPERATOR_CODE: await operator.nextCode(),
       },
     });
-    const { state, tokens } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { state: { keychain: { available: boolean; reason: string }; operator: { email: string } | null; remembered: boolean }; tokens: string[] };
+    const { state, tokens } = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+      state: { keychain: { available: boolean; reason: string }; operator: { email: string } | null; remembered: boolean };
+      tokens: string[];
+    };
     expect(state.keychain.available).toBe(false);
     expect(state.keychain.reason).toBeTruthy();
     expect(state.operator?.email).toBe(operator.email);

@@ -31,7 +31,11 @@ describe('operator session: keychain, silent sign-in, renewal, sign-out', () => 
     const operator = await addOperator(server);
     const services = launch(dataDir);
     await services.handlers['session:connect']({ serverUrl: server.baseUrl });
-    const state = await services.handlers['session:signIn']({ email: operator.email, password: operator.password, code: await operator.nextCode() });
+    const state = await services.handlers['session:signIn']({
+      email: operator.email,
+      password: operator.password,
+      code: await operator.nextCode(),
+    });
     return { operator, services, state };
   }
 
@@ -123,9 +127,16 @@ describe('operator session: keychain, silent sign-in, renewal, sign-out', () => 
     const operator = await addOperator(server);
     const services = launch(data.dir);
     await services.handlers['session:connect']({ serverUrl: server.baseUrl });
-    await expect(services.handlers['session:signIn']({ email: operator.email, password: 'wrong password', code: await operator.nextCode() })).rejects.toMatchObject({ code: 'invalid_credentials' });
-    await expect(services.handlers['session:connect']({ serverUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({ code: 'server_unreachable' });
-    await expect(services.handlers['session:connect']({ serverUrl: 'http://desk.example.com' })).rejects.toMatchObject({ code: 'invalid_server_url', options: { detail: 'https_required' } });
+    await expect(
+      services.handlers['session:signIn']({ email: operator.email, password: 'wrong password', code: await operator.nextCode() }),
+    ).rejects.toMatchObject({ code: 'invalid_credentials' });
+    await expect(services.handlers['session:connect']({ serverUrl: 'http://127.0.0.1:9' })).rejects.toMatchObject({
+      code: 'server_unreachable',
+    });
+    await expect(services.handlers['session:connect']({ serverUrl: 'http://desk.example.com' })).rejects.toMatchObject({
+      code: 'invalid_server_url',
+      options: { detail: 'https_required' },
+    });
     await expect(services.handlers['users:search']({ limit: 25 })).rejects.toMatchObject({ code: 'not_signed_in' });
   });
 });

@@ -60,7 +60,9 @@ describe('server client', () => {
   });
 
   it('says the server is unreachable when nothing listens, and not an MFA Desk server when something else answers', async () => {
-    await expect(createServerClient('http://127.0.0.1:9', { retryDelaysMs: [] }).checkServer()).rejects.toMatchObject({ code: 'server_unreachable' });
+    await expect(createServerClient('http://127.0.0.1:9', { retryDelaysMs: [] }).checkServer()).rejects.toMatchObject({
+      code: 'server_unreachable',
+    });
     const url = await serve((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<h1>hello</h1>'));
     await expect(createServerClient(url).checkServer()).rejects.toMatchObject({ code: 'not_mfa_desk_server' });
   });

@@ -6,7 +6,10 @@ function page(hash: string) {
   const store = new Map<string, string>();
   const replaced: string[] = [];
   const location = { hash, pathname: '/', search: '' } as Location;
-  const storage = { getItem: (key: string) => store.get(key) ?? null, setItem: (key: string, value: string) => void store.set(key, value) } as Storage;
+  const storage = {
+    getItem: (key: string) => store.get(key) ?? null,
+    setItem: (key: string, value: string) => void store.set(key, value),
+  } as Storage;
   const history = { replaceState: (_state: unknown, _title: string, url: string) => void replaced.push(url) } as History;
   return { location, storage, history, replaced };
 }

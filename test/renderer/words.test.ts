@@ -35,7 +35,7 @@ describe('plurals, times and sentences in the operator’s language', () => {
     const time = timeFormat('en');
     expect(time.duration((3 * 3600 + 12 * 60 + 5) * 1000)).toBe('3 hr 12 min');
     expect(time.duration(45_000)).toBe('45 sec');
-    expect(time.duration((26 * 3600) * 1000)).toBe('1 day 2 hr');
+    expect(time.duration(26 * 3600 * 1000)).toBe('1 day 2 hr');
     expect(timeFormat('de').duration(2 * 3600 * 1000)).toBe('2 Std.');
   });
 
@@ -45,7 +45,12 @@ describe('plurals, times and sentences in the operator’s language', () => {
       refused: { reason: 'locked', lockoutReason: 'sms_daily_limit', until: '2026-12-01T14:32:00Z', afterwards: 'request_new_code' },
       passwordWaitUntil: null,
       enroll: null,
-      newPlace: { method: 'sms', alternatives: ['recovery_code'], phoneHint: '+47 •••••560', sms: { left: 17, limit: 20, resetsAt: '2026-12-01T23:00:00Z' } },
+      newPlace: {
+        method: 'sms',
+        alternatives: ['recovery_code'],
+        phoneHint: '+47 •••••560',
+        sms: { left: 17, limit: 20, resetsAt: '2026-12-01T23:00:00Z' },
+      },
       trustedIps: 1,
       rememberedDevices: 0,
     };
@@ -56,25 +61,52 @@ describe('plurals, times and sentences in the operator’s language', () => {
     // Locked: the trusted IPs and devices do not help, so they are not promised.
     expect(lines.join(' ')).not.toContain('password is enough');
 
-    const calm = describeNextSignIn({ ...locked, refused: null, newPlace: { ...locked.newPlace!, sms: { left: 0, limit: 20, resetsAt: '2026-12-01T23:00:00Z' }, method: 'recovery_code', alternatives: [] }, rememberedDevices: 2 }, t, timeFormat('en'), now);
+    const calm = describeNextSignIn(
+      {
+        ...locked,
+        refused: null,
+        newPlace: {
+          ...locked.newPlace!,
+          sms: { left: 0, limit: 20, resetsAt: '2026-12-01T23:00:00Z' },
+          method: 'recovery_code',
+          alternatives: [],
+        },
+        rememberedDevices: 2,
+      },
+      t,
+      timeFormat('en'),
+      now,
+    );
     expect(calm).toEqual([
       'From a new IP address they will have to enter a recovery code.',
       expect.stringMatching(/^No SMS left today \(20 sent\); the count starts again at /),
       'From the 1 IP address where they signed in with a code before, the password is enough.',
       'On their 2 remembered devices no code is asked.',
     ]);
-    expect(describeNextSignIn({ ...locked, refused: { reason: 'disabled' } }, t, timeFormat('en'), now)).toEqual(['The account is disabled: every sign-in is refused.']);
+    expect(describeNextSignIn({ ...locked, refused: { reason: 'disabled' } }, t, timeFormat('en'), now)).toEqual([
+      'The account is disabled: every sign-in is refused.',
+    ]);
     expect(phoneEnding('+47 •••••560')).toBe('560');
 
     // Not enrolled where MFA is optional: the password alone, everywhere; nothing about codes.
-    expect(describeNextSignIn({ ...locked, refused: null, newPlace: null, trustedIps: 0, passwordOnly: true }, t, timeFormat('en'), now)).toEqual([
-      'They have no second factor, and their tenant does not require one: the password alone signs them in, from anywhere.',
-    ]);
+    expect(
+      describeNextSignIn({ ...locked, refused: null, newPlace: null, trustedIps: 0, passwordOnly: true }, t, timeFormat('en'), now),
+    ).toEqual(['They have no second factor, and their tenant does not require one: the password alone signs them in, from anywhere.']);
     // Wrong passwords shut new places only: no new-place steps, and the recognised places that still work.
-    const guessed = describeNextSignIn({ ...locked, refused: { reason: 'password_attempts', failedPasswords: 100 }, rememberedDevices: 1 }, t, timeFormat('en'), now);
+    const guessed = describeNextSignIn(
+      { ...locked, refused: { reason: 'password_attempts', failedPasswords: 100 }, rememberedDevices: 1 },
+      t,
+      timeFormat('en'),
+      now,
+    );
     expect(guessed[0]).toMatch(/^After 100 wrong passwords, sign-in from new places is refused/);
     expect(guessed.join(' ')).not.toContain('From a new IP address');
-    expect(guessed).toEqual(expect.arrayContaining(['On their remembered device no code is asked.', 'From the 1 IP address where they signed in with a code before, the password is enough.']));
+    expect(guessed).toEqual(
+      expect.arrayContaining([
+        'On their remembered device no code is asked.',
+        'From the 1 IP address where they signed in with a code before, the password is enough.',
+      ]),
+    );
   });
 
   it('words every audit action the server writes, and keeps an unknown one visible', () => {
@@ -93,7 +125,23 @@ describe('plurals, times and sentences in the operator’s language', () => {
     expect(csvField('=1+1')).toBe("'=1+1");
     expect(csvField('-2')).toBe("'-2");
     expect(csvField(null)).toBe('');
-    const line = csvLine({ id: '1', at: '2026-12-01T10:00:00.000Z', tenantId: 't', userId: 'u', actorType: 'operator', actorId: 'o', action: 'admin.unlock', ip: '127.0.0.1', details: { ticket: 'INC-1', reason: 'line\nbreak', operator: 'sam@desk.test' } }, 'Unlocked by support', 'Sam');
-    expect(line).toBe('2026-12-01T10:00:00.000Z,admin.unlock,Unlocked by support,operator,Sam,t,u,127.0.0.1,INC-1,"line\nbreak","{""operator"":""sam@desk.test""}"\r\n');
+    const line = csvLine(
+      {
+        id: '1',
+        at: '2026-12-01T10:00:00.000Z',
+        tenantId: 't',
+        userId: 'u',
+        actorType: 'operator',
+        actorId: 'o',
+        action: 'admin.unlock',
+        ip: '127.0.0.1',
+        details: { ticket: 'INC-1', reason: 'line\nbreak', operator: 'sam@desk.test' },
+      },
+      'Unlocked by support',
+      'Sam',
+    );
+    expect(line).toBe(
+      '2026-12-01T10:00:00.000Z,admin.unlock,Unlocked by support,operator,Sam,t,u,127.0.0.1,INC-1,"line\nbreak","{""operator"":""sam@desk.test""}"\r\n',
+    );
   });
 });

@@ -24,21 +24,71 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(run('migrate').stdout).toContain('up to date');
     const tenant = run('tenant', 'create', '--slug', 'acme', '--name', 'Acme AS', '--preset', 'sms', '--json');
     expect(tenant.status, tenant.stderr).toBe(0);
-    expect(JSON.parse(tenant.stdout)).toMatchObject({ slug: 'acme', policy: { smsLoginDailyLimit: 20, askOnlyOnNewIpOrPasswordChange: true } });
-    const user = run('user', 'create', '--tenant', 'acme', '--email', 'Ada@Acme.test', '--name', 'Ada', '--password', 'correct horse battery', '--json');
+    expect(JSON.parse(tenant.stdout)).toMatchObject({
+      slug: 'acme',
+      policy: { smsLoginDailyLimit: 20, askOnlyOnNewIpOrPasswordChange: true },
+    });
+    const user = run(
+      'user',
+      'create',
+      '--tenant',
+      'acme',
+      '--email',
+      'Ada@Acme.test',
+      '--name',
+      'Ada',
+      '--password',
+      'correct horse battery',
+      '--json',
+    );
     expect(user.status, user.stderr).toBe(0);
     expect(JSON.parse(user.stdout)).toMatchObject({ email: 'ada@acme.test' });
     expect(statSync(join(env.MFA_DESK_DATA_DIR!, 'mfa-desk.key')).mode & 0o777).toBe(0o600);
   });
 
   it('imports a user with a verified phone and emails a phone reset link', () => {
-    const created = run('user', 'create', '--tenant', 'acme', '--email', 'ola@acme.test', '--name', 'Ola', '--password', 'correct horse battery', '--phone', '+47 912 34 567', '--json');
+    const created = run(
+      'user',
+      'create',
+      '--tenant',
+      'acme',
+      '--email',
+      'ola@acme.test',
+      '--name',
+      'Ola',
+      '--password',
+      'correct horse battery',
+      '--phone',
+      '+47 912 34 567',
+      '--json',
+    );
     expect(created.status, created.stderr).toBe(0);
-    expect(run('user', 'create', '--tenant', 'acme', '--email', 'x@acme.test', '--name', 'X', '--password', 'correct horse battery', '--phone', '+47 22 12 34 56').stderr).toMatch(/cannot receive text messages/);
+    expect(
+      run(
+        'user',
+        'create',
+        '--tenant',
+        'acme',
+        '--email',
+        'x@acme.test',
+        '--name',
+        'X',
+        '--password',
+        'correct horse battery',
+        '--phone',
+        '+47 22 12 34 56',
+      ).stderr,
+    ).toMatch(/cannot receive text messages/);
     const link = run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'ola@acme.test', '--json');
     expect(link.status, link.stderr).toBe(0);
-    expect(JSON.parse(link.stdout)).toMatchObject({ link: expect.stringMatching(/\/phone-reset\/[A-Za-z0-9_-]{43}$/), sentTo: 'o••@acme.test' });
-    const outbox = readFileSync(join(env.MFA_DESK_DATA_DIR!, 'outbox.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { to: string; template: string });
+    expect(JSON.parse(link.stdout)).toMatchObject({
+      link: expect.stringMatching(/\/phone-reset\/[A-Za-z0-9_-]{43}$/),
+      sentTo: 'o••@acme.test',
+    });
+    const outbox = readFileSync(join(env.MFA_DESK_DATA_DIR!, 'outbox.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { to: string; template: string });
     expect(outbox.at(-1)).toMatchObject({ to: 'ola@acme.test', template: 'phone_reset_link' });
     expect(run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'nobody@acme.test').stderr).toMatch(/no user nobody@acme.test/);
   });
@@ -49,7 +99,9 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(op.stdout).toMatch(/otpauth:\/\/totp\/MFA%20Desk:sam%40desk\.test\?secret=[A-Z2-7]{32}/);
     expect(op.stdout).toContain('▄'); // the QR code, drawn in the terminal
     expect(op.stdout).toMatch(/set-password \{"token":"[A-Za-z0-9_-]{43}"/);
-    expect(run('operator', 'create', '--email', 'ta@desk.test', '--name', 'T', '--role', 'tenant_admin').stderr).toMatch(/exactly one tenant/);
+    expect(run('operator', 'create', '--email', 'ta@desk.test', '--name', 'T', '--role', 'tenant_admin').stderr).toMatch(
+      /exactly one tenant/,
+    );
     expect(run('operator', 'create', '--email', 'x@desk.test', '--name', 'X', '--role', 'god').stderr).toMatch(/--role/);
     const demo = run('seed-demo', '--json');
     expect(demo.status, demo.stderr).toBe(0);
@@ -65,9 +117,18 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
 
   it('refuses bad input with a clear message and a non-zero exit, changing nothing', () => {
     const cases: Array<[string[], RegExp]> = [
-      [['user', 'create', '--tenant', 'acme', '--email', 'nope', '--name', 'X', '--password', 'short'], /--email: .*--password: at least 12/],
-      [['user', 'create', '--tenant', 'acme', '--email', 'ada@acme.test', '--name', 'Ada', '--password', 'correct horse battery'], /already has an account/],
-      [['user', 'create', '--tenant', 'ghost', '--email', 'g@acme.test', '--name', 'G', '--password', 'correct horse battery'], /no tenant "ghost"/],
+      [
+        ['user', 'create', '--tenant', 'acme', '--email', 'nope', '--name', 'X', '--password', 'short'],
+        /--email: .*--password: at least 12/,
+      ],
+      [
+        ['user', 'create', '--tenant', 'acme', '--email', 'ada@acme.test', '--name', 'Ada', '--password', 'correct horse battery'],
+        /already has an account/,
+      ],
+      [
+        ['user', 'create', '--tenant', 'ghost', '--email', 'g@acme.test', '--name', 'G', '--password', 'correct horse battery'],
+        /no tenant "ghost"/,
+      ],
       [['tenant', 'create', '--slug', 'Bad Slug!', '--name', 'X'], /--slug: lowercase/],
       [['tenant', 'create', '--slug', 'acme', '--name', 'Again'], /already exists/],
       [['tenant', 'create', '--slug', 'x2', '--name', 'X', '--preset', 'carrier-pigeon'], /--preset/],

@@ -20,7 +20,8 @@ describe('TRUST_PROXY', () => {
 describe('a hop count believes internal proxies only', () => {
   it('trusts loopback and private peers as load balancers, never a public one', () => {
     const trust = fastifyTrustProxy(1) as (address: string, hop: number) => boolean;
-    for (const peer of ['127.0.0.1', '::ffff:10.1.2.3', '172.20.0.5', '192.168.1.9', '::1', 'fd12::1']) expect(trust(peer, 0), peer).toBe(true);
+    for (const peer of ['127.0.0.1', '::ffff:10.1.2.3', '172.20.0.5', '192.168.1.9', '::1', 'fd12::1'])
+      expect(trust(peer, 0), peer).toBe(true);
     // A client that reaches the server directly: its own address is the client, whatever it wrote.
     for (const peer of ['203.0.113.9', '::ffff:198.51.100.7', '2001:db8::1']) expect(trust(peer, 0), peer).toBe(false);
     expect(trust('10.0.0.1', 1), 'one hop only').toBe(false);

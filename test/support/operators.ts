@@ -12,7 +12,6 @@ export interface SignedInOperator {
   id: string;
 }
 
-
 /** An authenticator code for the operator: at the server clock's current step (a step can be used once). */
 export function operatorCode(secret: string, server: TestServer): string {
   return generateSync({ secret, epoch: Math.floor(server.clock.now() / 1000) });
@@ -23,8 +22,16 @@ export async function signedInOperator(server: TestServer, role: OperatorRole, t
   const email = `${role}-${Math.random().toString(36).slice(2, 8)}@desk.test`;
   const password = 'operator password 2026';
   const created = await createOperator(server.ctx, { email, name: `Op ${role}`, role, tenantSlugs, password });
-  const login = await server.call('POST', '/v1/admin/auth/login', { body: { email, password, code: operatorCode(created.totpSecret, server), deviceName: 'test' } });
+  const login = await server.call('POST', '/v1/admin/auth/login', {
+    body: { email, password, code: operatorCode(created.totpSecret, server), deviceName: 'test' },
+  });
   if (login.status !== 200) throw new Error(`operator sign-in failed: ${JSON.stringify(login.body)}`);
-  return { email, password, secret: created.totpSecret, id: created.operator.id, accessToken: String(login.body.accessToken), refreshToken: String(login.body.refreshToken) };
+  return {
+    email,
+    password,
+    secret: created.totpSecret,
+    id: created.operator.id,
+    accessToken: String(login.body.accessToken),
+    refreshToken: String(login.body.refreshToken),
+  };
 }
-

@@ -21,9 +21,17 @@ export interface TestServer {
   baseUrl: string;
   ctx: ServerContext;
   clock: ManualClock;
-  call<T = Record<string, unknown>>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<ApiAnswer<T>>;
   addTenant(policy?: Partial<TenantPolicy>, preset?: 'app' | 'sms'): Promise<string>;
-  addUser(tenant: string, email?: string, extra?: { phone?: string; locale?: 'en' | 'nb' | 'de'; name?: string }): Promise<{ email: string; password: string; id: string }>;
+  addUser(
+    tenant: string,
+    email?: string,
+    extra?: { phone?: string; locale?: 'en' | 'nb' | 'de'; name?: string },
+  ): Promise<{ email: string; password: string; id: string }>;
   /** Messages written to the outbox file so far (SMS and email, as users would read them). */
   outbox(): OutboxLine[];
   close(): Promise<void>;
@@ -41,12 +49,18 @@ export interface OutboxLine {
 
 export function readOutbox(path: string): OutboxLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxLine);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as OutboxLine);
 }
 
 /** The code in the newest SMS to `phone`. */
 export function lastSmsCode(server: TestServer, phone: string): string {
-  const sms = server.outbox().filter((m) => m.channel === 'sms' && m.to === phone).at(-1);
+  const sms = server
+    .outbox()
+    .filter((m) => m.channel === 'sms' && m.to === phone)
+    .at(-1);
   const code = sms && /\b(\d{6})\b/.exec(sms.text)?.[1];
   if (!code) throw new Error(`no SMS code was sent to ${phone}`);
   return code;
@@ -56,13 +70,21 @@ export function lastSmsCode(server: TestServer, phone: string): string {
  * A real server (Fastify listening on loopback) on a real, fresh database, with a manual clock the
  * test moves across time steps and days. Calls go over HTTP with fetch.
  */
-export async function startTestServer(dialect: Dialect, options: { trustProxy?: TrustProxy; env?: NodeJS.ProcessEnv; realTime?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: Dialect,
+  options: { trustProxy?: TrustProxy; env?: NodeJS.ProcessEnv; realTime?: boolean } = {},
+): Promise<TestServer> {
   const database = await freshDatabase(dialect);
   // A manual clock by default (tests step across 30 s codes, days, lockouts); real time for tests that
   // drive a browser or external tools that read the wall clock.
   const clock = new ManualClock(options.realTime ? Date.now() : Date.UTC(2026, 10, 25, 9, 0, 0));
   if (options.realTime) clock.now = () => Date.now();
-  const env = { MFA_DESK_DATA_DIR: database.dataDir, DATABASE_URL: database.url, MFA_DESK_KEY: randomBytes(32).toString('base64'), ...options.env };
+  const env = {
+    MFA_DESK_DATA_DIR: database.dataDir,
+    DATABASE_URL: database.url,
+    MFA_DESK_KEY: randomBytes(32).toString('base64'),
+    ...options.env,
+  };
   const ctx = await createContext(configFromEnv(env), clock);
   const app = await buildApp(ctx, { trustProxy: options.trustProxy });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -89,7 +111,11 @@ export async function startTestServer(dialect: Dialect, options: { trustProxy?: 
       const slug = `t${++tenants}-${randomBytes(3).toString('hex')}`;
       const tenant = await createTenant(ctx, { slug, name: `Tenant ${tenants}`, preset });
       if (Object.keys(policy).length) {
-        await ctx.store.db.updateTable('tenants').set({ policy: JSON.stringify({ ...tenant.policy, ...policy }) }).where('id', '=', tenant.id).execute();
+        await ctx.store.db
+          .updateTable('tenants')
+          .set({ policy: JSON.stringify({ ...tenant.policy, ...policy }) })
+          .where('id', '=', tenant.id)
+          .execute();
       }
       return slug;
     },
@@ -114,14 +140,23 @@ export function appCode(secret: string, clock: ManualClock, offsetSteps = 0): st
 }
 
 /** Password sign-in, TOTP enrollment, recovery codes acknowledged: an enrolled user and their secrets. */
-export async function enrollUser(server: TestServer, tenant: string): Promise<{ email: string; password: string; id: string; secret: string; recoveryCodes: string[]; sessionToken: string }> {
+export async function enrollUser(
+  server: TestServer,
+  tenant: string,
+): Promise<{ email: string; password: string; id: string; secret: string; recoveryCodes: string[]; sessionToken: string }> {
   const user = await server.addUser(tenant);
   const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
   if (login.body.status !== 'enrollment_required') throw new Error(`expected enrollment_required, got ${JSON.stringify(login.body)}`);
   const token = String(login.body.enrollmentToken);
   const started = await server.call<{ secret: string }>('POST', '/v1/enroll/totp', { token });
-  const confirmed = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/totp/confirm', { token, body: { code: appCode(started.body.secret, server.clock) } });
-  const completed = await server.call<{ sessionToken: string }>('POST', '/v1/enroll/complete', { token, body: { recoveryCodesSaved: true } });
+  const confirmed = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/totp/confirm', {
+    token,
+    body: { code: appCode(started.body.secret, server.clock) },
+  });
+  const completed = await server.call<{ sessionToken: string }>('POST', '/v1/enroll/complete', {
+    token,
+    body: { recoveryCodesSaved: true },
+  });
   if (completed.status !== 200) throw new Error(`enrollment failed: ${JSON.stringify(completed.body)}`);
   // The enrollment code used this time step; move on so the next sign-in can use a fresh code.
   server.clock.advance(30_000);

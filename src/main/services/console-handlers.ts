@@ -24,7 +24,8 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'users:get': ({ id }) => session.withAccessToken((client, token) => client.getUser(token, id)),
     'users:unlock': ({ id, ...body }) => session.withAccessToken((client, token) => client.unlockUser(token, id, body)),
     'users:sendPhoneResetLink': ({ id, ...body }) => session.withAccessToken((client, token) => client.sendPhoneResetLink(token, id, body)),
-    'users:regenerateRecoveryCodes': ({ id, ...body }) => session.withAccessToken((client, token) => client.regenerateRecoveryCodes(token, id, body)),
+    'users:regenerateRecoveryCodes': ({ id, ...body }) =>
+      session.withAccessToken((client, token) => client.regenerateRecoveryCodes(token, id, body)),
     'users:resetAuthenticator': ({ id, ...body }) => session.withAccessToken((client, token) => client.resetAuthenticator(token, id, body)),
     'users:revokeDevices': ({ id, ...body }) => session.withAccessToken((client, token) => client.revokeDevices(token, id, body)),
     'users:endSessions': ({ id, ...body }) => session.withAccessToken((client, token) => client.endSessions(token, id, body)),

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 
 /** Another console (Electron or the browser host) already runs on this data directory. */
 export class ConsoleAlreadyRunning extends Error {
-  constructor(readonly pid: number, lockPath: string) {
+  constructor(
+    readonly pid: number,
+    lockPath: string,
+  ) {
     super(`another MFA Desk console is already running (process ${pid}); use that one, or end it. (If it is gone, delete ${lockPath}.)`);
   }
 }

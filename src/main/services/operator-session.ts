@@ -91,7 +91,8 @@ export class OperatorSession {
 
   async connect(rawUrl: string): Promise<SessionState> {
     const normalized = normalizeServerUrl(rawUrl);
-    if (!normalized.ok) throw new ConsoleError('invalid_server_url', `not a usable server URL (${normalized.problem})`, { detail: normalized.problem });
+    if (!normalized.ok)
+      throw new ConsoleError('invalid_server_url', `not a usable server URL (${normalized.problem})`, { detail: normalized.problem });
     await this.client(normalized.url).checkServer();
     if (normalized.url !== this.options.settings.read().serverUrl) {
       // Another server: the session and keychain entry for the old one end here.
@@ -234,7 +235,13 @@ export class OperatorSession {
   private async begin(serverUrl: string, email: string, tokens: AdminTokens): Promise<void> {
     const { name, role, tenantIds } = tokens.operator;
     const remembered = await this.remember(keychainAccount(serverUrl, email), tokens.refreshToken);
-    this.install({ serverUrl, email, operator: { name, email: tokens.operator.email, role, tenantIds }, ...this.tokenFields(tokens), remembered });
+    this.install({
+      serverUrl,
+      email,
+      operator: { name, email: tokens.operator.email, role, tenantIds },
+      ...this.tokenFields(tokens),
+      remembered,
+    });
   }
 
   private tokenFields(tokens: AdminTokens): Pick<ActiveSession, 'accessToken' | 'refreshToken' | 'expiresAt'> {
@@ -247,7 +254,9 @@ export class OperatorSession {
     const lifetime = session.expiresAt - this.now();
     const due = Math.max(1_000, Math.floor(lifetime * (this.options.refreshAt ?? 0.8)));
     this.timer = setTimeout(() => {
-      this.refresh(session).catch((error: unknown) => this.log(`background renewal failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.refresh(session).catch((error: unknown) =>
+        this.log(`background renewal failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }, due);
     // A pending renewal must not keep a test process or a closing app alive.
     this.timer.unref();
@@ -258,7 +267,8 @@ export class OperatorSession {
    * already renewed one instead of presenting a refresh token that was just used.
    */
   private refresh(from: ActiveSession): Promise<ActiveSession> {
-    if (this.active && this.active !== from && this.active.serverUrl === from.serverUrl && this.active.email === from.email) return Promise.resolve(this.active);
+    if (this.active && this.active !== from && this.active.serverUrl === from.serverUrl && this.active.email === from.email)
+      return Promise.resolve(this.active);
     this.refreshing ??= (async () => {
       const current = this.active;
       if (!current) throw new ConsoleError('not_signed_in', 'nobody is signed in');
@@ -271,7 +281,8 @@ export class OperatorSession {
       }
       // Signed out (or in as someone else) while the renewal was on its way: its tokens belong to nobody.
       if (this.active !== current) throw new ConsoleError('not_signed_in', 'the session ended during renewal');
-      const remembered = current.remembered && (await this.remember(keychainAccount(current.serverUrl, current.email), tokens.refreshToken));
+      const remembered =
+        current.remembered && (await this.remember(keychainAccount(current.serverUrl, current.email), tokens.refreshToken));
       const next: ActiveSession = { ...current, ...this.tokenFields(tokens), remembered };
       this.install(next);
       return next;
@@ -311,7 +322,9 @@ export class OperatorSession {
     if (session.remembered) await this.forget(keychainAccount(session.serverUrl, session.email));
     if (revoke) {
       // Best effort: the keychain entry is gone either way; an unreachable server lets the token expire.
-      await this.client(session.serverUrl).logout(session.accessToken).catch((error: unknown) => this.log(`sign-out on the server failed: ${error instanceof Error ? error.message : String(error)}`));
+      await this.client(session.serverUrl)
+        .logout(session.accessToken)
+        .catch((error: unknown) => this.log(`sign-out on the server failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
 }

@@ -97,7 +97,8 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
 
   async function send(method: 'GET' | 'POST', path: string, init: { query?: Query; body?: unknown; token?: string }): Promise<Response> {
     const url = new URL(`${baseUrl}${path}`);
-    for (const [key, value] of Object.entries(init.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(init.query ?? {}))
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     const attempts = method === 'GET' ? retryDelays.length + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -117,13 +118,19 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
         const failure = classifyNetworkError(error);
         if (!failure) throw error;
         // Only a GET may be repeated: a POST may have reached the server before the connection broke.
-        if (attempt >= attempts) throw new ConsoleError(failure.code, `${method} ${path}: ${failure.cause}`, { detail: failure.cause, cause: error });
+        if (attempt >= attempts)
+          throw new ConsoleError(failure.code, `${method} ${path}: ${failure.cause}`, { detail: failure.cause, cause: error });
         await new Promise((resolve) => setTimeout(resolve, retryDelays[attempt - 1]));
       }
     }
   }
 
-  async function call<S extends z.ZodType>(schema: S, method: 'GET' | 'POST', path: string, init: { query?: Query; body?: unknown; token?: string } = {}): Promise<z.infer<S>> {
+  async function call<S extends z.ZodType>(
+    schema: S,
+    method: 'GET' | 'POST',
+    path: string,
+    init: { query?: Query; body?: unknown; token?: string } = {},
+  ): Promise<z.infer<S>> {
     const response = await send(method, path, init);
     const text = await response.text();
     let body: unknown;
@@ -143,7 +150,10 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
       });
     }
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new ConsoleError('unexpected_answer', `${method} ${path}: the answer does not match the admin API contract`, { status: response.status });
+    if (!parsed.success)
+      throw new ConsoleError('unexpected_answer', `${method} ${path}: the answer does not match the admin API contract`, {
+        status: response.status,
+      });
     return parsed.data;
   }
 
@@ -168,14 +178,17 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
     searchUsers: (token, query) => call(userSearchAnswer, 'GET', '/v1/admin/users', { token, query }),
     getUser: (token, id) => call(userDetail, 'GET', `/v1/admin/users/${encode(id)}`, { token }),
     unlockUser: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/unlock`, { token, body }),
-    sendPhoneResetLink: (token, id, body) => call(phoneResetLinkAnswer, 'POST', `/v1/admin/users/${encode(id)}/phone-reset-link`, { token, body }),
-    regenerateRecoveryCodes: (token, id, body) => call(adminRecoveryCodesAnswer, 'POST', `/v1/admin/users/${encode(id)}/recovery-codes`, { token, body }),
+    sendPhoneResetLink: (token, id, body) =>
+      call(phoneResetLinkAnswer, 'POST', `/v1/admin/users/${encode(id)}/phone-reset-link`, { token, body }),
+    regenerateRecoveryCodes: (token, id, body) =>
+      call(adminRecoveryCodesAnswer, 'POST', `/v1/admin/users/${encode(id)}/recovery-codes`, { token, body }),
     resetAuthenticator: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/totp/reset`, { token, body }),
     revokeDevices: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/devices/revoke`, { token, body }),
     endSessions: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/sessions/revoke`, { token, body }),
     listTenants: (token) => call(tenantsAnswer, 'GET', '/v1/admin/tenants', { token }),
     listOperators: (token) => call(operatorsAnswer, 'GET', '/v1/admin/operators', { token }),
-    listLockouts: (token, query) => call(lockoutsAnswer, 'GET', '/v1/admin/lockouts', { token, query: { active: String(query.active), tenantId: query.tenantId } }),
+    listLockouts: (token, query) =>
+      call(lockoutsAnswer, 'GET', '/v1/admin/lockouts', { token, query: { active: String(query.active), tenantId: query.tenantId } }),
     listAudit: (token, query) => call(auditAnswer, 'GET', '/v1/admin/audit', { token, query }),
     listSignInAlarms: (token, query) => call(signInAlarmsAnswer, 'GET', '/v1/admin/sign-in-alarms', { token, query }),
   };

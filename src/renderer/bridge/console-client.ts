@@ -19,7 +19,9 @@ export type ConsoleClient = { [D in keyof ConsoleBridge]: { [V in keyof ConsoleB
 
 export function createConsoleClient(bridge: ConsoleBridge): ConsoleClient {
   const client: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
-  for (const [domain, methods] of Object.entries(bridge as unknown as Record<string, Record<string, (input: unknown) => Promise<BridgeResult<unknown>>>>)) {
+  for (const [domain, methods] of Object.entries(
+    bridge as unknown as Record<string, Record<string, (input: unknown) => Promise<BridgeResult<unknown>>>>,
+  )) {
     client[domain] = {};
     for (const [verb, method] of Object.entries(methods)) {
       client[domain][verb] = async (input: unknown) => {

@@ -12,7 +12,12 @@ export const launchCodeHeader = 'x-mfa-desk-launch';
  * secret in sessionStorage and removes the code from the address bar (history, bookmarks,
  * screenshots). Reloads find the secret in sessionStorage. `redeem` is the one call to the host.
  */
-export async function takeBridgeSecret(location: Location, storage: Storage, history: History, redeem: (code: string) => Promise<string | null> = redeemLaunchCode): Promise<string | null> {
+export async function takeBridgeSecret(
+  location: Location,
+  storage: Storage,
+  history: History,
+  redeem: (code: string) => Promise<string | null> = redeemLaunchCode,
+): Promise<string | null> {
   const match = /(?:^#|&)launch=([A-Za-z0-9_-]{20,})/.exec(location.hash);
   if (match?.[1]) {
     history.replaceState(null, '', `${location.pathname}${location.search}`);
@@ -24,7 +29,13 @@ export async function takeBridgeSecret(location: Location, storage: Storage, his
 
 async function redeemLaunchCode(code: string): Promise<string | null> {
   try {
-    const response = await fetch('/bridge-handshake', { method: 'POST', headers: { 'content-type': 'application/json', [launchCodeHeader]: code }, body: '{}', credentials: 'omit', cache: 'no-store' });
+    const response = await fetch('/bridge-handshake', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [launchCodeHeader]: code },
+      body: '{}',
+      credentials: 'omit',
+      cache: 'no-store',
+    });
     if (!response.ok) return null;
     const answer = (await response.json()) as { secret?: unknown };
     return typeof answer.secret === 'string' ? answer.secret : null;
@@ -48,7 +59,8 @@ export function createHttpBridge(secret: string): ConsoleBridge {
     } catch {
       return { ok: false, error: { code: 'console_unavailable', message: 'the console host does not answer' } };
     }
-    if (!response.ok) return { ok: false, error: { code: 'console_unavailable', message: `the console host refused the call (${response.status})` } };
+    if (!response.ok)
+      return { ok: false, error: { code: 'console_unavailable', message: `the console host refused the call (${response.status})` } };
     return (await response.json()) as BridgeResult<unknown>;
   }) satisfies ConsoleBridge;
 }

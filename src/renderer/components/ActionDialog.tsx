@@ -11,7 +11,17 @@ export interface TicketAndReason {
 }
 
 /** A labelled control whose problem, once there is one, is shown under it and tied to it for screen readers. */
-function CheckedField({ id, label, problem, children }: { id: string; label: string; problem: string | null; children: (aria: { 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode }) {
+function CheckedField({
+  id,
+  label,
+  problem,
+  children,
+}: {
+  id: string;
+  label: string;
+  problem: string | null;
+  children: (aria: { 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -54,8 +64,17 @@ export function ActionDialog(props: {
   const ids = { ticket: useId(), reason: useId(), consequence: useId() };
   const ticketField = useRef<HTMLInputElement>(null);
   const reasonField = useRef<HTMLTextAreaElement>(null);
-  const ticketProblem = ticket.trim() ? (ticket.trim().length > limits.ticketMax ? t('action.ticketTooLong') : null) : t('action.ticketRequired');
-  const reasonProblem = reason.trim().length >= limits.reasonMin ? (reason.trim().length > limits.reasonMax ? t('action.reasonTooLong') : null) : t('action.reasonRequired');
+  const ticketProblem = ticket.trim()
+    ? ticket.trim().length > limits.ticketMax
+      ? t('action.ticketTooLong')
+      : null
+    : t('action.ticketRequired');
+  const reasonProblem =
+    reason.trim().length >= limits.reasonMin
+      ? reason.trim().length > limits.reasonMax
+        ? t('action.reasonTooLong')
+        : null
+      : t('action.reasonRequired');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
@@ -68,7 +87,12 @@ export function ActionDialog(props: {
   };
   return (
     // While the action is on its way the dialog stays: its answer (new recovery codes) has nowhere else to go.
-    <Dialog title={props.title} onClose={props.pending ? () => {} : props.onClose} testId={props.testId ?? 'action-dialog'} describedBy={props.result ? undefined : ids.consequence}>
+    <Dialog
+      title={props.title}
+      onClose={props.pending ? () => {} : props.onClose}
+      testId={props.testId ?? 'action-dialog'}
+      describedBy={props.result ? undefined : ids.consequence}
+    >
       {props.result ? (
         <>
           {props.result}
@@ -98,7 +122,17 @@ export function ActionDialog(props: {
             )}
           </CheckedField>
           <CheckedField id={ids.reason} label={t('action.reason')} problem={tried ? reasonProblem : null}>
-            {(aria) => <textarea id={ids.reason} ref={reasonField} value={reason} onChange={(event) => setReason(event.target.value)} rows={2} maxLength={limits.reasonMax} {...aria} />}
+            {(aria) => (
+              <textarea
+                id={ids.reason}
+                ref={reasonField}
+                value={reason}
+                onChange={(event) => setReason(event.target.value)}
+                rows={2}
+                maxLength={limits.reasonMax}
+                {...aria}
+              />
+            )}
           </CheckedField>
           <ErrorMessage error={props.error} />
           <div className="actions">

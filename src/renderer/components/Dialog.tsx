@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
-const focusable = 'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+const focusable =
+  'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
 /** Tab past the last control comes back to the first (and Shift+Tab the other way): focus never leaves. */
 function keepFocusInside(event: KeyboardEvent<HTMLDialogElement>): void {
@@ -24,7 +25,19 @@ function keepFocusInside(event: KeyboardEvent<HTMLDialogElement>): void {
  * alone would let focus leave for the browser's own controls. Focus returns to whatever
  * opened it when it closes.
  */
-export function Dialog({ title, onClose, children, testId, describedBy }: { title: string; onClose: () => void; children: ReactNode; testId?: string; describedBy?: string }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  testId,
+  describedBy,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  testId?: string;
+  describedBy?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {

@@ -12,7 +12,11 @@ export function LanguageSelect() {
   return (
     <div className="language-select">
       <label htmlFor={id}>{t('language.label')}</label>
-      <select id={id} value={current} onChange={(event) => setLocale.mutate({ locale: (event.target.value || null) as ConsoleLocale | null })}>
+      <select
+        id={id}
+        value={current}
+        onChange={(event) => setLocale.mutate({ locale: (event.target.value || null) as ConsoleLocale | null })}
+      >
         <option value="">{t('language.system')}</option>
         {consoleLocales.map((locale) => (
           <option key={locale} value={locale}>

@@ -1,7 +1,12 @@
 import { useId, type InputHTMLAttributes, type Ref } from 'react';
 
 /** A labelled input with an optional hint tied to it by aria-describedby. */
-export function TextField({ label, hint, inputRef, ...input }: { label: string; hint?: string; inputRef?: Ref<HTMLInputElement> } & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  hint,
+  inputRef,
+  ...input
+}: { label: string; hint?: string; inputRef?: Ref<HTMLInputElement> } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   return (
     <div className="field">

@@ -45,4 +45,3 @@ export function useSetLocale() {
   const client = useConsoleClient();
   return useSessionMutation((input: ConsoleInput<'preferences:update'>) => client.preferences.update(input));
 }
-

@@ -5,7 +5,14 @@ import { useConsoleClient } from '../bridge/ConsoleProvider';
 import { queryKeys } from './query-keys';
 
 /** Every support action the console offers, by the bridge verb that takes it. */
-export const supportActions = ['unlock', 'sendPhoneResetLink', 'regenerateRecoveryCodes', 'resetAuthenticator', 'revokeDevices', 'endSessions'] as const;
+export const supportActions = [
+  'unlock',
+  'sendPhoneResetLink',
+  'regenerateRecoveryCodes',
+  'resetAuthenticator',
+  'revokeDevices',
+  'endSessions',
+] as const;
 export type SupportAction = (typeof supportActions)[number];
 type Channel<A extends SupportAction> = `users:${A}`;
 export type SupportActionInput<A extends SupportAction> = ConsoleInput<Channel<A>>;

@@ -40,7 +40,11 @@ export function format(template: string, values: Record<string, string | number>
     const value = values[name];
     if (typeof value !== 'number') return whole;
     const branches = new Map([...body.matchAll(branchPattern)].map((m) => [m[1]!, m[2]!]));
-    const chosen = branches.get(`=${value}`) ?? branches.get(cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(value)) ?? branches.get('other') ?? whole;
+    const chosen =
+      branches.get(`=${value}`) ??
+      branches.get(cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(value)) ??
+      branches.get('other') ??
+      whole;
     return chosen.replace(/#/g, cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(value));
   });
   return plural.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));

@@ -21,16 +21,19 @@ export const de = {
   'signIn.codeHint': 'Der sechsstellige Code, den Ihre Authenticator-App gerade anzeigt.',
   'signIn.submit': 'Anmelden',
   'signIn.submitting': 'Anmeldung läuft …',
-  'keychain.unavailable': 'Auf diesem Rechner gibt es keinen nutzbaren Schlüsselbund. Die Konsole merkt sich Ihre Anmeldung daher nicht: Es wird nichts gespeichert, und Sie melden sich bei jedem Start an.',
+  'keychain.unavailable':
+    'Auf diesem Rechner gibt es keinen nutzbaren Schlüsselbund. Die Konsole merkt sich Ihre Anmeldung daher nicht: Es wird nichts gespeichert, und Sie melden sich bei jedem Start an.',
   'keychain.reason': 'Details: {reason}',
   'notice.signed_out': 'Sie sind abgemeldet. Ihre Zugangsdaten wurden von diesem Rechner entfernt.',
   'error.offline': 'Dieser Rechner scheint offline zu sein. Prüfen Sie die Netzwerkverbindung und versuchen Sie es erneut.',
   'error.server_unreachable': 'Der Server antwortet nicht. Prüfen Sie die Adresse oder versuchen Sie es in einer Minute erneut.',
   'error.not_mfa_desk_server': 'Unter dieser Adresse antwortet zwar etwas, aber kein MFA-Desk-Server.',
-  'error.invalid_server_url': 'Diese Adresse kann die Konsole nicht verwenden. Nutzen Sie https:// (unverschlüsseltes http nur für diesen Rechner).',
+  'error.invalid_server_url':
+    'Diese Adresse kann die Konsole nicht verwenden. Nutzen Sie https:// (unverschlüsseltes http nur für diesen Rechner).',
   'error.not_connected': 'Verbinden Sie sich zuerst mit einem Server.',
   'error.not_signed_in': 'Sie sind nicht angemeldet.',
-  'error.invalid_credentials': 'E-Mail, Passwort oder Code ist falsch. Warten Sie auf einen neuen Code, wenn Sie diesen gerade verwendet haben.',
+  'error.invalid_credentials':
+    'E-Mail, Passwort oder Code ist falsch. Warten Sie auf einen neuen Code, wenn Sie diesen gerade verwendet haben.',
   'error.too_many_attempts': 'Zu viele Versuche. Warten Sie einige Minuten, bevor Sie es erneut versuchen.',
   'error.session_expired': 'Ihre Sitzung ist beendet (abgelaufen oder widerrufen). Bitte melden Sie sich erneut an.',
   'error.forbidden': 'Ihre Operator-Rolle erlaubt das nicht.',
@@ -40,9 +43,12 @@ export const de = {
   'error.invalid_input': 'Ein Teil der Eingabe wurde nicht akzeptiert. {detail}',
   'error.keychain_unavailable': 'Der Schlüsselbund konnte nicht gelesen werden, daher müssen Sie sich anmelden.',
   'error.link_not_allowed': 'Dieser Link kann aus der Konsole nicht geöffnet werden.',
-  'error.server_error': 'Der Server hatte ein Problem. Versuchen Sie es erneut; wenn es wieder passiert, informieren Sie Ihre Administration.',
-  'error.unexpected_answer': 'Der Server hat in einer Form geantwortet, die diese Konsolenversion nicht versteht. Die Konsole braucht möglicherweise ein Update.',
-  'error.console_unavailable': 'Der Hintergrundprozess der Konsole wurde beendet. Schließen Sie das Fenster und starten Sie die Konsole neu.',
+  'error.server_error':
+    'Der Server hatte ein Problem. Versuchen Sie es erneut; wenn es wieder passiert, informieren Sie Ihre Administration.',
+  'error.unexpected_answer':
+    'Der Server hat in einer Form geantwortet, die diese Konsolenversion nicht versteht. Die Konsole braucht möglicherweise ein Update.',
+  'error.console_unavailable':
+    'Der Hintergrundprozess der Konsole wurde beendet. Schließen Sie das Fenster und starten Sie die Konsole neu.',
   'error.internal': 'In der Konsole ist etwas schiefgegangen. Versuchen Sie es erneut.',
   'frame.signedInAs': 'Angemeldet als {name}',
   'frame.role': '{role}',
@@ -67,8 +73,10 @@ export const de = {
   'users.searchHint': 'Ein Teil von E-Mail, Name oder Telefonnummer',
   'users.empty': 'Keine passenden Benutzer.',
   'users.loading': 'Suche läuft …',
-  'users.searchedSoFar': 'Bisher {count} Benutzer durchsucht. Tippen Sie weiter, um die Suche einzugrenzen, oder laden Sie mehr, um weiterzusuchen.',
-  'users.searchedOf': 'Bisher {count} von etwa {total} Benutzern durchsucht. Tippen Sie weiter, um die Suche einzugrenzen, oder laden Sie mehr, um weiterzusuchen.',
+  'users.searchedSoFar':
+    'Bisher {count} Benutzer durchsucht. Tippen Sie weiter, um die Suche einzugrenzen, oder laden Sie mehr, um weiterzusuchen.',
+  'users.searchedOf':
+    'Bisher {count} von etwa {total} Benutzern durchsucht. Tippen Sie weiter, um die Suche einzugrenzen, oder laden Sie mehr, um weiterzusuchen.',
   'users.loadMore': 'Mehr laden',
   'users.loadingMore': 'Weitere werden geladen …',
   'users.colName': 'Name',
@@ -90,7 +98,8 @@ export const de = {
   'alarms.title': 'Möglicher Credential-Stuffing-Angriff',
   'alarms.window': '{failed} fehlgeschlagene Anmeldungen bei {accounts} Konten zwischen {from} und {to}.',
   'alarms.refused': 'Weitere {refused} Versuche wurden von den Limits ungeprüft abgewiesen.',
-  'alarms.advice': 'Wenn viele Konten zugleich am Passwort scheitern, probiert meist jemand eine Liste geleakter Passwörter aus. Die Limits halten; informieren Sie den Mandanten und rechnen Sie mit Anrufen von Benutzern, die warten sollen.',
+  'alarms.advice':
+    'Wenn viele Konten zugleich am Passwort scheitern, probiert meist jemand eine Liste geleakter Passwörter aus. Die Limits halten; informieren Sie den Mandanten und rechnen Sie mit Anrufen von Benutzern, die warten sollen.',
   'language.label': 'Sprache',
   'language.system': 'Wie das System',
   'language.en': 'English',
@@ -124,7 +133,8 @@ export const de = {
   'detail.phoneSince': '{hint}, bestätigt {when}',
   'detail.phoneNone': 'Kein bestätigtes Telefon.',
   'detail.recovery': 'Wiederherstellungscodes',
-  'detail.recoveryLeft': '{count, plural, =0 {Keine Wiederherstellungscodes mehr} one {# Wiederherstellungscode übrig} other {# Wiederherstellungscodes übrig}}',
+  'detail.recoveryLeft':
+    '{count, plural, =0 {Keine Wiederherstellungscodes mehr} one {# Wiederherstellungscode übrig} other {# Wiederherstellungscodes übrig}}',
   'detail.devices': 'Gemerkte Geräte',
   'detail.devicesNone': 'Keine gemerkten Geräte.',
   'detail.deviceUsed': 'Zuletzt benutzt {when}',
@@ -154,20 +164,26 @@ export const de = {
   'next.after.request_new_code': 'Danach kann ein neuer Code angefordert werden.',
   'next.after.enter_code': 'Danach können wieder Codes eingegeben werden.',
   'next.after.contact_support': 'Nur der Support kann sie aufheben.',
-  'next.passwordAttempts': 'Nach {count, plural, one {# falschen Passwort} other {# falschen Passwörtern}} wird die Anmeldung von neuen Orten abgewiesen, bis Sie entsperren oder die Anmeldung von einem bekannten Gerät oder einer bekannten IP-Adresse kommt.',
+  'next.passwordAttempts':
+    'Nach {count, plural, one {# falschen Passwort} other {# falschen Passwörtern}} wird die Anmeldung von neuen Orten abgewiesen, bis Sie entsperren oder die Anmeldung von einem bekannten Gerät oder einer bekannten IP-Adresse kommt.',
   'next.passwordWait': 'Nach falschen Passwörtern muss gewartet werden: der nächste Versuch wird ab {when} angenommen.',
   'next.enroll': 'Nach dem Passwort werden sie gebeten, {methods} einzurichten.',
   'next.newPlace.totp': 'Von einer neuen IP-Adresse wird ein Code aus der Authenticator-App verlangt.',
-  'next.newPlace.sms': 'Von einer neuen IP-Adresse wird ein SMS-Code an ein Telefon mit der Endung {hint} verlangt; heute noch {left} von {limit} SMS.',
+  'next.newPlace.sms':
+    'Von einer neuen IP-Adresse wird ein SMS-Code an ein Telefon mit der Endung {hint} verlangt; heute noch {left} von {limit} SMS.',
   'next.newPlace.recovery_code': 'Von einer neuen IP-Adresse muss ein Wiederherstellungscode eingegeben werden.',
-  'next.newPlace.none': 'Von einer neuen IP-Adresse ist die Anmeldung jetzt nicht möglich: keine Methode ist nutzbar. Helfen Sie mit einer Aktion unten.',
+  'next.newPlace.none':
+    'Von einer neuen IP-Adresse ist die Anmeldung jetzt nicht möglich: keine Methode ist nutzbar. Helfen Sie mit einer Aktion unten.',
   'next.smsExhausted': 'Heute keine SMS mehr ({limit} gesendet); die Zählung beginnt {when} neu.',
   'next.alternatives': 'Sie können auch {methods} verwenden.',
-  'next.trustedIps': '{count, plural, =0 {Es gibt keine IP-Adresse, an der das Passwort allein genügt.} one {Von der # IP-Adresse, an der schon mit Code angemeldet wurde, genügt das Passwort.} other {Von den # IP-Adressen, an denen schon mit Code angemeldet wurde, genügt das Passwort.}}',
+  'next.trustedIps':
+    '{count, plural, =0 {Es gibt keine IP-Adresse, an der das Passwort allein genügt.} one {Von der # IP-Adresse, an der schon mit Code angemeldet wurde, genügt das Passwort.} other {Von den # IP-Adressen, an denen schon mit Code angemeldet wurde, genügt das Passwort.}}',
   'next.alwaysAsk': 'Von jeder IP-Adresse verlangt der Mandant einen zweiten Faktor.',
-  'next.devices': '{count, plural, =0 {} one {Auf dem gemerkten Gerät wird kein Code verlangt.} other {Auf den # gemerkten Geräten wird kein Code verlangt.}}',
+  'next.devices':
+    '{count, plural, =0 {} one {Auf dem gemerkten Gerät wird kein Code verlangt.} other {Auf den # gemerkten Geräten wird kein Code verlangt.}}',
   'next.passwordOnly': 'Es gibt keinen zweiten Faktor, und der Mandant verlangt keinen: das Passwort allein meldet an, von überall.',
-  'next.enrollNone': 'Es würde die Einrichtung der Zwei-Faktor-Authentifizierung verlangt, aber keine Methode des Mandanten lässt sich hier einrichten: der Administrator des Mandanten muss die Methoden ändern.',
+  'next.enrollNone':
+    'Es würde die Einrichtung der Zwei-Faktor-Authentifizierung verlangt, aber keine Methode des Mandanten lässt sich hier einrichten: der Administrator des Mandanten muss die Methoden ändern.',
   'audit.exportStopped': 'Export abgebrochen: es wurde keine Datei gespeichert.',
   'method.totp': 'einen Code aus der Authenticator-App',
   'method.sms': 'einen SMS-Code',
@@ -184,14 +200,17 @@ export const de = {
   'action.working': 'Wird ausgeführt …',
   'action.unlock': 'Entsperren',
   'action.unlock.title': '{name} entsperren',
-  'action.unlock.consequence': 'Die Sperre endet jetzt, die SMS-Zählung von heute und die Zählungen falscher Codes und Passwörter beginnen neu, und {name} wird per E-Mail informiert.',
+  'action.unlock.consequence':
+    'Die Sperre endet jetzt, die SMS-Zählung von heute und die Zählungen falscher Codes und Passwörter beginnen neu, und {name} wird per E-Mail informiert.',
   'action.phoneReset': 'Link für neues Telefon senden',
   'action.phoneReset.title': 'Link für neues Telefon an {name} senden',
-  'action.phoneReset.consequence': 'Eine E-Mail mit einem Einmal-Link (24 Stunden gültig) geht an die Adresse des Kontos. Darüber wird eine neue Telefonnummer eingegeben und bestätigt; die bisherige gilt bis dahin.',
+  'action.phoneReset.consequence':
+    'Eine E-Mail mit einem Einmal-Link (24 Stunden gültig) geht an die Adresse des Kontos. Darüber wird eine neue Telefonnummer eingegeben und bestätigt; die bisherige gilt bis dahin.',
   'action.phoneReset.done': 'Gesendet an {to}. Der Link gilt bis {when}.',
   'action.recovery': 'Neue Wiederherstellungscodes',
   'action.recovery.title': 'Neue Wiederherstellungscodes für {name}',
-  'action.recovery.consequence': 'Alle bisherigen Wiederherstellungscodes werden sofort ungültig, und neue werden hier ein einziges Mal angezeigt. Geben Sie sie auf einem sicheren Weg weiter.',
+  'action.recovery.consequence':
+    'Alle bisherigen Wiederherstellungscodes werden sofort ungültig, und neue werden hier ein einziges Mal angezeigt. Geben Sie sie auf einem sicheren Weg weiter.',
   'action.recovery.done': 'Diese Codes werden nur jetzt angezeigt. Jeder gilt einmal.',
   'action.recovery.reveal': 'Codes anzeigen',
   'action.recovery.hide': 'Codes verbergen',
@@ -200,17 +219,20 @@ export const de = {
   'action.recovery.copyFailed': 'Kopieren fehlgeschlagen: markieren und kopieren Sie die Codes selbst.',
   'action.recovery.print': 'Drucken',
   'action.recovery.masked': 'Verborgen, bis Sie „Codes anzeigen“ wählen.',
-  'action.recovery.forget': 'Wenn Sie diesen Dialog schließen, sind die Codes aus der Konsole verschwunden. Eine Kopie bleibt in der Zwischenablage, bis Sie etwas anderes kopieren.',
+  'action.recovery.forget':
+    'Wenn Sie diesen Dialog schließen, sind die Codes aus der Konsole verschwunden. Eine Kopie bleibt in der Zwischenablage, bis Sie etwas anderes kopieren.',
   'action.recovery.printTitle': 'Wiederherstellungscodes für {name}',
   'action.resetApp': 'Authenticator-App zurücksetzen',
   'action.resetApp.title': 'Authenticator-App von {name} zurücksetzen',
-  'action.resetApp.consequence': 'Die App liefert keine gültigen Codes mehr. Gemerkte Geräte und bekannte IP-Adressen werden vergessen, die Sitzungen enden. Ohne Telefon wird die Zwei-Faktor-Authentifizierung bei der nächsten Anmeldung neu eingerichtet.',
+  'action.resetApp.consequence':
+    'Die App liefert keine gültigen Codes mehr. Gemerkte Geräte und bekannte IP-Adressen werden vergessen, die Sitzungen enden. Ohne Telefon wird die Zwei-Faktor-Authentifizierung bei der nächsten Anmeldung neu eingerichtet.',
   'action.revokeDevice': 'Vergessen',
   'action.revokeDevice.title': '„{device}“ vergessen',
   'action.revokeDevice.consequence': 'Auf diesem Gerät wird bei der nächsten Anmeldung wieder ein Code verlangt.',
   'action.revokeAll': 'Alle Geräte vergessen',
   'action.revokeAll.title': 'Alle gemerkten Geräte von {name} vergessen',
-  'action.revokeAll.consequence': 'Alle gemerkten Geräte und bekannten IP-Adressen werden vergessen: überall verlangt die nächste Anmeldung einen Code.',
+  'action.revokeAll.consequence':
+    'Alle gemerkten Geräte und bekannten IP-Adressen werden vergessen: überall verlangt die nächste Anmeldung einen Code.',
   'action.endSessions': 'Alle Sitzungen beenden',
   'action.endSessions.title': 'Alle Sitzungen von {name} beenden',
   'action.endSessions.consequence': 'Die Abmeldung erfolgt sofort überall; danach ist eine neue Anmeldung nötig.',
@@ -222,7 +244,8 @@ export const de = {
   'lockouts.selected': '{count, plural, one {# ausgewählt} other {# ausgewählt}}',
   'lockouts.unlockSelected': 'Ausgewählte entsperren',
   'lockouts.bulk.title': '{count, plural, one {# Benutzer entsperren} other {# Benutzer entsperren}}',
-  'lockouts.bulk.consequence': 'Jede Sperre endet jetzt, und jeder Benutzer wird per E-Mail informiert. Dasselbe Ticket und dieselbe Begründung werden für jeden Benutzer vermerkt.',
+  'lockouts.bulk.consequence':
+    'Jede Sperre endet jetzt, und jeder Benutzer wird per E-Mail informiert. Dasselbe Ticket und dieselbe Begründung werden für jeden Benutzer vermerkt.',
   'lockouts.bulk.progress': 'Entsperre {done} von {total} …',
   'lockouts.bulk.summary': '{ok, plural, =0 {Kein Benutzer wurde entsperrt.} one {# Benutzer entsperrt.} other {# Benutzer entsperrt.}}',
   'lockouts.bulk.failed': '{count, plural, one {# konnte nicht entsperrt werden:} other {# konnten nicht entsperrt werden:}}',

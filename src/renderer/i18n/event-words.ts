@@ -29,7 +29,11 @@ export function describeEvent(event: Pick<AuditEventView, 'action' | 'details'>,
 }
 
 /** Who did it: the operator's email for support actions, else the user or the system. */
-export function actorOf(event: Pick<AuditEventView, 'actorType' | 'actorId' | 'details'>, t: Translate, operatorNames: ReadonlyMap<string, string>): string {
+export function actorOf(
+  event: Pick<AuditEventView, 'actorType' | 'actorId' | 'details'>,
+  t: Translate,
+  operatorNames: ReadonlyMap<string, string>,
+): string {
   if (event.actorType === 'operator') {
     const named = event.actorId ? operatorNames.get(event.actorId) : undefined;
     const email = typeof event.details.operator === 'string' ? event.details.operator : undefined;

@@ -21,7 +21,8 @@ export const nb = {
   'signIn.codeHint': 'Den sekssifrede koden autentiseringsappen viser nå.',
   'signIn.submit': 'Logg inn',
   'signIn.submitting': 'Logger inn …',
-  'keychain.unavailable': 'Denne maskinen har ingen nøkkelring konsollen kan bruke, så du blir ikke husket: ingenting lagres, og du logger inn ved hver oppstart.',
+  'keychain.unavailable':
+    'Denne maskinen har ingen nøkkelring konsollen kan bruke, så du blir ikke husket: ingenting lagres, og du logger inn ved hver oppstart.',
   'keychain.reason': 'Detaljer: {reason}',
   'notice.signed_out': 'Du er logget ut. Påloggingsinformasjonen er fjernet fra denne maskinen.',
   'error.offline': 'Maskinen ser ut til å være frakoblet. Sjekk nettverket og prøv igjen.',
@@ -67,8 +68,10 @@ export const nb = {
   'users.searchHint': 'En del av e-post, navn eller telefonnummer',
   'users.empty': 'Ingen brukere passer.',
   'users.loading': 'Søker …',
-  'users.searchedSoFar': 'Har søkt gjennom {count} brukere så langt. Skriv mer for å snevre inn søket, eller last inn flere for å søke videre.',
-  'users.searchedOf': 'Har søkt gjennom {count} av omtrent {total} brukere så langt. Skriv mer for å snevre inn søket, eller last inn flere for å søke videre.',
+  'users.searchedSoFar':
+    'Har søkt gjennom {count} brukere så langt. Skriv mer for å snevre inn søket, eller last inn flere for å søke videre.',
+  'users.searchedOf':
+    'Har søkt gjennom {count} av omtrent {total} brukere så langt. Skriv mer for å snevre inn søket, eller last inn flere for å søke videre.',
   'users.loadMore': 'Last inn flere',
   'users.loadingMore': 'Laster inn flere …',
   'users.colName': 'Navn',
@@ -90,7 +93,8 @@ export const nb = {
   'alarms.title': 'Mulig credential stuffing',
   'alarms.window': '{failed} mislykkede innlogginger på {accounts} kontoer mellom {from} og {to}.',
   'alarms.refused': '{refused} forsøk til ble avvist uten kontroll av grensene.',
-  'alarms.advice': 'Når mange kontoer får feil passord samtidig, prøver noen vanligvis en liste med lekkede passord. Grensene holder; si fra til kunden, og regn med anrop fra brukere som blir bedt om å vente.',
+  'alarms.advice':
+    'Når mange kontoer får feil passord samtidig, prøver noen vanligvis en liste med lekkede passord. Grensene holder; si fra til kunden, og regn med anrop fra brukere som blir bedt om å vente.',
   'language.label': 'Språk',
   'language.system': 'Samme som systemet',
   'language.en': 'English',
@@ -124,7 +128,8 @@ export const nb = {
   'detail.phoneSince': '{hint}, bekreftet {when}',
   'detail.phoneNone': 'Ingen bekreftet telefon.',
   'detail.recovery': 'Gjenopprettingskoder',
-  'detail.recoveryLeft': '{count, plural, =0 {Ingen gjenopprettingskoder igjen} one {# gjenopprettingskode igjen} other {# gjenopprettingskoder igjen}}',
+  'detail.recoveryLeft':
+    '{count, plural, =0 {Ingen gjenopprettingskoder igjen} one {# gjenopprettingskode igjen} other {# gjenopprettingskoder igjen}}',
   'detail.devices': 'Huskede enheter',
   'detail.devicesNone': 'Ingen huskede enheter.',
   'detail.deviceUsed': 'Sist brukt {when}',
@@ -154,20 +159,25 @@ export const nb = {
   'next.after.request_new_code': 'Etter det kan de be om en ny kode.',
   'next.after.enter_code': 'Etter det kan de skrive inn koder igjen.',
   'next.after.contact_support': 'Bare brukerstøtte kan oppheve den.',
-  'next.passwordAttempts': 'Etter {count, plural, one {# feil passord} other {# feil passord}} avvises innlogging fra nye steder til du låser opp eller de logger inn fra en kjent enhet eller IP-adresse.',
+  'next.passwordAttempts':
+    'Etter {count, plural, one {# feil passord} other {# feil passord}} avvises innlogging fra nye steder til du låser opp eller de logger inn fra en kjent enhet eller IP-adresse.',
   'next.passwordWait': 'Etter feil passord må de vente: neste forsøk godtas fra {when}.',
   'next.enroll': 'Etter passordet blir de bedt om å sette opp {methods}.',
   'next.newPlace.totp': 'Fra en ny IP-adresse blir de bedt om en kode fra autentiseringsappen.',
-  'next.newPlace.sms': 'Fra en ny IP-adresse blir de bedt om en SMS-kode til en telefon som slutter på {hint}; {left} av {limit} SMS igjen i dag.',
+  'next.newPlace.sms':
+    'Fra en ny IP-adresse blir de bedt om en SMS-kode til en telefon som slutter på {hint}; {left} av {limit} SMS igjen i dag.',
   'next.newPlace.recovery_code': 'Fra en ny IP-adresse må de skrive inn en gjenopprettingskode.',
   'next.newPlace.none': 'Fra en ny IP-adresse kan de ikke logge inn nå: ingen metode kan brukes. Hjelp dem med en handling nedenfor.',
   'next.smsExhausted': 'Ingen SMS igjen i dag ({limit} sendt); tellingen starter på nytt {when}.',
   'next.alternatives': 'De kan også bruke {methods}.',
-  'next.trustedIps': '{count, plural, =0 {De har ingen IP-adresse der passordet alene er nok.} one {Fra den # IP-adressen der de har logget inn med kode før, er passordet nok.} other {Fra de # IP-adressene der de har logget inn med kode før, er passordet nok.}}',
+  'next.trustedIps':
+    '{count, plural, =0 {De har ingen IP-adresse der passordet alene er nok.} one {Fra den # IP-adressen der de har logget inn med kode før, er passordet nok.} other {Fra de # IP-adressene der de har logget inn med kode før, er passordet nok.}}',
   'next.alwaysAsk': 'Fra alle IP-adresser ber kunden deres om et andre trinn.',
-  'next.devices': '{count, plural, =0 {} one {På den huskede enheten blir de ikke bedt om kode.} other {På de # huskede enhetene blir de ikke bedt om kode.}}',
+  'next.devices':
+    '{count, plural, =0 {} one {På den huskede enheten blir de ikke bedt om kode.} other {På de # huskede enhetene blir de ikke bedt om kode.}}',
   'next.passwordOnly': 'De har ikke noe andre trinn, og kunden deres krever det ikke: passordet alene logger dem inn, fra hvor som helst.',
-  'next.enrollNone': 'De ville blitt bedt om å sette opp totrinnsbekreftelse, men ingen av kundens metoder kan settes opp her: kundens administrator må endre metodene.',
+  'next.enrollNone':
+    'De ville blitt bedt om å sette opp totrinnsbekreftelse, men ingen av kundens metoder kan settes opp her: kundens administrator må endre metodene.',
   'audit.exportStopped': 'Eksporten ble stoppet: ingen fil ble lagret.',
   'method.totp': 'en kode fra autentiseringsappen',
   'method.sms': 'en SMS-kode',
@@ -184,14 +194,17 @@ export const nb = {
   'action.working': 'Arbeider …',
   'action.unlock': 'Lås opp',
   'action.unlock.title': 'Lås opp {name}',
-  'action.unlock.consequence': 'Låsen oppheves nå, dagens SMS-telling og tellingene av feil koder og feil passord starter på nytt, og {name} får beskjed på e-post.',
+  'action.unlock.consequence':
+    'Låsen oppheves nå, dagens SMS-telling og tellingene av feil koder og feil passord starter på nytt, og {name} får beskjed på e-post.',
   'action.phoneReset': 'Send lenke for ny telefon',
   'action.phoneReset.title': 'Send lenke for ny telefon til {name}',
-  'action.phoneReset.consequence': 'En e-post med en engangslenke (gyldig i 24 timer) går til kontoens adresse. Gjennom den skriver de inn og bekrefter et nytt telefonnummer; det nåværende virker til da.',
+  'action.phoneReset.consequence':
+    'En e-post med en engangslenke (gyldig i 24 timer) går til kontoens adresse. Gjennom den skriver de inn og bekrefter et nytt telefonnummer; det nåværende virker til da.',
   'action.phoneReset.done': 'Sendt til {to}. Lenken virker til {when}.',
   'action.recovery': 'Nye gjenopprettingskoder',
   'action.recovery.title': 'Nye gjenopprettingskoder for {name}',
-  'action.recovery.consequence': 'Alle de nåværende gjenopprettingskodene slutter å virke med en gang, og nye vises her bare én gang. Gi dem til brukeren på en trygg måte.',
+  'action.recovery.consequence':
+    'Alle de nåværende gjenopprettingskodene slutter å virke med en gang, og nye vises her bare én gang. Gi dem til brukeren på en trygg måte.',
   'action.recovery.done': 'Disse kodene vises bare nå. Hver virker én gang.',
   'action.recovery.reveal': 'Vis kodene',
   'action.recovery.hide': 'Skjul kodene',
@@ -200,11 +213,13 @@ export const nb = {
   'action.recovery.copyFailed': 'Kunne ikke kopiere: merk kodene og kopier dem selv.',
   'action.recovery.print': 'Skriv ut',
   'action.recovery.masked': 'Skjult til du velger «Vis kodene».',
-  'action.recovery.forget': 'Når du lukker dette vinduet, er kodene borte fra konsollen. En kopi du har tatt, blir liggende på utklippstavlen til du kopierer noe annet.',
+  'action.recovery.forget':
+    'Når du lukker dette vinduet, er kodene borte fra konsollen. En kopi du har tatt, blir liggende på utklippstavlen til du kopierer noe annet.',
   'action.recovery.printTitle': 'Gjenopprettingskoder for {name}',
   'action.resetApp': 'Tilbakestill autentiseringsapp',
   'action.resetApp.title': 'Tilbakestill autentiseringsappen til {name}',
-  'action.resetApp.consequence': 'Appen gir ikke lenger gyldige koder. Huskede enheter og kjente IP-adresser glemmes, og øktene avsluttes. Uten telefon setter de opp totrinnsbekreftelse på nytt ved neste innlogging.',
+  'action.resetApp.consequence':
+    'Appen gir ikke lenger gyldige koder. Huskede enheter og kjente IP-adresser glemmes, og øktene avsluttes. Uten telefon setter de opp totrinnsbekreftelse på nytt ved neste innlogging.',
   'action.revokeDevice': 'Glem',
   'action.revokeDevice.title': 'Glem «{device}»',
   'action.revokeDevice.consequence': 'På den enheten blir de bedt om kode igjen ved neste innlogging.',
@@ -222,7 +237,8 @@ export const nb = {
   'lockouts.selected': '{count, plural, one {# valgt} other {# valgt}}',
   'lockouts.unlockSelected': 'Lås opp valgte',
   'lockouts.bulk.title': '{count, plural, one {Lås opp # bruker} other {Lås opp # brukere}}',
-  'lockouts.bulk.consequence': 'Hver lås oppheves nå, og hver bruker får beskjed på e-post. Samme sak og begrunnelse registreres for hver bruker.',
+  'lockouts.bulk.consequence':
+    'Hver lås oppheves nå, og hver bruker får beskjed på e-post. Samme sak og begrunnelse registreres for hver bruker.',
   'lockouts.bulk.progress': 'Låser opp {done} av {total} …',
   'lockouts.bulk.summary': '{ok, plural, =0 {Ingen brukere ble låst opp.} one {# bruker låst opp.} other {# brukere låst opp.}}',
   'lockouts.bulk.failed': '{count, plural, one {# kunne ikke låses opp:} other {# kunne ikke låses opp:}}',

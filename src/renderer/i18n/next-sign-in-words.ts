@@ -31,14 +31,21 @@ export function describeNextSignIn(next: NextSignInView, t: Translate, time: Tim
   if (refused?.reason === 'password_attempts') lines.push(t('next.passwordAttempts', { count: refused.failedPasswords }));
   if (next.passwordWaitUntil) lines.push(t('next.passwordWait', { when: time.clock(next.passwordWaitUntil, now) }));
   if (next.passwordOnly) return [...lines, t('next.passwordOnly')];
-  if (next.enroll) lines.push(next.enroll.length ? t('next.enroll', { methods: next.enroll.map((m) => t(`method.${m}`)).join(t('method.or')) }) : t('next.enrollNone'));
+  if (next.enroll)
+    lines.push(
+      next.enroll.length
+        ? t('next.enroll', { methods: next.enroll.map((m) => t(`method.${m}`)).join(t('method.or')) })
+        : t('next.enrollNone'),
+    );
   const place = next.newPlace;
   // Exhausted wrong passwords shut new places: only the recognised ones (below) still get in.
   if (place && refused?.reason !== 'password_attempts') {
-    if (place.method === 'sms' && place.sms) lines.push(t('next.newPlace.sms', { hint: phoneEnding(place.phoneHint), left: place.sms.left, limit: place.sms.limit }));
+    if (place.method === 'sms' && place.sms)
+      lines.push(t('next.newPlace.sms', { hint: phoneEnding(place.phoneHint), left: place.sms.left, limit: place.sms.limit }));
     else if (place.method) lines.push(t(`next.newPlace.${place.method}`));
     else lines.push(t('next.newPlace.none'));
-    if (place.sms && place.sms.left <= 0) lines.push(t('next.smsExhausted', { limit: place.sms.limit, when: time.clock(place.sms.resetsAt, now) }));
+    if (place.sms && place.sms.left <= 0)
+      lines.push(t('next.smsExhausted', { limit: place.sms.limit, when: time.clock(place.sms.resetsAt, now) }));
     if (place.alternatives.length) lines.push(t('next.alternatives', { methods: methodList(place.alternatives, t) }));
   }
   // A lockout or a disabled account holds everywhere; wrong passwords shut only new places.

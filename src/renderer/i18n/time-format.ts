@@ -24,7 +24,8 @@ export function timeFormat(locale: ConsoleLocale): TimeFormat {
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   const timeOnly = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
   const day = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
-  const unit = (name: 'day' | 'hour' | 'minute' | 'second') => new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'short' });
+  const unit = (name: 'day' | 'hour' | 'minute' | 'second') =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'short' });
   const units = { day: unit('day'), hour: unit('hour'), minute: unit('minute'), second: unit('second') };
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   const duration = (ms: number): string => {

@@ -9,7 +9,13 @@ import { ComingSoonScreen } from './ComingSoonScreen';
 import { LockoutsScreen } from './LockoutsScreen';
 import { UsersScreen } from './UsersScreen';
 
-const sectionLabel = { users: 'nav.users', lockouts: 'nav.lockouts', shared: 'nav.shared', enrollment: 'nav.enrollment', audit: 'nav.audit' } as const;
+const sectionLabel = {
+  users: 'nav.users',
+  lockouts: 'nav.lockouts',
+  shared: 'nav.shared',
+  enrollment: 'nav.enrollment',
+  audit: 'nav.audit',
+} as const;
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
@@ -57,7 +63,8 @@ function OperatorBadge({ operator, session }: { operator: SignedInOperator; sess
     <div className="operator" data-testid="signed-in-operator">
       <strong>{t('frame.signedInAs', { name: operator.name })}</strong>
       <span>
-        {t(`role.${operator.role}`)} · {operator.tenantIds.length ? t('frame.tenantCount', { count: operator.tenantIds.length }) : t('frame.allTenants')}
+        {t(`role.${operator.role}`)} ·{' '}
+        {operator.tenantIds.length ? t('frame.tenantCount', { count: operator.tenantIds.length }) : t('frame.allTenants')}
       </span>
       <span data-testid="signed-in-server">{t('frame.server', { server })}</span>
       {!session.remembered ? <span className="muted">{t('frame.notRemembered')}</span> : null}
@@ -95,7 +102,12 @@ export function AppFrame({ session, operator }: { session: SessionState; operato
         <ul>
           {sections.map((name, index) => (
             <li key={name}>
-              <button type="button" aria-current={section === name ? 'page' : undefined} onClick={() => showSection(name)} aria-keyshortcuts={`Alt+${index + 1}`}>
+              <button
+                type="button"
+                aria-current={section === name ? 'page' : undefined}
+                onClick={() => showSection(name)}
+                aria-keyshortcuts={`Alt+${index + 1}`}
+              >
                 <span>{t(sectionLabel[name])}</span>
                 <kbd aria-hidden="true">{index + 1}</kbd>
               </button>
@@ -105,7 +117,15 @@ export function AppFrame({ session, operator }: { session: SessionState; operato
         <p className="shortcuts muted">{t('frame.shortcuts')}</p>
       </nav>
       <main className="content" id="main" tabIndex={-1}>
-        {section === 'users' ? <UsersScreen /> : section === 'lockouts' ? <LockoutsScreen /> : section === 'audit' ? <AuditScreen /> : <ComingSoonScreen title={t(sectionLabel[section])} />}
+        {section === 'users' ? (
+          <UsersScreen />
+        ) : section === 'lockouts' ? (
+          <LockoutsScreen />
+        ) : section === 'audit' ? (
+          <AuditScreen />
+        ) : (
+          <ComingSoonScreen title={t(sectionLabel[section])} />
+        )}
       </main>
     </div>
   );

@@ -178,7 +178,14 @@ function AuditFilterForm({ filters, onApply }: { filters: AuditFilters; onApply:
             {t('audit.clearUser', { label: draft.user.label })} ✕
           </button>
         ) : (
-          <input id="audit-user" type="email" value={email} onChange={(e) => setEmail(e.target.value)} aria-describedby="audit-user-hint" aria-invalid={notFound} />
+          <input
+            id="audit-user"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            aria-describedby="audit-user-hint"
+            aria-invalid={notFound}
+          />
         )}
         <small id="audit-user-hint" className="hint">
           {notFound ? t('audit.userNotFound') : t('audit.userHint')}

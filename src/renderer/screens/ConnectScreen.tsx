@@ -20,7 +20,18 @@ export function ConnectScreen() {
     <CenteredCard title={t('connect.title')}>
       <p>{t('connect.intro')}</p>
       <form onSubmit={submit} aria-busy={connect.isPending}>
-        <TextField label={t('connect.serverUrl')} name="serverUrl" type="url" inputMode="url" autoComplete="url" spellCheck={false} required autoFocus value={serverUrl} onChange={(event) => setServerUrl(event.target.value)} />
+        <TextField
+          label={t('connect.serverUrl')}
+          name="serverUrl"
+          type="url"
+          inputMode="url"
+          autoComplete="url"
+          spellCheck={false}
+          required
+          autoFocus
+          value={serverUrl}
+          onChange={(event) => setServerUrl(event.target.value)}
+        />
         <ErrorMessage error={connect.error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={connect.isPending}>

@@ -37,7 +37,8 @@ export function LockoutsScreen() {
     const timer = setInterval(() => void refetch(), 5000);
     return () => clearInterval(timer);
   }, [expired, refetch]);
-  const toggle = (id: string) => setSelected((current) => (current.has(id) ? new Set([...current].filter((x) => x !== id)) : new Set([...current, id])));
+  const toggle = (id: string) =>
+    setSelected((current) => (current.has(id) ? new Set([...current].filter((x) => x !== id)) : new Set([...current, id])));
   const allSelected = items.length > 0 && items.every((l) => selected.has(l.id));
   return (
     <section aria-labelledby="lockouts-title">
@@ -51,7 +52,13 @@ export function LockoutsScreen() {
       {mayAct && items.length ? (
         <div className="toolbar">
           <span role="status">{t('lockouts.selected', { count: selected.size })}</span>
-          <button type="button" className="primary" disabled={!selected.size} onClick={() => setBulk(items.filter((l) => selected.has(l.id)))} data-testid="bulk-unlock">
+          <button
+            type="button"
+            className="primary"
+            disabled={!selected.size}
+            onClick={() => setBulk(items.filter((l) => selected.has(l.id)))}
+            data-testid="bulk-unlock"
+          >
             {t('lockouts.unlockSelected')}
           </button>
         </div>
@@ -62,7 +69,12 @@ export function LockoutsScreen() {
             <tr>
               {mayAct ? (
                 <th scope="col">
-                  <input type="checkbox" aria-label={t('lockouts.selectAll')} checked={allSelected} onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((l) => l.id)))} />
+                  <input
+                    type="checkbox"
+                    aria-label={t('lockouts.selectAll')}
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((l) => l.id)))}
+                  />
                 </th>
               ) : null}
               <th scope="col">{t('lockouts.colUser')}</th>
@@ -77,11 +89,21 @@ export function LockoutsScreen() {
               <tr key={lockout.id} data-testid="lockout-row">
                 {mayAct ? (
                   <td>
-                    <input type="checkbox" aria-label={t('lockouts.select', { name: lockout.name })} checked={selected.has(lockout.id)} onChange={() => toggle(lockout.id)} />
+                    <input
+                      type="checkbox"
+                      aria-label={t('lockouts.select', { name: lockout.name })}
+                      checked={selected.has(lockout.id)}
+                      onChange={() => toggle(lockout.id)}
+                    />
                   </td>
                 ) : null}
                 <td>
-                  <button type="button" className="link-button" onClick={() => openUser(lockout.userId)} aria-label={t('lockouts.open', { name: lockout.name })}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => openUser(lockout.userId)}
+                    aria-label={t('lockouts.open', { name: lockout.name })}
+                  >
                     {lockout.name}
                   </button>
                   <br />

@@ -51,8 +51,27 @@ export function SignInScreen({ session }: { session: SessionState }) {
         <ErrorMessage code={notice} />
       ) : null}
       <form onSubmit={submit} aria-busy={signIn.isPending}>
-        <TextField label={t('signIn.email')} name="email" type="email" autoComplete="username" spellCheck={false} required autoFocus={!email} value={email} onChange={(event) => setEmail(event.target.value)} />
-        <TextField label={t('signIn.password')} name="password" type="password" autoComplete="current-password" required autoFocus={Boolean(email)} value={password} onChange={(event) => setPassword(event.target.value)} />
+        <TextField
+          label={t('signIn.email')}
+          name="email"
+          type="email"
+          autoComplete="username"
+          spellCheck={false}
+          required
+          autoFocus={!email}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+        <TextField
+          label={t('signIn.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus={Boolean(email)}
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <TextField
           label={t('signIn.code')}
           hint={t('signIn.codeHint')}

@@ -103,7 +103,9 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
       <section className="card-panel" aria-labelledby="card-app" data-testid="card-app">
         <h2 id="card-app">{t('detail.app')}</h2>
         <p>{app ? t('detail.appSince', { when: time.dateTime(app.since) }) : t('detail.appNone')}</p>
-        {app ? <ActionButton act={act} action={{ kind: 'resetAuthenticator' }} label={t('action.resetApp')} testId="reset-app-button" /> : null}
+        {app ? (
+          <ActionButton act={act} action={{ kind: 'resetAuthenticator' }} label={t('action.resetApp')} testId="reset-app-button" />
+        ) : null}
       </section>
       <section className="card-panel" aria-labelledby="card-phone" data-testid="card-phone">
         <h2 id="card-phone">{t('detail.phone')}</h2>
@@ -113,12 +115,23 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
       <section className="card-panel" aria-labelledby="card-recovery" data-testid="card-recovery">
         <h2 id="card-recovery">{t('detail.recovery')}</h2>
         <p data-testid="recovery-left">{t('detail.recoveryLeft', { count: detail.recoveryCodesLeft })}</p>
-        {enrolled ? <ActionButton act={act} action={{ kind: 'regenerateRecoveryCodes' }} label={t('action.recovery')} testId="recovery-button" /> : null}
+        {enrolled ? (
+          <ActionButton act={act} action={{ kind: 'regenerateRecoveryCodes' }} label={t('action.recovery')} testId="recovery-button" />
+        ) : null}
       </section>
       <section className="card-panel" aria-labelledby="card-sms" data-testid="card-sms">
         <h2 id="card-sms">{t('detail.smsToday', { day: detail.sms.day, zone: detail.sms.timeZone })}</h2>
-        <SmsMeter testId="card-sms-login" label={t('detail.smsLogin', { sent: detail.sms.login.sent, limit: detail.sms.login.limit })} sent={detail.sms.login.sent} limit={detail.sms.login.limit} />
-        <SmsMeter label={t('detail.smsSetup', { sent: detail.sms.setup.sent, limit: detail.sms.setup.limit })} sent={detail.sms.setup.sent} limit={detail.sms.setup.limit} />
+        <SmsMeter
+          testId="card-sms-login"
+          label={t('detail.smsLogin', { sent: detail.sms.login.sent, limit: detail.sms.login.limit })}
+          sent={detail.sms.login.sent}
+          limit={detail.sms.login.limit}
+        />
+        <SmsMeter
+          label={t('detail.smsSetup', { sent: detail.sms.setup.sent, limit: detail.sms.setup.limit })}
+          sent={detail.sms.setup.sent}
+          limit={detail.sms.setup.limit}
+        />
       </section>
       <section className="card-panel wide" aria-labelledby="card-devices" data-testid="card-devices">
         <h2 id="card-devices">{t('detail.devices')}</h2>
@@ -129,10 +142,18 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
                 <span>
                   <strong>{device.label}</strong>{' '}
                   <span className="muted">
-                    {device.lastUsedAt ? t('detail.deviceUsed', { when: time.relative(device.lastUsedAt, now) }) : t('detail.deviceNeverUsed')}, {t('detail.deviceExpires', { when: time.dateTime(device.expiresAt) })}
+                    {device.lastUsedAt
+                      ? t('detail.deviceUsed', { when: time.relative(device.lastUsedAt, now) })
+                      : t('detail.deviceNeverUsed')}
+                    , {t('detail.deviceExpires', { when: time.dateTime(device.expiresAt) })}
                   </span>
                 </span>
-                <ActionButton act={act} action={{ kind: 'revokeDevices', device: { id: device.id, label: device.label } }} label={t('action.revokeDevice')} testId="revoke-device-button" />
+                <ActionButton
+                  act={act}
+                  action={{ kind: 'revokeDevices', device: { id: device.id, label: device.label } }}
+                  label={t('action.revokeDevice')}
+                  testId="revoke-device-button"
+                />
               </li>
             ))}
           </ul>
@@ -145,7 +166,9 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
       </section>
       <section className="card-panel" aria-labelledby="card-sessions" data-testid="card-sessions">
         <h2 id="card-sessions">{t('detail.sessions', { count: detail.activeSessions })}</h2>
-        {detail.activeSessions ? <ActionButton act={act} action={{ kind: 'endSessions' }} label={t('action.endSessions')} testId="end-sessions-button" /> : null}
+        {detail.activeSessions ? (
+          <ActionButton act={act} action={{ kind: 'endSessions' }} label={t('action.endSessions')} testId="end-sessions-button" />
+        ) : null}
       </section>
     </div>
   );
@@ -155,7 +178,15 @@ function SmsMeter({ label, sent, limit, testId }: { label: string; sent: number;
   return (
     <div className="meter" data-testid={testId}>
       <span>{label}</span>
-      <meter min={0} max={limit} low={Math.floor(limit * 0.7)} high={Math.floor(limit * 0.9)} optimum={0} value={Math.min(sent, limit)} aria-label={label} />
+      <meter
+        min={0}
+        max={limit}
+        low={Math.floor(limit * 0.7)}
+        high={Math.floor(limit * 0.9)}
+        optimum={0}
+        value={Math.min(sent, limit)}
+        aria-label={label}
+      />
     </div>
   );
 }

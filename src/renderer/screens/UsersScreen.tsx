@@ -26,7 +26,9 @@ function SearchProgress({ pages }: { pages: ReadonlyArray<{ searched?: UserSearc
   const total = pages.at(-1)?.searched?.total;
   return (
     <p className="muted" role="status" data-testid="user-search-progress">
-      {total !== undefined && total >= count ? t('users.searchedOf', { count: number.format(count), total: number.format(total) }) : t('users.searchedSoFar', { count: number.format(count) })}
+      {total !== undefined && total >= count
+        ? t('users.searchedOf', { count: number.format(count), total: number.format(total) })
+        : t('users.searchedSoFar', { count: number.format(count) })}
     </p>
   );
 }
@@ -58,7 +60,11 @@ function UserSearch() {
   const [tenantId, setTenantId] = useState('');
   const tenants = useTenants();
   const query = useDebounced(q.trim(), TYPING_PAUSE_MS);
-  const search = useUserSearch({ ...(query ? { q: query } : {}), ...(filter !== 'all' ? { filter } : {}), ...(tenantId ? { tenantId } : {}) });
+  const search = useUserSearch({
+    ...(query ? { q: query } : {}),
+    ...(filter !== 'all' ? { filter } : {}),
+    ...(tenantId ? { tenantId } : {}),
+  });
   const [active, setActive] = useState(0);
   const pages = search.data?.pages ?? [];
   const items = pages.flatMap((page) => page.items);
@@ -68,8 +74,18 @@ function UserSearch() {
   const scroller = useRef<HTMLDivElement>(null);
   // The row that holds the list's one tab stop stays rendered even when scrolled out of view, so Tab
   // always reaches the list and comes back to where the operator was.
-  const rangeExtractor = useCallback((range: Range) => [...new Set([...defaultRangeExtractor(range), Math.min(active, Math.max(0, items.length - 1))])].sort((a, b) => a - b), [active, items.length]);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8, rangeExtractor });
+  const rangeExtractor = useCallback(
+    (range: Range) =>
+      [...new Set([...defaultRangeExtractor(range), Math.min(active, Math.max(0, items.length - 1))])].sort((a, b) => a - b),
+    [active, items.length],
+  );
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    rangeExtractor,
+  });
   const virtualRows = virtualizer.getVirtualItems();
   const lastShown = virtualRows.at(-1)?.index ?? -1;
 
@@ -78,7 +94,8 @@ function UserSearch() {
   // After a failed page, not again by itself: "Load more" (shown then) retries.
   const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = search;
   useEffect(() => {
-    if (lastShown >= items.length - 5 && hasNextPage && !isFetchingNextPage && !isFetchNextPageError && !cutShort && items.length) void fetchNextPage();
+    if (lastShown >= items.length - 5 && hasNextPage && !isFetchingNextPage && !isFetchNextPageError && !cutShort && items.length)
+      void fetchNextPage();
   }, [lastShown, items.length, hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage, cutShort]);
   // A new search starts at the top.
   useEffect(() => {
@@ -107,7 +124,14 @@ function UserSearch() {
   const onListKey = (event: KeyboardEvent<HTMLElement>) => {
     const last = items.length - 1;
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, Home: 0, End: last, PageDown: active + page, PageUp: active - page };
+    const moves: Record<string, number> = {
+      ArrowDown: active + 1,
+      ArrowUp: active - 1,
+      Home: 0,
+      End: last,
+      PageDown: active + page,
+      PageUp: active - page,
+    };
     if (event.key in moves) {
       event.preventDefault();
       focusRow(Math.max(0, Math.min(last, moves[event.key]!)));
@@ -188,7 +212,13 @@ function UserSearch() {
                 {virtualRows.map((row) => {
                   const user = items[row.index]!;
                   return (
-                    <li key={user.id} className="user-row-slot" style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }} aria-setsize={items.length} aria-posinset={row.index + 1}>
+                    <li
+                      key={user.id}
+                      className="user-row-slot"
+                      style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+                      aria-setsize={items.length}
+                      aria-posinset={row.index + 1}
+                    >
                       <button
                         type="button"
                         className="user-row"
@@ -216,7 +246,12 @@ function UserSearch() {
       </div>
       {search.isSuccess && cutShort ? <SearchProgress pages={pages} /> : null}
       {search.hasNextPage && (cutShort || !items.length || search.isFetchNextPageError) ? (
-        <button type="button" onClick={() => void search.fetchNextPage()} disabled={search.isFetchingNextPage} data-testid="user-search-more">
+        <button
+          type="button"
+          onClick={() => void search.fetchNextPage()}
+          disabled={search.isFetchingNextPage}
+          data-testid="user-search-more"
+        >
           {search.isFetchingNextPage ? t('users.loadingMore') : t('users.loadMore')}
         </button>
       ) : null}

@@ -18,7 +18,8 @@ export function decodeCursor(secrets: SecretBox, scope: string, cursor: string |
   try {
     const plain = secrets.open(`v1:${Buffer.from(cursor, 'base64url').toString('base64')}`, `cursor:${scope}`);
     const [key, id] = JSON.parse(plain) as unknown[];
-    if (typeof key === 'number' && Number.isSafeInteger(key) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000')) return { key, id };
+    if (typeof key === 'number' && Number.isSafeInteger(key) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000'))
+      return { key, id };
   } catch {
     // refused below
   }

@@ -9,7 +9,14 @@ import { signInSmsTarget } from '../flows/sms-challenge.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
 import { findActiveLockout, type LockoutRow } from '../policy/lockouts.js';
-import { isExhausted, passwordMayBeGuessed, throttleKeys, userPasswordFailures, userPasswordRuns, type PasswordRun } from '../policy/password-throttle.js';
+import {
+  isExhausted,
+  passwordMayBeGuessed,
+  throttleKeys,
+  userPasswordFailures,
+  userPasswordRuns,
+  type PasswordRun,
+} from '../policy/password-throttle.js';
 import { loginSmsLeft, smsCountToday } from '../policy/sms-counters.js';
 import { listTrustedIps } from '../policy/trusted-ips.js';
 import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
@@ -34,7 +41,8 @@ export async function describeNextSignIn(db: Db, tenant: Tenant, user: UserRow, 
   const enroll = enrolled ? null : enrollableMethods(policy);
   return {
     refused: await refusal(db, user, policy, newPlaceRun, now),
-    passwordWaitUntil: newPlaceRun && !isExhausted(newPlaceRun, policy, now) && newPlaceRun.nextAllowedAt > now ? iso(newPlaceRun.nextAllowedAt) : null,
+    passwordWaitUntil:
+      newPlaceRun && !isExhausted(newPlaceRun, policy, now) && newPlaceRun.nextAllowedAt > now ? iso(newPlaceRun.nextAllowedAt) : null,
     enroll,
     newPlace: enrolled ? await newPlaceSteps(db, user, policy, now) : null,
     trustedIps: await trustedIpsWithoutCode(db, tenant, user, runs, now),
@@ -49,10 +57,17 @@ export async function describeNextSignIn(db: Db, tenant: Tenant, user: UserRow, 
  * a lockout (after the password, at every place), then the exhausted run of new places (those only;
  * the flow checks it before the password, but a recognised place still gets in).
  */
-async function refusal(db: Db, user: UserRow, policy: TenantPolicy, newPlaceRun: PasswordRun | undefined, now: number): Promise<NextSignInView['refused']> {
+async function refusal(
+  db: Db,
+  user: UserRow,
+  policy: TenantPolicy,
+  newPlaceRun: PasswordRun | undefined,
+  now: number,
+): Promise<NextSignInView['refused']> {
   if (user.disabled_at !== null) return { reason: 'disabled' };
   const lockout = await findActiveLockout(db, user.id, now);
-  if (lockout) return { reason: 'locked', lockoutReason: lockout.reason, until: iso(lockout.until), afterwards: afterLockout[lockout.reason] };
+  if (lockout)
+    return { reason: 'locked', lockoutReason: lockout.reason, until: iso(lockout.until), afterwards: afterLockout[lockout.reason] };
   if (newPlaceRun && isExhausted(newPlaceRun, policy, now)) return { reason: 'password_attempts', failedPasswords: newPlaceRun.failures };
   return null;
 }
@@ -81,7 +96,9 @@ function enrollableMethods(policy: TenantPolicy): NextSignInView['enroll'] {
 async function newPlaceSteps(db: Db, user: UserRow, policy: TenantPolicy, now: number): Promise<NonNullable<NextSignInView['newPlace']>> {
   const methods = await availableMethods(db, user, policy);
   const limit = policy.smsLoginDailyLimit;
-  const smsLeft = methods.includes('sms') ? loginSmsLeft(limit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone))) : 0;
+  const smsLeft = methods.includes('sms')
+    ? loginSmsLeft(limit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))
+    : 0;
   const usable = async (method: ChallengeMethod): Promise<boolean> => {
     if (method === 'sms') return smsLeft > 0 && 'phone' in signInSmsTarget(user, policy);
     if (method === 'recovery_code') return (await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id)) > 0;

@@ -24,29 +24,55 @@ const LOGIN_ATTEMPTS_PER_IP = 50;
 const refused = () => new ApiError('invalid_credentials', 'The email, password or authenticator code is wrong.');
 
 /** Password + authenticator code, rate-limited, the same answer for every kind of failure. */
-export async function signInOperator(ctx: ServerContext, input: z.infer<typeof adminLoginRequest>, meta: RequestMeta): Promise<AdminTokens> {
+export async function signInOperator(
+  ctx: ServerContext,
+  input: z.infer<typeof adminLoginRequest>,
+  meta: RequestMeta,
+): Promise<AdminTokens> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
-  for (const [key, cap] of [[`op-login:email:${input.email}`, LOGIN_ATTEMPTS_PER_EMAIL], [`op-login:ip:${meta.ip}`, LOGIN_ATTEMPTS_PER_IP]] as const) {
+  for (const [key, cap] of [
+    [`op-login:email:${input.email}`, LOGIN_ATTEMPTS_PER_EMAIL],
+    [`op-login:ip:${meta.ip}`, LOGIN_ATTEMPTS_PER_IP],
+  ] as const) {
     const limit = await hitRateLimit(db, key, cap, LOGIN_WINDOW, now);
     if (!limit.allowed) throw tooManyAttempts(limit.resetAt - now, now);
   }
   const operator = await db.selectFrom('operators').selectAll().where('email', '=', input.email).executeTakeFirst();
-  const passwordOk = operator?.password_hash ? await ctx.passwords.verify(operator.password_hash, input.password) : await ctx.passwords.verifyAgainstNothing(input.password);
+  const passwordOk = operator?.password_hash
+    ? await ctx.passwords.verify(operator.password_hash, input.password)
+    : await ctx.passwords.verifyAgainstNothing(input.password);
   let codeOk = false;
   if (operator && passwordOk && operator.disabled_at === null) {
-    const check = checkTotpCode({ secret: ctx.secrets.open(operator.totp_secret_enc, `operator:${operator.id}`), code: input.code, at: now, afterStep: operator.totp_last_step });
+    const check = checkTotpCode({
+      secret: ctx.secrets.open(operator.totp_secret_enc, `operator:${operator.id}`),
+      code: input.code,
+      at: now,
+      afterStep: operator.totp_last_step,
+    });
     codeOk = check.valid && (await claimOperatorStep(db, operator.id, check.step));
   }
   if (!operator || !passwordOk || !codeOk || operator.disabled_at !== null) {
-    await recordAudit(db, now, { action: 'operator.login_failed', actorType: 'anonymous', actorId: operator?.id ?? null, ip: meta.ip, details: { email: input.email, reason: !operator ? 'unknown' : !passwordOk ? 'password' : 'code' } });
+    await recordAudit(db, now, {
+      action: 'operator.login_failed',
+      actorType: 'anonymous',
+      actorId: operator?.id ?? null,
+      ip: meta.ip,
+      details: { email: input.email, reason: !operator ? 'unknown' : !passwordOk ? 'password' : 'code' },
+    });
     throw refused();
   }
   const principal = await loadPrincipal(db, operator.id, newId());
   if (!principal) throw refused();
   return db.transaction().execute(async (trx) => {
     const tokens = await issueTokens(trx, principal, input.deviceName, meta.ip, now);
-    await recordAudit(trx, now, { action: 'operator.login', actorType: 'operator', actorId: operator.id, ip: meta.ip, details: { deviceName: input.deviceName } });
+    await recordAudit(trx, now, {
+      action: 'operator.login',
+      actorType: 'operator',
+      actorId: operator.id,
+      ip: meta.ip,
+      details: { deviceName: input.deviceName },
+    });
     return tokens;
   });
 }
@@ -62,26 +88,69 @@ async function claimOperatorStep(db: Kysely<Database>, operatorId: string, step:
 }
 
 async function loadPrincipal(db: Kysely<Database>, operatorId: string, familyId: string): Promise<OperatorPrincipal | undefined> {
-  const operator = await db.selectFrom('operators').selectAll().where('id', '=', operatorId).where('disabled_at', 'is', null).executeTakeFirst();
+  const operator = await db
+    .selectFrom('operators')
+    .selectAll()
+    .where('id', '=', operatorId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
   if (!operator) return undefined;
-  const tenants = await db.selectFrom('operator_tenants').select('tenant_id').where('operator_id', '=', operatorId).orderBy('tenant_id').execute();
-  return toPrincipal(operator, tenants.map((t) => t.tenant_id), familyId);
+  const tenants = await db
+    .selectFrom('operator_tenants')
+    .select('tenant_id')
+    .where('operator_id', '=', operatorId)
+    .orderBy('tenant_id')
+    .execute();
+  return toPrincipal(
+    operator,
+    tenants.map((t) => t.tenant_id),
+    familyId,
+  );
 }
 
-function toPrincipal(operator: Pick<OperatorPrincipal, 'id' | 'email' | 'name' | 'role'>, tenantIds: string[], familyId: string): OperatorPrincipal | undefined {
+function toPrincipal(
+  operator: Pick<OperatorPrincipal, 'id' | 'email' | 'name' | 'role'>,
+  tenantIds: string[],
+  familyId: string,
+): OperatorPrincipal | undefined {
   // No assignment means "every tenant" for support and auditors; a tenant admin without a tenant
   // (its tenant gone) must not fall open into that: such an operator cannot act at all.
   if (operator.role === 'tenant_admin' && tenantIds.length === 0) return undefined;
   return { id: operator.id, email: operator.email, name: operator.name, role: operator.role, tenantIds, familyId };
 }
 
-async function issueTokens(db: Kysely<Database>, principal: OperatorPrincipal, deviceName: string, ip: string, now: number): Promise<AdminTokens> {
+async function issueTokens(
+  db: Kysely<Database>,
+  principal: OperatorPrincipal,
+  deviceName: string,
+  ip: string,
+  now: number,
+): Promise<AdminTokens> {
   const accessToken = newOpaqueToken();
   const refreshToken = newOpaqueToken();
-  await db.insertInto('operator_access_tokens').values({ token_hash: sha256Hex(accessToken), operator_id: principal.id, family_id: principal.familyId, expires_at: now + ACCESS_TOKEN_TTL }).execute();
+  await db
+    .insertInto('operator_access_tokens')
+    .values({
+      token_hash: sha256Hex(accessToken),
+      operator_id: principal.id,
+      family_id: principal.familyId,
+      expires_at: now + ACCESS_TOKEN_TTL,
+    })
+    .execute();
   await db
     .insertInto('operator_refresh_tokens')
-    .values({ id: newId(), family_id: principal.familyId, operator_id: principal.id, token_hash: sha256Hex(refreshToken), device_name: deviceName, ip, created_at: now, expires_at: now + REFRESH_TOKEN_TTL, used_at: null, revoked_at: null })
+    .values({
+      id: newId(),
+      family_id: principal.familyId,
+      operator_id: principal.id,
+      token_hash: sha256Hex(refreshToken),
+      device_name: deviceName,
+      ip,
+      created_at: now,
+      expires_at: now + REFRESH_TOKEN_TTL,
+      used_at: null,
+      revoked_at: null,
+    })
     .execute();
   // Expired access tokens of this operator are of no use to anyone.
   await db.deleteFrom('operator_access_tokens').where('operator_id', '=', principal.id).where('expires_at', '<=', now).execute();
@@ -115,18 +184,30 @@ export async function refreshOperatorTokens(ctx: ServerContext, refreshToken: st
     const known = await trx.selectFrom('operator_refresh_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
     if (known && known.used_at !== null && known.revoked_at === null) {
       await revokeFamily(trx, known.family_id, now);
-      await recordAudit(trx, now, { action: 'operator.refresh_reused', actorType: 'anonymous', actorId: known.operator_id, ip: meta.ip, details: { familyId: known.family_id, deviceName: known.device_name } });
+      await recordAudit(trx, now, {
+        action: 'operator.refresh_reused',
+        actorType: 'anonymous',
+        actorId: known.operator_id,
+        ip: meta.ip,
+        details: { familyId: known.family_id, deviceName: known.device_name },
+      });
       return { kind: 'reused' as const };
     }
     return { kind: 'gone' as const };
   });
   if (outcome.kind === 'ok') return outcome.tokens;
-  if (outcome.kind === 'reused') throw new ApiError('invalid_token', 'This sign-in was used twice, so it has been ended everywhere for safety. Sign in again.');
+  if (outcome.kind === 'reused')
+    throw new ApiError('invalid_token', 'This sign-in was used twice, so it has been ended everywhere for safety. Sign in again.');
   throw new ApiError('invalid_token', 'Your sign-in has expired or was revoked. Sign in again.');
 }
 
 async function revokeFamily(db: Kysely<Database>, familyId: string, now: number): Promise<void> {
-  await db.updateTable('operator_refresh_tokens').set({ revoked_at: now }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('operator_refresh_tokens')
+    .set({ revoked_at: now })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
   await db.deleteFrom('operator_access_tokens').where('family_id', '=', familyId).execute();
 }
 
@@ -154,7 +235,13 @@ export async function authenticateOperator(ctx: ServerContext, header: string | 
     .orderBy('ot.tenant_id')
     .execute();
   const first = rows[0];
-  const principal = first && toPrincipal(first, rows.flatMap((r) => (r.tenant_id === null ? [] : [r.tenant_id])), first.family_id);
+  const principal =
+    first &&
+    toPrincipal(
+      first,
+      rows.flatMap((r) => (r.tenant_id === null ? [] : [r.tenant_id])),
+      first.family_id,
+    );
   if (!principal) throw new ApiError('invalid_token', 'The access token has expired or was revoked.');
   return principal;
 }

@@ -18,7 +18,13 @@ export async function listVisibleOperators(ctx: ServerContext, principal: Operat
     select = select.where((eb) =>
       eb.or([
         eb.not(eb.exists(eb.selectFrom('operator_tenants as ot').select('ot.operator_id').whereRef('ot.operator_id', '=', 'o.id'))),
-        eb.exists(eb.selectFrom('operator_tenants as ot').select('ot.operator_id').whereRef('ot.operator_id', '=', 'o.id').where('ot.tenant_id', 'in', tenantIds)),
+        eb.exists(
+          eb
+            .selectFrom('operator_tenants as ot')
+            .select('ot.operator_id')
+            .whereRef('ot.operator_id', '=', 'o.id')
+            .where('ot.tenant_id', 'in', tenantIds),
+        ),
       ]),
     );
   }

@@ -60,8 +60,25 @@ async function supportAction<T>(
       ip: meta.ip,
       details: { ticket: request.ticket, reason: request.reason, operator: principal.email, ...details },
     });
-    const { subject, text } = renderMessage('changed_by_support', user.locale, { tenant: tenant.name, change: action.change, when: formatWhen(now, user.locale, tenant.policy.timeZone) });
-    const messageId = await queueMessage(trx, { tenantId: tenant.id, userId: user.id, channel: 'email', recipient: user.email, template: 'changed_by_support', locale: user.locale, subject, text }, now);
+    const { subject, text } = renderMessage('changed_by_support', user.locale, {
+      tenant: tenant.name,
+      change: action.change,
+      when: formatWhen(now, user.locale, tenant.policy.timeZone),
+    });
+    const messageId = await queueMessage(
+      trx,
+      {
+        tenantId: tenant.id,
+        userId: user.id,
+        channel: 'email',
+        recipient: user.email,
+        template: 'changed_by_support',
+        locale: user.locale,
+        subject,
+        text,
+      },
+      now,
+    );
     return { result, auditEventId, messageId };
   });
   await ctx.delivery.dispatch([messageId]);
@@ -87,17 +104,35 @@ export function unlockUser(ctx: ServerContext, principal: OperatorPrincipal, use
     // A fresh start: the daily SMS count and the wrong-code count begin again.
     await resetSmsCount(trx, user.id, 'login');
     await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', user.id).execute();
-    return { result: { ok: true as const }, details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })), passwordThrottlesCleared: passwordRuns } };
+    return {
+      result: { ok: true as const },
+      details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })), passwordThrottlesCleared: passwordRuns },
+    };
   });
 }
 
-export function regenerateRecoveryCodesFor(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
-  return supportAction(ctx, principal, userId, request, meta, { name: 'recovery_codes_regenerated', change: 'recovery_codes' }, async ({ trx, user, tenant, now }) => {
-    if (user.mfa_enrolled_at === null) throw new ApiError('enrollment_incomplete', 'This user has not set up two-factor authentication yet.');
-    const { batchId, codes } = await issueRecoveryCodes(trx, user.id, tenant.policy.recoveryCodeCount, now);
-    await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', user.id).execute();
-    return { result: { recoveryCodes: codes }, details: { count: codes.length } };
-  });
+export function regenerateRecoveryCodesFor(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+) {
+  return supportAction(
+    ctx,
+    principal,
+    userId,
+    request,
+    meta,
+    { name: 'recovery_codes_regenerated', change: 'recovery_codes' },
+    async ({ trx, user, tenant, now }) => {
+      if (user.mfa_enrolled_at === null)
+        throw new ApiError('enrollment_incomplete', 'This user has not set up two-factor authentication yet.');
+      const { batchId, codes } = await issueRecoveryCodes(trx, user.id, tenant.policy.recoveryCodeCount, now);
+      await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', user.id).execute();
+      return { result: { recoveryCodes: codes }, details: { count: codes.length } };
+    },
+  );
 }
 
 export function resetTotp(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
@@ -114,30 +149,76 @@ export function resetTotp(ctx: ServerContext, principal: OperatorPrincipal, user
     const devices = await revokeTrustedDevices(trx, user.id, now);
     const sessions = await revokeUserSessions(trx, user.id, now);
     await forgetTrustedIps(trx, user.id);
-    return { result: { ok: true as const }, details: { devicesForgotten: devices, sessionsEnded: sessions, reEnrollAtNextSignIn: !stillEnrolled } };
+    return {
+      result: { ok: true as const },
+      details: { devicesForgotten: devices, sessionsEnded: sessions, reEnrollAtNextSignIn: !stillEnrolled },
+    };
   });
 }
 
-export function revokeDevices(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason & { deviceId?: string }, meta: RequestMeta) {
-  return supportAction(ctx, principal, userId, request, meta, { name: 'devices_revoked', change: 'devices_revoked' }, async ({ trx, user, now }) => {
-    const count = await revokeTrustedDevices(trx, user.id, now, request.deviceId);
-    if (request.deviceId && count === 0) throw new ApiError('not_found', 'There is no such remembered device.');
-    const ips = request.deviceId ? 0 : await forgetTrustedIps(trx, user.id);
-    return { result: { ok: true as const }, details: { deviceId: request.deviceId ?? 'all', devicesForgotten: count, trustedIpsForgotten: ips } };
-  });
+export function revokeDevices(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason & { deviceId?: string },
+  meta: RequestMeta,
+) {
+  return supportAction(
+    ctx,
+    principal,
+    userId,
+    request,
+    meta,
+    { name: 'devices_revoked', change: 'devices_revoked' },
+    async ({ trx, user, now }) => {
+      const count = await revokeTrustedDevices(trx, user.id, now, request.deviceId);
+      if (request.deviceId && count === 0) throw new ApiError('not_found', 'There is no such remembered device.');
+      const ips = request.deviceId ? 0 : await forgetTrustedIps(trx, user.id);
+      return {
+        result: { ok: true as const },
+        details: { deviceId: request.deviceId ?? 'all', devicesForgotten: count, trustedIpsForgotten: ips },
+      };
+    },
+  );
 }
 
-export function revokeSessions(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
-  return supportAction(ctx, principal, userId, request, meta, { name: 'sessions_revoked', change: 'sessions_revoked' }, async ({ trx, user, now }) => {
-    const count = await revokeUserSessions(trx, user.id, now);
-    return { result: { ok: true as const }, details: { sessionsEnded: count } };
-  });
+export function revokeSessions(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+) {
+  return supportAction(
+    ctx,
+    principal,
+    userId,
+    request,
+    meta,
+    { name: 'sessions_revoked', change: 'sessions_revoked' },
+    async ({ trx, user, now }) => {
+      const count = await revokeUserSessions(trx, user.id, now);
+      return { result: { ok: true as const }, details: { sessionsEnded: count } };
+    },
+  );
 }
 
 /** The reset link is itself the email to the user; its audit event carries the ticket and reason. */
-export async function sendPhoneResetLink(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
+export async function sendPhoneResetLink(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+) {
   const user = await visibleUser(ctx, principal, userId);
   assertMayAct(principal);
-  const sent = await createPhoneResetLink(ctx, user.id, { type: 'operator', id: principal.id, label: `operator:${principal.email}` }, meta.ip, { ticket: request.ticket, reason: request.reason });
+  const sent = await createPhoneResetLink(
+    ctx,
+    user.id,
+    { type: 'operator', id: principal.id, label: `operator:${principal.email}` },
+    meta.ip,
+    { ticket: request.ticket, reason: request.reason },
+  );
   return { sentTo: sent.sentTo, expiresAt: sent.expiresAt, auditEventId: sent.auditEventId };
 }

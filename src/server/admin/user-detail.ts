@@ -52,16 +52,37 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
   const totp = await findTotpFactor(db, user.id, 'active');
   const lockout = await findActiveLockout(db, user.id, now);
   const day = calendarDay(now, tenant.policy.timeZone);
-  const sessions = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user.id).where('revoked_at', 'is', null).where('expires_at', '>', now).executeTakeFirstOrThrow();
-  const events = await db.selectFrom('audit_events').selectAll().where('user_id', '=', user.id).orderBy('at', 'desc').orderBy('id', 'desc').limit(20).execute();
+  const sessions = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', user.id)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  const events = await db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('user_id', '=', user.id)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
   return {
     user: { ...toUserSummary(summary), locale: user.locale, createdAt: iso(user.created_at) },
     factors: [
       ...(totp ? [{ type: 'totp' as const, since: iso(totp.activated_at ?? totp.created_at) }] : []),
-      ...(user.phone && user.mfa_enrolled_at !== null ? [{ type: 'sms' as const, since: iso(user.mfa_enrolled_at), phoneHint: maskPhone(user.phone) }] : []),
+      ...(user.phone && user.mfa_enrolled_at !== null
+        ? [{ type: 'sms' as const, since: iso(user.mfa_enrolled_at), phoneHint: maskPhone(user.phone) }]
+        : []),
     ],
     recoveryCodesLeft: await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id),
-    trustedDevices: (await listTrustedDevices(db, user.id, now)).map((d) => ({ id: d.id, label: d.label, createdAt: iso(d.created_at), lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at), expiresAt: iso(d.expires_at) })),
+    trustedDevices: (await listTrustedDevices(db, user.id, now)).map((d) => ({
+      id: d.id,
+      label: d.label,
+      createdAt: iso(d.created_at),
+      lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at),
+      expiresAt: iso(d.expires_at),
+    })),
     activeSessions: Number(sessions.n),
     activeLockout: lockout ? toLockoutView({ ...lockout, email: user.email, name: user.name }) : null,
     sms: {
@@ -77,15 +98,29 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
 }
 
 /** The user's longest run of wrong passwords, if one is running: support can unlock it. */
-async function passwordThrottleView(db: ServerContext['store']['db'], tenant: Tenant, user: UserRow, now: number): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
+async function passwordThrottleView(
+  db: ServerContext['store']['db'],
+  tenant: Tenant,
+  user: UserRow,
+  now: number,
+): Promise<z.infer<typeof userDetail>['passwordThrottle']> {
   const run = await passwordFailuresOf(db, tenant.id, user.id, user.email);
   if (!run) return null;
   const exhausted = isExhausted(run, tenant.policy, now);
-  return { failedPasswords: run.failures, limit: tenant.policy.passwordMaxFailures, exhausted, nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt) };
+  return {
+    failedPasswords: run.failures,
+    limit: tenant.policy.passwordMaxFailures,
+    exhausted,
+    nextTryAt: exhausted || run.nextAllowedAt <= now ? null : iso(run.nextAllowedAt),
+  };
 }
 
 /** Lockouts (active by default) in the tenants the operator may see, newest first. */
-export async function listLockouts(ctx: ServerContext, principal: OperatorPrincipal, query: z.infer<typeof lockoutsQuery>): Promise<z.infer<typeof lockoutsAnswer>> {
+export async function listLockouts(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  query: z.infer<typeof lockoutsQuery>,
+): Promise<z.infer<typeof lockoutsAnswer>> {
   const now = ctx.clock.now();
   if (query.tenantId) assertCanSeeTenant(principal, query.tenantId, 'tenant');
   let select = ctx.store.db
@@ -122,8 +157,12 @@ async function exhaustedPasswordRuns(ctx: ServerContext, tenantIds: string[], no
   if (tenantIds.length) select = select.where('p.tenant_id', 'in', tenantIds);
   const rows = await select.execute();
   // One entry per user, even when an old email's run is exhausted too.
-  const byUser = new Map<string, { user_id: string; tenant_id: string; email: string; name: string; failures: number; last_failure_at: number }>();
-  for (const r of rows) if (!byUser.has(r.user_id!)) byUser.set(r.user_id!, { ...r, user_id: r.user_id!, failures: Number(r.failures), last_failure_at: Number(r.last_failure_at) });
+  const byUser = new Map<
+    string,
+    { user_id: string; tenant_id: string; email: string; name: string; failures: number; last_failure_at: number }
+  >();
+  for (const r of rows)
+    if (!byUser.has(r.user_id!))
+      byUser.set(r.user_id!, { ...r, user_id: r.user_id!, failures: Number(r.failures), last_failure_at: Number(r.last_failure_at) });
   return [...byUser.values()];
 }
-

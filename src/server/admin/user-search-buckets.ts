@@ -28,7 +28,11 @@ const caches = new WeakMap<Kysely<Database>, Map<string, { buckets: SearchBucket
  * count what it went through. `fresh` reads them now: a search that would end at the last week it
  * knows asks again, so a week begun since (its first new user) is never missed.
  */
-export async function searchBuckets(db: Kysely<Database>, tenantIds: string[], options: { fresh?: boolean; now?: number } = {}): Promise<SearchBucket[]> {
+export async function searchBuckets(
+  db: Kysely<Database>,
+  tenantIds: string[],
+  options: { fresh?: boolean; now?: number } = {},
+): Promise<SearchBucket[]> {
   const now = options.now ?? Date.now();
   let cache = caches.get(db);
   if (!cache || cache.size > 1000) caches.set(db, (cache = new Map()));
@@ -37,7 +41,9 @@ export async function searchBuckets(db: Kysely<Database>, tenantIds: string[], o
   if (known && !options.fresh && now - known.at < trigramCountsCache.ttlMs) return known.buckets;
   const inScope = tenantIds.length ? sql`sum(users) FILTER (WHERE tenant_id = ANY(${tenantIds}::text[]))` : sql`sum(users)`;
   const { rows } = await sql<{ bucket: number; users: string; in_scope: string | null }>`
-    SELECT bucket, sum(users) AS users, ${inScope} AS in_scope FROM user_search_bucket_sizes GROUP BY bucket HAVING sum(users) > 0 ORDER BY bucket`.execute(db);
+    SELECT bucket, sum(users) AS users, ${inScope} AS in_scope FROM user_search_bucket_sizes GROUP BY bucket HAVING sum(users) > 0 ORDER BY bucket`.execute(
+    db,
+  );
   const buckets = rows.map((r) => ({ bucket: Number(r.bucket), users: Number(r.users), inScope: Number(r.in_scope ?? 0) }));
   cache.set(scope, { buckets, at: now });
   return buckets;

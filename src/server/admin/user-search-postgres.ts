@@ -59,12 +59,20 @@ export type UsersQuery<T> = (match: RawBuilder<SqlBool>, alongside?: RawBuilder<
  */
 export async function matchesInCreationOrder<T extends MatchRow>(
   db: Kysely<Database>,
-  input: { fragment: string; from: { key: number; id: string } | null; tenantIds: string[]; page: number; budget: number; users: UsersQuery<T> },
+  input: {
+    fragment: string;
+    from: { key: number; id: string } | null;
+    tenantIds: string[];
+    page: number;
+    budget: number;
+    users: UsersQuery<T>;
+  },
 ): Promise<CreationOrderMatches<T>> {
   const { fragment, from, tenantIds, page, budget, users } = input;
   const start = from ? { created_at: from.key, user_id: from.id } : null;
   const inScope = tenantIds.length ? sql<SqlBool>`s.tenant_id = ANY(${tenantIds}::text[])` : sql<SqlBool>`true`;
-  const after = (position: MatchPosition | null) => (position ? sql<SqlBool>`(s.created_at, s.user_id) > (${position.created_at}, ${position.user_id})` : sql<SqlBool>`true`);
+  const after = (position: MatchPosition | null) =>
+    position ? sql<SqlBool>`(s.created_at, s.user_id) > (${position.created_at}, ${position.user_id})` : sql<SqlBool>`true`;
   /**
    * `users` for the matches the CTE `matches` holds (`withList`: the statement's WITH list), in order.
    * `= ANY(ARRAY(...))`: the walk's statement is prepared (it has no LIKE), and PostgreSQL switches
@@ -72,7 +80,11 @@ export async function matchesInCreationOrder<T extends MatchRow>(
    * in any plan.
    */
   const rowsOf = async (withList: RawBuilder<unknown>, alongside?: RawBuilder<number>) =>
-    (await sql<T>`WITH ${withList} SELECT * FROM (${users(sql<SqlBool>`u.id = ANY(ARRAY(SELECT m.user_id FROM matches m))`, alongside)}) x ORDER BY x.seq, x.id`.execute(db)).rows;
+    (
+      await sql<T>`WITH ${withList} SELECT * FROM (${users(sql<SqlBool>`u.id = ANY(ARRAY(SELECT m.user_id FROM matches m))`, alongside)}) x ORDER BY x.seq, x.id`.execute(
+        db,
+      )
+    ).rows;
   /** Index hits count as examined: the index skipped the users it did not list. */
   const fromIndexHits = (rows: T[]): CreationOrderMatches<T> => ({ rows, stoppedAt: null, examined: Math.min(rows.length, page) });
 
@@ -139,7 +151,8 @@ export async function matchesInCreationOrder<T extends MatchRow>(
         ORDER BY s.created_at, s.user_id LIMIT ${page + 1}
       )`;
     // A row of two scalar subqueries, not one row subquery: only that makes it a bound of the index scan.
-    const nth = (column: string) => sql`(SELECT m.${sql.ref(column)} FROM matches m ORDER BY m.created_at, m.user_id OFFSET ${page - 1} LIMIT 1)`;
+    const nth = (column: string) =>
+      sql`(SELECT m.${sql.ref(column)} FROM matches m ORDER BY m.created_at, m.user_id OFFSET ${page - 1} LIMIT 1)`;
     const pageEnd = sql`(${nth('created_at')}, ${nth('user_id')})`;
     const rows = await rowsOf(withList, countUpTo(pageEnd, stretch));
     if (rows.length > page) return { rows, stoppedAt: null, examined: Number(rows[0]!.alongside) };
@@ -147,11 +160,22 @@ export async function matchesInCreationOrder<T extends MatchRow>(
       await sql<MatchPosition & { n: number | null }>`WITH e AS (
           SELECT s.created_at, s.user_id FROM user_search s WHERE ${after(start)} ORDER BY s.created_at, s.user_id OFFSET ${stretch - 1} LIMIT 1
         )
-        SELECT e.created_at, e.user_id, ${tenantIds.length ? countUpTo(sql`(e.created_at, e.user_id)`, stretch) : sql`NULL::bigint`} AS n FROM e`.execute(db)
+        SELECT e.created_at, e.user_id, ${tenantIds.length ? countUpTo(sql`(e.created_at, e.user_id)`, stretch) : sql`NULL::bigint`} AS n FROM e`.execute(
+        db,
+      )
     ).rows[0];
-    if (edge) return { rows, stoppedAt: { created_at: Number(edge.created_at), user_id: edge.user_id }, examined: tenantIds.length ? Number(edge.n) : stretch };
+    if (edge)
+      return {
+        rows,
+        stoppedAt: { created_at: Number(edge.created_at), user_id: edge.user_id },
+        examined: tenantIds.length ? Number(edge.n) : stretch,
+      };
     // The end of the table, within the stretch: count the entries from `start` to the end.
-    return { rows, stoppedAt: null, examined: Number((await sql<{ n: number }>`SELECT ${countUpTo(null, stretch)} AS n`.execute(db)).rows[0]?.n ?? 0) };
+    return {
+      rows,
+      stoppedAt: null,
+      examined: Number((await sql<{ n: number }>`SELECT ${countUpTo(null, stretch)} AS n`.execute(db)).rows[0]?.n ?? 0),
+    };
   };
 
   if (!fragment) return walk(budget);
@@ -166,7 +190,14 @@ export async function matchesInCreationOrder<T extends MatchRow>(
   const plan = async (fresh: boolean) => {
     const known = await searchBuckets(db, tenantIds, { fresh });
     // The share of all users (every tenant's: the index lists them all) that hold the rarest trigram.
-    const share = Math.min(1, trigrams[0]!.users / Math.max(1, known.reduce((sum, w) => sum + w.users, 0)));
+    const share = Math.min(
+      1,
+      trigrams[0]!.users /
+        Math.max(
+          1,
+          known.reduce((sum, w) => sum + w.users, 0),
+        ),
+    );
     const from = start ? searchBucketOf(start.created_at) : (known[0]?.bucket ?? 0);
     const ahead = known.filter((w) => w.bucket >= from);
     const span: SearchBucket[] = [];
@@ -195,17 +226,29 @@ export async function matchesInCreationOrder<T extends MatchRow>(
   // Everyone from the cursor on was deleted since the sizes were read: nothing left to find.
   if (!last) return walk(budget);
   const weeks = Array.from({ length: last.bucket - current.from + 1 }, (_, i) => current.from + i);
-  const rows = await fromWeeks(weeks, trigrams.map((t) => t.trigram));
+  const rows = await fromWeeks(
+    weeks,
+    trigrams.map((t) => t.trigram),
+  );
   if (rows.length > page || !current.more) return fromIndexHits(rows);
   // Cut short: the users of the weeks it went through, in scope; of the first, only those after the
   // cursor (a page that filled mid-week has counted the ones before it).
   const [first, ...others] = current.span as [SearchBucket, ...SearchBucket[]];
   const weekStart = searchBucketEnd(first.bucket - 1).created_at;
-  const midWeek = start !== null && searchBucketOf(start.created_at) === first.bucket && (start.created_at !== weekStart || start.user_id !== '');
+  const midWeek =
+    start !== null && searchBucketOf(start.created_at) === first.bucket && (start.created_at !== weekStart || start.user_id !== '');
   // The count's LIMIT is a literal (a bound of the index scan even in a generic plan): a power of
   // two, so that weeks of any size share a few statement texts.
   const firstCount = midWeek
-    ? Number((await sql<{ n: number }>`SELECT ${countUpTo(sql`(${searchBucketEnd(first.bucket).created_at}::bigint, ''::text)`, 2 ** Math.ceil(Math.log2(first.users + 1)))} AS n`.execute(db)).rows[0]?.n ?? 0)
+    ? Number(
+        (
+          await sql<{
+            n: number;
+          }>`SELECT ${countUpTo(sql`(${searchBucketEnd(first.bucket).created_at}::bigint, ''::text)`, 2 ** Math.ceil(Math.log2(first.users + 1)))} AS n`.execute(
+            db,
+          )
+        ).rows[0]?.n ?? 0,
+      )
     : first.inScope;
   return { rows, stoppedAt: searchBucketEnd(last.bucket), examined: firstCount + others.reduce((sum, w) => sum + w.inScope, 0) };
 }

@@ -48,7 +48,10 @@ export async function trigramCounts(db: Kysely<Database>, fragment: string, now 
   const keys = trigrams.map((t) => t.trigram);
   const stale = keys.filter((key) => !(now - (cache.get(key)?.at ?? -Infinity) < trigramCountsCache.ttlMs));
   if (stale.length) {
-    const { rows } = await sql<{ trigram: string; users: string | number }>`SELECT trigram, users FROM user_search_trigrams WHERE trigram = ANY(${stale}::text[])`.execute(db);
+    const { rows } = await sql<{
+      trigram: string;
+      users: string | number;
+    }>`SELECT trigram, users FROM user_search_trigrams WHERE trigram = ANY(${stale}::text[])`.execute(db);
     const read = new Map(rows.map((r) => [r.trigram, Number(r.users)]));
     // A trigram without a row is in no user's text.
     for (const key of stale) cache.set(key, { users: read.get(key) ?? 0, at: now });

@@ -85,7 +85,11 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
    * result order after `from`. `fewRows`: `match` picks a known handful of users; sort those, never
    * walk the creation-order index for them.
    */
-  const summaries = (match: Expression<SqlBool> | undefined, limit: number, options: { from?: Position | null; fewRows?: boolean; filtered?: boolean; alongside?: RawBuilder<number> } = {}) => {
+  const summaries = (
+    match: Expression<SqlBool> | undefined,
+    limit: number,
+    options: { from?: Position | null; fewRows?: boolean; filtered?: boolean; alongside?: RawBuilder<number> } = {},
+  ) => {
     const { from = after, fewRows = false, filtered = true, alongside } = options;
     let select = selectUserSummaries(db, now).select(byRowid ? sql<number>`u.rowid`.as('seq') : sql<number>`u.created_at`.as('seq'));
     // A number the caller wants from the same round trip (PostgreSQL's count of what a walk covered).
@@ -94,25 +98,37 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     // Users a filtered walk found have passed the filter already.
     const filter = filtered ? query.filter : undefined;
     if (filter === 'locked') {
-      select = select.where('u.id', 'in', (eb) => eb.selectFrom('lockouts').select('user_id').where('lifted_at', 'is', null).where('until', '>', now));
+      select = select.where('u.id', 'in', (eb) =>
+        eb.selectFrom('lockouts').select('user_id').where('lifted_at', 'is', null).where('until', '>', now),
+      );
     } else if (filter === 'shared') select = select.where('u.shared_mailbox', '=', 1);
     else if (filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     else if (filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
     if (from) {
       // A row comparison, so PostgreSQL starts the index walk at the cursor instead of filtering up to it.
-      select = byRowid ? select.where(sql<SqlBool>`u.rowid > ${from.key}`) : select.where(sql<SqlBool>`(u.created_at, u.id) > (${from.key}, ${from.id})`);
+      select = byRowid
+        ? select.where(sql<SqlBool>`u.rowid > ${from.key}`)
+        : select.where(sql<SqlBool>`(u.created_at, u.id) > (${from.key}, ${from.id})`);
     }
     if (match) select = select.where(match);
-    const ordered = byRowid ? select.orderBy(sql`u.rowid`) : fewRows ? select.orderBy(sql`u.created_at + 0`).orderBy('u.id') : select.orderBy('u.created_at').orderBy('u.id');
+    const ordered = byRowid
+      ? select.orderBy(sql`u.rowid`)
+      : fewRows
+        ? select.orderBy(sql`u.created_at + 0`).orderBy('u.id')
+        : select.orderBy('u.created_at').orderBy('u.id');
     return ordered.limit(limit);
   };
   const fetch = async (...args: Parameters<typeof summaries>) => (await summaries(...args).execute()) as Row[];
   /** The users a walk or an index found, by rowid or id, in result order. */
   const byRowids = async (rowids: number[], limit = page + 1) =>
-    rowids.length ? fetch(sql<SqlBool>`u.rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`, limit, { from: null, filtered: false }) : [];
+    rowids.length
+      ? fetch(sql<SqlBool>`u.rowid IN (SELECT value FROM json_each(${JSON.stringify(rowids)}))`, limit, { from: null, filtered: false })
+      : [];
   const byIds = async (ids: string[]) => {
     if (!ids.length) return [];
-    const match = sqlite ? sql<SqlBool>`u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : sql<SqlBool>`u.id = ANY(${ids}::text[])`;
+    const match = sqlite
+      ? sql<SqlBool>`u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
+      : sql<SqlBool>`u.id = ANY(${ids}::text[])`;
     return fetch(match, page + 1, { from: null, fewRows: true, filtered: false });
   };
   const answer = async (found: Found): Promise<Answer> => {
@@ -150,13 +166,30 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     ).rows.map((r) => Number(r.seq));
     /** The users in scope after the cursor up to `through` (a range the walk has just read). */
     const count = async (through: number | null) =>
-      Number((await sql<{ n: number }>`SELECT count(*) AS n FROM users_search_text u WHERE u.seq > ${from} AND u.seq <= ${through ?? Number.MAX_SAFE_INTEGER} AND ${all(inScope)}`.execute(db)).rows[0]?.n ?? 0);
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`SELECT count(*) AS n FROM users_search_text u WHERE u.seq > ${from} AND u.seq <= ${through ?? Number.MAX_SAFE_INTEGER} AND ${all(inScope)}`.execute(
+            db,
+          )
+        ).rows[0]?.n ?? 0,
+      );
     if (hits.length > page) return { rows: await byRowids(hits), examined: await count(hits[page - 1]!), stoppedAt: null, everyUser: true };
     // Stepping over rows (OFFSET) costs a tenth of counting them.
-    const edge = (await sql<{ seq: number }>`SELECT seq FROM users_search_text WHERE seq > ${from} ORDER BY seq LIMIT 1 OFFSET ${budget - 1}`.execute(db)).rows[0];
+    const edge = (
+      await sql<{ seq: number }>`SELECT seq FROM users_search_text WHERE seq > ${from} ORDER BY seq LIMIT 1 OFFSET ${budget - 1}`.execute(
+        db,
+      )
+    ).rows[0];
     const rows = await byRowids(hits);
     if (!edge) return { rows, examined: await count(null), stoppedAt: null, everyUser: true };
-    return { rows, examined: inScope ? await count(Number(edge.seq)) : budget, stoppedAt: { key: Number(edge.seq), id: '' }, everyUser: true };
+    return {
+      rows,
+      examined: inScope ? await count(Number(edge.seq)) : budget,
+      stoppedAt: { key: Number(edge.seq), id: '' },
+      everyUser: true,
+    };
   };
 
   /**
@@ -165,7 +198,11 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
    * on each. `fewRows`: `driving` picks a known handful; sort those (`created_at + 0` keeps both
    * databases off the creation-order index), never walk an index for them.
    */
-  const walkFiltered = async (driving: RawBuilder<SqlBool>, residual: RawBuilder<SqlBool>, options: { fewRows?: boolean; everyUser?: boolean } = {}): Promise<Found> => {
+  const walkFiltered = async (
+    driving: RawBuilder<SqlBool>,
+    residual: RawBuilder<SqlBool>,
+    options: { fewRows?: boolean; everyUser?: boolean } = {},
+  ): Promise<Found> => {
     const key = options.fewRows ? sql`u.created_at + 0` : sql`u.created_at`;
     const past = after ? sql<SqlBool>`(${key}, u.id) > (${after.key}, ${after.id})` : sql<SqlBool>`1 = 1`;
     const hits = (
@@ -177,12 +214,23 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     /** The users in scope `driving` picks after the cursor up to `through` (a range the walk has just read). */
     const count = async (through: Position | null) => {
       const upTo = through ? sql<SqlBool>`(${key}, u.id) <= (${through.key}, ${through.id})` : sql<SqlBool>`1 = 1`;
-      return Number((await sql<{ n: number }>`SELECT count(*) AS n FROM users u WHERE ${driving} AND ${past} AND ${upTo} AND ${all(inScope)}`.execute(db)).rows[0]?.n ?? 0);
+      return Number(
+        (
+          await sql<{ n: number }>`SELECT count(*) AS n FROM users u WHERE ${driving} AND ${past} AND ${upTo} AND ${all(inScope)}`.execute(
+            db,
+          )
+        ).rows[0]?.n ?? 0,
+      );
     };
     const rows = await byIds(hits.map((hit) => hit.id));
     const everyUser = options.everyUser ?? false;
     if (hits.length > page) return { rows, examined: await count(hits[page - 1]!), stoppedAt: null, everyUser };
-    const edge = (await sql<{ seq: number; id: string }>`SELECT ${key} AS seq, u.id FROM users u WHERE ${driving} AND ${past} ORDER BY ${key}, u.id LIMIT 1 OFFSET ${reads - 1}`.execute(db)).rows[0];
+    const edge = (
+      await sql<{
+        seq: number;
+        id: string;
+      }>`SELECT ${key} AS seq, u.id FROM users u WHERE ${driving} AND ${past} ORDER BY ${key}, u.id LIMIT 1 OFFSET ${reads - 1}`.execute(db)
+    ).rows[0];
     if (!edge) return { rows, examined: await count(null), stoppedAt: null, everyUser };
     const stoppedAt = { key: Number(edge.seq), id: edge.id };
     return { rows, examined: inScope ? await count(stoppedAt) : reads, stoppedAt, everyUser };
@@ -213,7 +261,10 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   const phoneLike = looksLikePhone(q);
   // No full number has fewer than seven digits (country code included): don't ask libphonenumber's
   // full metadata, about 2 ms a call here, to validate what can only be a fragment.
-  const phone = phoneLike && q.replace(/\D/g, '').length >= 7 ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`) : undefined;
+  const phone =
+    phoneLike && q.replace(/\D/g, '').length >= 7
+      ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`)
+      : undefined;
   if (phone?.isValid()) {
     const found = await exact(sql<SqlBool>`u.phone = ${phone.number}`);
     if (found) return answer(found);
@@ -226,13 +277,30 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     // Active lockouts are few: check scope and fragment on each locked user instead of walking for
     // them. Should there be more than the bound (a wave of attacks), walk every user instead.
     const active = sql<SqlBool>`l.lifted_at IS NULL AND l.until > ${now}`;
-    const many = (await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM lockouts l WHERE ${active} LIMIT ${reads + 1}) l`.execute(db)).rows[0];
-    if (Number(many?.n ?? 0) <= reads) return answer(await walkFiltered(sql<SqlBool>`u.id IN (SELECT l.user_id FROM lockouts l WHERE ${active})`, all(inScope, contains), { fewRows: true }));
-    return answer(await walkFiltered(sql<SqlBool>`1 = 1`, all(sql<SqlBool>`EXISTS (SELECT 1 FROM lockouts l WHERE l.user_id = u.id AND ${active})`, inScope, contains), { everyUser: true }));
+    const many = (
+      await sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM lockouts l WHERE ${active} LIMIT ${reads + 1}) l`.execute(db)
+    ).rows[0];
+    if (Number(many?.n ?? 0) <= reads)
+      return answer(
+        await walkFiltered(sql<SqlBool>`u.id IN (SELECT l.user_id FROM lockouts l WHERE ${active})`, all(inScope, contains), {
+          fewRows: true,
+        }),
+      );
+    return answer(
+      await walkFiltered(
+        sql<SqlBool>`1 = 1`,
+        all(sql<SqlBool>`EXISTS (SELECT 1 FROM lockouts l WHERE l.user_id = u.id AND ${active})`, inScope, contains),
+        { everyUser: true },
+      ),
+    );
   }
   if (query.filter) {
     // Literal predicates, so that even a prepared statement's generic plan takes the partial index.
-    const driving = { shared: sql<SqlBool>`u.shared_mailbox = 1`, no_mfa: sql<SqlBool>`u.mfa_enrolled_at IS NULL`, disabled: sql<SqlBool>`u.disabled_at IS NOT NULL` }[query.filter];
+    const driving = {
+      shared: sql<SqlBool>`u.shared_mailbox = 1`,
+      no_mfa: sql<SqlBool>`u.mfa_enrolled_at IS NULL`,
+      disabled: sql<SqlBool>`u.disabled_at IS NOT NULL`,
+    }[query.filter];
     return answer(await walkFiltered(driving, all(inScope, contains)));
   }
 
@@ -249,7 +317,12 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
       users: (match, alongside) => summaries(match, page + 1, { from: null, fewRows: true, filtered: false, alongside }),
     });
     const stop = found.stoppedAt;
-    return answer({ rows: found.rows, examined: found.examined, stoppedAt: stop && { key: stop.created_at, id: stop.user_id }, everyUser: true });
+    return answer({
+      rows: found.rows,
+      examined: found.examined,
+      stoppedAt: stop && { key: stop.created_at, id: stop.user_id },
+      everyUser: true,
+    });
   }
 
   if (fragment.length < 3) return answer(await walkRowids(fragment));
@@ -262,7 +335,11 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
   // fall away: ask for more.
   for (let chunk = (inScope ? 4 : 1) * (page + 1); ; chunk = Math.min(chunk * 4, 20_000)) {
     const take = Math.min(chunk, budget - read);
-    const hits = await sql<{ rowid: number }>`SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)} AND rowid > ${from} ORDER BY rowid LIMIT ${take}`.execute(db);
+    const hits = await sql<{
+      rowid: number;
+    }>`SELECT rowid FROM users_search WHERE users_search MATCH ${ftsPhrase(fragment)} AND rowid > ${from} ORDER BY rowid LIMIT ${take}`.execute(
+      db,
+    );
     const rowids = hits.rows.map((r) => r.rowid);
     read += rowids.length;
     rows.push(...(await byRowids(rowids, page + 1 - rows.length)));
@@ -280,7 +357,9 @@ async function estimatedUserCount(ctx: ServerContext): Promise<number | undefine
     dialect === 'sqlite'
       ? sql<{ n: number | null }>`SELECT max(rowid) AS n FROM users`
       : // The statistics function, not the pg_stat_user_tables view: the view costs 2 ms a call here.
-        sql<{ n: number | null }>`SELECT greatest(c.reltuples::bigint, pg_stat_get_live_tuples(c.oid)) AS n FROM pg_class c WHERE c.oid = 'users'::regclass`;
+        sql<{
+          n: number | null;
+        }>`SELECT greatest(c.reltuples::bigint, pg_stat_get_live_tuples(c.oid)) AS n FROM pg_class c WHERE c.oid = 'users'::regclass`;
   const n = Number((await estimate.execute(db)).rows[0]?.n ?? 0);
   return n > 0 ? n : undefined;
 }

@@ -10,10 +10,30 @@ export function selectUserSummaries(db: Kysely<Database>, now: number) {
   return db
     .selectFrom('users as u')
     .innerJoin('tenants as t', 't.id', 'u.tenant_id')
-    .select(['u.id', 'u.tenant_id', 'u.email', 'u.name', 'u.phone', 'u.mfa_enrolled_at', 'u.disabled_at', 'u.shared_mailbox', 'u.locale', 'u.created_at', 't.slug as tenant_slug', 't.name as tenant_name'])
+    .select([
+      'u.id',
+      'u.tenant_id',
+      'u.email',
+      'u.name',
+      'u.phone',
+      'u.mfa_enrolled_at',
+      'u.disabled_at',
+      'u.shared_mailbox',
+      'u.locale',
+      'u.created_at',
+      't.slug as tenant_slug',
+      't.name as tenant_name',
+    ])
     .select((eb) =>
       eb
-        .exists(eb.selectFrom('lockouts as l').select(sql`1`.as('one')).whereRef('l.user_id', '=', 'u.id').where('l.lifted_at', 'is', null).where('l.until', '>', now))
+        .exists(
+          eb
+            .selectFrom('lockouts as l')
+            .select(sql`1`.as('one'))
+            .whereRef('l.user_id', '=', 'u.id')
+            .where('l.lifted_at', 'is', null)
+            .where('l.until', '>', now),
+        )
         .as('locked'),
     );
 }
@@ -53,12 +73,20 @@ export function toUserSummary(row: UserSummaryRow): UserSummary {
 
 const reasonTexts: Record<LockoutRow['reason'], (hours: number) => string> = {
   failed_codes: (h) => `Too many wrong codes in a row. Locked for ${h} hours from the last wrong code.`,
-  sms_daily_limit: (h) => `Asked for more sign-in SMS codes than the daily limit allows. Locked for ${h} hours; after that a new code can be requested.`,
+  sms_daily_limit: (h) =>
+    `Asked for more sign-in SMS codes than the daily limit allows. Locked for ${h} hours; after that a new code can be requested.`,
   admin: () => 'Locked by an administrator.',
 };
 
 /** An exhausted run of wrong passwords, shown among the lockouts: to the caller it is one. */
-export function toPasswordRunLockoutView(row: { user_id: string; tenant_id: string; email: string; name: string; failures: number; last_failure_at: number }): LockoutView {
+export function toPasswordRunLockoutView(row: {
+  user_id: string;
+  tenant_id: string;
+  email: string;
+  name: string;
+  failures: number;
+  last_failure_at: number;
+}): LockoutView {
   return {
     id: `password:${row.user_id}`,
     userId: row.user_id,

@@ -1,7 +1,15 @@
 import { recordAudit } from '../audit/audit-trail.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/database.js';
-import { claimMessage, dueMessageIds, markMessageFailed, markMessageHanded, markMessageSent, markMessageUnknown, type MessageRow } from '../store/repositories/messages.js';
+import {
+  claimMessage,
+  dueMessageIds,
+  markMessageFailed,
+  markMessageHanded,
+  markMessageSent,
+  markMessageUnknown,
+  type MessageRow,
+} from '../store/repositories/messages.js';
 import type { MessageProvider } from './message-provider.js';
 
 /** Attempts per message before it is marked failed; waits grow 2, 4, 8, 16 s. */
@@ -40,7 +48,16 @@ export class DeliveryService {
     if (message.handed_at !== null && !(await this.#mayResend(message, provider))) return;
     if (!(await markMessageHanded(this.store.db, message, this.clock.now()))) return;
     try {
-      await provider.send({ id: message.id, channel: message.channel, to: message.recipient, template: message.template, locale: message.locale, subject: message.subject, text: message.text, createdAt: message.created_at });
+      await provider.send({
+        id: message.id,
+        channel: message.channel,
+        to: message.recipient,
+        template: message.template,
+        locale: message.locale,
+        subject: message.subject,
+        text: message.text,
+        createdAt: message.created_at,
+      });
       await markMessageSent(this.store.db, message, this.clock.now());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -73,7 +90,9 @@ export class DeliveryService {
           await this.#giveUp(message, `${OUTCOME_UNKNOWN} (could not check: ${reason})`.slice(0, 500));
         } else {
           // Nothing recorded: the claim lapses like a dead worker's, and the next one checks again.
-          this.log(`${label}: could not check whether its stopped worker delivered it (attempt ${message.attempts}), asking again after the lease: ${reason}`);
+          this.log(
+            `${label}: could not check whether its stopped worker delivered it (attempt ${message.attempts}), asking again after the lease: ${reason}`,
+          );
         }
         return false;
       }

@@ -49,12 +49,16 @@ const templates = {
   sms_login_code: {
     en: (p) => ({ text: `${p.tenant}: your sign-in code is ${p.code}. It expires in ${p.minutes} minutes. Never share it with anyone.` }),
     nb: (p) => ({ text: `${p.tenant}: innloggingskoden din er ${p.code}. Den utløper om ${p.minutes} minutter. Ikke del den med noen.` }),
-    de: (p) => ({ text: `${p.tenant}: Ihr Anmeldecode lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab. Geben Sie ihn niemals weiter.` }),
+    de: (p) => ({
+      text: `${p.tenant}: Ihr Anmeldecode lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab. Geben Sie ihn niemals weiter.`,
+    }),
   },
   sms_setup_code: {
     en: (p) => ({ text: `${p.tenant}: your code to confirm this phone number is ${p.code}. It expires in ${p.minutes} minutes.` }),
     nb: (p) => ({ text: `${p.tenant}: koden for å bekrefte dette telefonnummeret er ${p.code}. Den utløper om ${p.minutes} minutter.` }),
-    de: (p) => ({ text: `${p.tenant}: Ihr Code zur Bestätigung dieser Handynummer lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab.` }),
+    de: (p) => ({
+      text: `${p.tenant}: Ihr Code zur Bestätigung dieser Handynummer lautet ${p.code}. Er läuft in ${p.minutes} Minuten ab.`,
+    }),
   },
   phone_reset_link: {
     en: (p) => ({

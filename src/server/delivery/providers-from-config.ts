@@ -10,7 +10,8 @@ export function providersFromConfig(config: ServerConfig): { sms: MessageProvide
   const { delivery } = config;
   let sms: MessageProvider = outbox;
   if (delivery.smsProvider === 'webhook') {
-    if (!delivery.smsWebhookUrl || !delivery.smsWebhookSecret) throw new Error('SMS_PROVIDER=webhook needs SMS_WEBHOOK_URL and SMS_WEBHOOK_SECRET');
+    if (!delivery.smsWebhookUrl || !delivery.smsWebhookSecret)
+      throw new Error('SMS_PROVIDER=webhook needs SMS_WEBHOOK_URL and SMS_WEBHOOK_SECRET');
     sms = new SmsWebhookProvider(delivery.smsWebhookUrl, delivery.smsWebhookSecret);
   } else if (delivery.smsProvider !== 'outbox') {
     throw new Error(`SMS_PROVIDER must be outbox or webhook, not "${delivery.smsProvider}"`);

@@ -5,9 +5,108 @@ import type { ServerContext } from '../context.js';
 import { looksLikeSharedMailbox } from '../policy/shared-mailboxes.js';
 import { createTenant } from './provisioning.js';
 
-const firstNames = ['Ola', 'Kari', 'Nora', 'Emma', 'Jakob', 'Lukas', 'Sofie', 'Ingrid', 'Henrik', 'Lars', 'Anna', 'Mia', 'Felix', 'Leon', 'Hannah', 'Lena', 'Magnus', 'Sindre', 'Astrid', 'Sigrid', 'Johanna', 'Maximilian', 'Paul', 'Marie', 'Elias', 'Noah', 'Ida', 'Thea', 'Jonas', 'Erik', 'Karin', 'Gustav', 'Liv', 'Tobias', 'Sebastian', 'Helene', 'Clara', 'Frida', 'Oskar', 'Vilde'];
-const lastNames = ['Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen', 'Berg', 'Haugen', 'Hagen', 'Bakken', 'Solberg', 'Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Schröder', 'Neumann', 'Lie', 'Dahl', 'Lund', 'Moen', 'Strand', 'Eriksen', 'Halvorsen', 'Jakobsen', 'Sæther'];
-const companies = ['fjord', 'nordlys', 'bergen-bygg', 'alpen', 'rhein', 'tungsten', 'viking', 'polar', 'hansa', 'elbe', 'glacier', 'aurora', 'trolltind', 'bavaria', 'oslo-regnskap', 'dresden-logistik'];
+const firstNames = [
+  'Ola',
+  'Kari',
+  'Nora',
+  'Emma',
+  'Jakob',
+  'Lukas',
+  'Sofie',
+  'Ingrid',
+  'Henrik',
+  'Lars',
+  'Anna',
+  'Mia',
+  'Felix',
+  'Leon',
+  'Hannah',
+  'Lena',
+  'Magnus',
+  'Sindre',
+  'Astrid',
+  'Sigrid',
+  'Johanna',
+  'Maximilian',
+  'Paul',
+  'Marie',
+  'Elias',
+  'Noah',
+  'Ida',
+  'Thea',
+  'Jonas',
+  'Erik',
+  'Karin',
+  'Gustav',
+  'Liv',
+  'Tobias',
+  'Sebastian',
+  'Helene',
+  'Clara',
+  'Frida',
+  'Oskar',
+  'Vilde',
+];
+const lastNames = [
+  'Hansen',
+  'Johansen',
+  'Olsen',
+  'Larsen',
+  'Andersen',
+  'Pedersen',
+  'Nilsen',
+  'Kristiansen',
+  'Jensen',
+  'Karlsen',
+  'Berg',
+  'Haugen',
+  'Hagen',
+  'Bakken',
+  'Solberg',
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Schulz',
+  'Hoffmann',
+  'Koch',
+  'Richter',
+  'Klein',
+  'Wolf',
+  'Schröder',
+  'Neumann',
+  'Lie',
+  'Dahl',
+  'Lund',
+  'Moen',
+  'Strand',
+  'Eriksen',
+  'Halvorsen',
+  'Jakobsen',
+  'Sæther',
+];
+const companies = [
+  'fjord',
+  'nordlys',
+  'bergen-bygg',
+  'alpen',
+  'rhein',
+  'tungsten',
+  'viking',
+  'polar',
+  'hansa',
+  'elbe',
+  'glacier',
+  'aurora',
+  'trolltind',
+  'bavaria',
+  'oslo-regnskap',
+  'dresden-logistik',
+];
 
 /** A deterministic pseudo-random generator, so two runs of the benchmark seed the same data. */
 function mulberry32(seed: number): () => number {
@@ -57,9 +156,17 @@ export async function seedBulkUsers(ctx: ServerContext, options: BulkSeedOptions
       const first = pick(firstNames);
       const last = pick(lastNames);
       const company = pick(companies);
-      const email = random() < 0.01 ? `${pick(['accounts', 'faktura', 'buchhaltung', 'post', 'invoice'])}${i}@${company}.test` : `${first}.${last}${i}@${company}.test`.toLowerCase();
+      const email =
+        random() < 0.01
+          ? `${pick(['accounts', 'faktura', 'buchhaltung', 'post', 'invoice'])}${i}@${company}.test`
+          : `${first}.${last}${i}@${company}.test`.toLowerCase();
       const createdAt = now - (options.users - i) * createdStep;
-      const phone = random() < 0.7 ? (random() < 0.6 ? `+479${String(Math.floor(random() * 1e7)).padStart(7, '0')}` : `+4915${String(Math.floor(random() * 1e9)).padStart(9, '0')}`) : null;
+      const phone =
+        random() < 0.7
+          ? random() < 0.6
+            ? `+479${String(Math.floor(random() * 1e7)).padStart(7, '0')}`
+            : `+4915${String(Math.floor(random() * 1e9)).padStart(9, '0')}`
+          : null;
       rows.push({
         id: newId(),
         tenant_id: tenantIds[i % tenantIds.length]!,

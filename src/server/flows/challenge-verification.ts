@@ -35,12 +35,18 @@ type VerifyAnswer = z.infer<typeof verifyAnswer>;
  * same code exactly one succeeds. The success itself (challenge consumed, session issued, device
  * remembered, audit) is one transaction.
  */
-export async function verifyChallenge(ctx: ServerContext, challengeId: string, input: VerifyRequest, meta: RequestMeta): Promise<VerifyAnswer> {
+export async function verifyChallenge(
+  ctx: ServerContext,
+  challengeId: string,
+  input: VerifyRequest,
+  meta: RequestMeta,
+): Promise<VerifyAnswer> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
   const challenge = await takeChallengeAttempt(db, challengeId, now);
   if (!challenge) {
-    if (await findChallenge(db, challengeId)) throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
+    if (await findChallenge(db, challengeId))
+      throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
     throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
   }
   const attemptsLeft = challenge.max_attempts - challenge.attempts;
@@ -49,8 +55,10 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
   const { user, tenant } = state;
   // Belt and braces for the sessions' end expiring open challenges: one opened before the password
   // changed was opened with the old password.
-  if (challenge.created_at < user.password_changed_at) throw new ApiError('challenge_expired', 'The password changed after this sign-in step began. Sign in again.');
-  if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
+  if (challenge.created_at < user.password_changed_at)
+    throw new ApiError('challenge_expired', 'The password changed after this sign-in step began. Sign in again.');
+  if (state.lockout)
+    throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
 
   const spend = await checkCode(ctx, state, challenge, input, now);
   const refusal = { user, tenant, challenge, method: input.method, attemptsLeft, meta, now };
@@ -64,7 +72,12 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
         throw new ApiError('challenge_expired', 'This sign-in step was already completed. Sign in again.');
       }
       const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
-      if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
+      if (lockedMeanwhile)
+        throw new ApiError(
+          'account_locked',
+          `The account is locked until ${iso(lockedMeanwhile.until)}.`,
+          lockedAnswerDetails(lockedMeanwhile),
+        );
       // The code is spent in the same transaction that consumes the challenge: a request that loses
       // the race for the challenge (or finds the account locked) rolls back and keeps its code.
       if (!(await spend(trx))) throw codeAlreadySpent;
@@ -79,11 +92,18 @@ export async function verifyChallenge(ctx: ServerContext, challengeId: string, i
 }
 
 /** The rest of a success, in its transaction: the failure count reset, the audit, and the session or step-up. */
-async function succeed(trx: Kysely<Database>, c: { user: UserRow; tenant: Tenant; challenge: ChallengeRow; input: VerifyRequest; meta: RequestMeta; now: number }): Promise<VerifyAnswer> {
+async function succeed(
+  trx: Kysely<Database>,
+  c: { user: UserRow; tenant: Tenant; challenge: ChallengeRow; input: VerifyRequest; meta: RequestMeta; now: number },
+): Promise<VerifyAnswer> {
   const { user, tenant, challenge, input, meta, now } = c;
   await resetFailedCodes(trx, user.id);
   const audit = { tenantId: tenant.id, userId: user.id, actorType: 'user' as const, actorId: user.id, ip: meta.ip };
-  await recordAudit(trx, now, { ...audit, action: input.method === 'recovery_code' ? 'recovery_code.used' : 'code.accepted', details: { method: input.method, challengeId: challenge.id, purpose: challenge.purpose } });
+  await recordAudit(trx, now, {
+    ...audit,
+    action: input.method === 'recovery_code' ? 'recovery_code.used' : 'code.accepted',
+    details: { method: input.method, challengeId: challenge.id, purpose: challenge.purpose },
+  });
   return challenge.purpose === 'login'
     ? completeLogin(trx, { user, tenant, input, meta, now, audit })
     : completeStepUp(trx, { user, tenant, challenge, meta, now, audit });
@@ -107,7 +127,13 @@ const alreadyUsed = Symbol('already used');
  * success transaction (the returned function). An SMS code is checked and spent here: its wrong
  * attempts must count even when nothing else commits, and it belongs to this challenge alone.
  */
-async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: SignInState, challenge: ChallengeRow, input: VerifyRequest, now: number): Promise<SpendCode | typeof alreadyUsed | null> {
+async function checkCode(
+  ctx: ServerContext,
+  { user, tenant, totp: factor }: SignInState,
+  challenge: ChallengeRow,
+  input: VerifyRequest,
+  now: number,
+): Promise<SpendCode | typeof alreadyUsed | null> {
   const { db } = ctx.store;
   if (input.method === 'totp') {
     if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
@@ -127,8 +153,16 @@ async function checkCode(ctx: ServerContext, { user, tenant, totp: factor }: Sig
     if (state === 'used') return alreadyUsed;
     return (trx) => consumeRecoveryCode(trx, user.id, batchId, hash, now);
   }
-  if (!user.phone || !tenant.policy.allowedMethods.includes('sms')) throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
-  const result = await checkSmsCode(db, ctx.secrets, { userId: user.id, purpose: 'login', challengeId: challenge.id }, input.code, tenant.policy.smsCodeAttempts, now);
+  if (!user.phone || !tenant.policy.allowedMethods.includes('sms'))
+    throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
+  const result = await checkSmsCode(
+    db,
+    ctx.secrets,
+    { userId: user.id, purpose: 'login', challengeId: challenge.id },
+    input.code,
+    tenant.policy.smsCodeAttempts,
+    now,
+  );
   return result.ok ? alreadySpent : null;
 }
 
@@ -144,7 +178,10 @@ interface Refusal {
 
 /** A right code already used: refused with its own reason, not counted (see `alreadyUsed`). */
 function refuseUsedCode(r: Refusal): never {
-  throw new ApiError('invalid_code', 'This code was already used. Wait for the next code in your app, or use another recovery code.', { attemptsLeft: r.attemptsLeft, reason: 'already_used' });
+  throw new ApiError('invalid_code', 'This code was already used. Wait for the next code in your app, or use another recovery code.', {
+    attemptsLeft: r.attemptsLeft,
+    reason: 'already_used',
+  });
 }
 
 /**
@@ -158,14 +195,34 @@ async function refuse(ctx: ServerContext, r: Refusal): Promise<never> {
   const failures = await countFailedCode(ctx, r);
   if (failures >= maxFailedCodes) {
     const lockout = await db.transaction().execute(async (trx) => {
-      const reset = await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', r.user.id).where('failed_code_count', '>=', maxFailedCodes).executeTakeFirst();
+      const reset = await trx
+        .updateTable('users')
+        .set({ failed_code_count: 0 })
+        .where('id', '=', r.user.id)
+        .where('failed_code_count', '>=', maxFailedCodes)
+        .executeTakeFirst();
       if (reset.numUpdatedRows !== 1n) return undefined;
-      return lockAccount(trx, { userId: r.user.id, tenantId: r.tenant.id, reason: 'failed_codes', hours: lockoutHours, ip: r.meta.ip, details: { failures } }, r.now);
+      return lockAccount(
+        trx,
+        { userId: r.user.id, tenantId: r.tenant.id, reason: 'failed_codes', hours: lockoutHours, ip: r.meta.ip, details: { failures } },
+        r.now,
+      );
     });
     const active = lockout ?? (await findActiveLockout(db, r.user.id, r.now));
-    if (active) throw new ApiError('account_locked', `Too many wrong codes. The account is locked until ${iso(active.until)}.`, lockedAnswerDetails(active));
+    if (active)
+      throw new ApiError(
+        'account_locked',
+        `Too many wrong codes. The account is locked until ${iso(active.until)}.`,
+        lockedAnswerDetails(active),
+      );
   }
-  throw new ApiError('invalid_code', r.attemptsLeft > 0 ? 'The code is wrong or was already used.' : 'The code is wrong. This sign-in step has no attempts left; sign in again.', { attemptsLeft: r.attemptsLeft });
+  throw new ApiError(
+    'invalid_code',
+    r.attemptsLeft > 0
+      ? 'The code is wrong or was already used.'
+      : 'The code is wrong. This sign-in step has no attempts left; sign in again.',
+    { attemptsLeft: r.attemptsLeft },
+  );
 }
 
 /** Counts a wrong code and writes its audit event atomically; returns the count of wrong codes in a row. */
@@ -189,7 +246,15 @@ async function countFailedCode(ctx: ServerContext, r: Refusal): Promise<number> 
   }
   return db.transaction().execute(async (trx) => {
     const failures = await incrementFailedCodes(trx, r.user.id);
-    await recordAudit(trx, r.now, { action: 'code.failed', tenantId: r.tenant.id, userId: r.user.id, actorType: 'user', actorId: r.user.id, ip: r.meta.ip, details: { ...details, failuresInRow: failures } });
+    await recordAudit(trx, r.now, {
+      action: 'code.failed',
+      tenantId: r.tenant.id,
+      userId: r.user.id,
+      actorType: 'user',
+      actorId: r.user.id,
+      ip: r.meta.ip,
+      details: { ...details, failuresInRow: failures },
+    });
     return failures;
   });
 }
@@ -204,7 +269,11 @@ interface Completion {
 
 async function completeLogin(trx: Kysely<Database>, c: Completion & { input: VerifyRequest }): Promise<VerifyAnswer> {
   const policy = c.tenant.policy;
-  const { token } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now }, c.now);
+  const { token } = await insertSession(
+    trx,
+    { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now },
+    c.now,
+  );
   // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
   await resetSmsCount(trx, c.user.id, 'login');
   // And it ends the runs of wrong passwords: those were not consecutive failures any more.
@@ -214,7 +283,11 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
   if (c.input.rememberDevice && policy.rememberDeviceDays > 0) {
     const device = await insertTrustedDevice(trx, c.user.id, deviceLabel(c.meta.userAgent), c.now + policy.rememberDeviceDays * DAY, c.now);
     deviceToken = device.token;
-    await recordAudit(trx, c.now, { ...c.audit, action: 'device.remembered', details: { deviceId: device.id, days: policy.rememberDeviceDays } });
+    await recordAudit(trx, c.now, {
+      ...c.audit,
+      action: 'device.remembered',
+      details: { deviceId: device.id, days: policy.rememberDeviceDays },
+    });
   }
   await recordAudit(trx, c.now, { ...c.audit, action: 'login.succeeded', details: { secondFactor: c.input.method } });
   return { status: 'authenticated', sessionToken: token, ...(deviceToken ? { deviceToken } : {}) };
@@ -226,7 +299,11 @@ async function completeStepUp(trx: Kysely<Database>, c: Completion & { challenge
   if (!old || old.revoked_at !== null || old.expires_at <= c.now || !(await revokeSession(trx, old.id, c.now))) {
     throw new ApiError('invalid_token', 'The session this step-up belongs to has ended. Sign in again.');
   }
-  const { token, session } = await insertSession(trx, { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: old.expires_at, secondFactorAt: c.now }, c.now);
+  const { token, session } = await insertSession(
+    trx,
+    { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: old.expires_at, secondFactorAt: c.now },
+    c.now,
+  );
   const scope = c.challenge.scope ?? 'account';
   if ((sensitiveScopes as readonly string[]).includes(scope)) {
     await grantSessionScope(trx, session.id, scope, c.now + c.tenant.policy.sensitiveScopeMinutes * MINUTE);
@@ -237,7 +314,25 @@ async function completeStepUp(trx: Kysely<Database>, c: Completion & { challenge
 
 /** A short, human label for the device list ("Firefox on Linux"), never the raw header. */
 function deviceLabel(userAgent: string): string {
-  const browser = /Edg\//.test(userAgent) ? 'Edge' : /Firefox\//.test(userAgent) ? 'Firefox' : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : 'Browser';
-  const os = /Windows/.test(userAgent) ? 'Windows' : /Mac OS X|Macintosh/.test(userAgent) ? 'macOS' : /Android/.test(userAgent) ? 'Android' : /iPhone|iPad/.test(userAgent) ? 'iOS' : /Linux/.test(userAgent) ? 'Linux' : 'unknown OS';
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : 'Browser';
+  const os = /Windows/.test(userAgent)
+    ? 'Windows'
+    : /Mac OS X|Macintosh/.test(userAgent)
+      ? 'macOS'
+      : /Android/.test(userAgent)
+        ? 'Android'
+        : /iPhone|iPad/.test(userAgent)
+          ? 'iOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : 'unknown OS';
   return `${browser} on ${os}`;
 }

@@ -19,22 +19,40 @@ import type { Authenticated } from './session-auth.js';
  * app, show the recovery codes once, and finish only when the user says they saved them (skipping
  * that step is what locks people out, so it cannot be skipped).
  */
-export async function startTotpEnrollment(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof totpEnrollAnswer>> {
+export async function startTotpEnrollment(
+  ctx: ServerContext,
+  auth: Authenticated,
+  meta: RequestMeta,
+): Promise<z.infer<typeof totpEnrollAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
-  if (await findTotpFactor(db, auth.user.id, 'active')) throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account.');
-  if (!auth.tenant.policy.allowedMethods.includes('totp')) throw new ApiError('forbidden', 'Your organisation does not use authenticator apps.');
+  if (await findTotpFactor(db, auth.user.id, 'active'))
+    throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account.');
+  if (!auth.tenant.policy.allowedMethods.includes('totp'))
+    throw new ApiError('forbidden', 'Your organisation does not use authenticator apps.');
   await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   const secret = newTotpSecret();
   const otpauthUri = totpUri(secret, auth.tenant.policy.totpIssuer ?? auth.tenant.name, auth.user.email);
   await db.transaction().execute(async (trx) => {
     await insertPendingTotp(trx, auth.user.id, ctx.secrets.seal(secret, auth.user.id), now);
-    await recordAudit(trx, now, { action: 'enrollment.totp_started', tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user', actorId: auth.user.id, ip: meta.ip });
+    await recordAudit(trx, now, {
+      action: 'enrollment.totp_started',
+      tenantId: auth.tenant.id,
+      userId: auth.user.id,
+      actorType: 'user',
+      actorId: auth.user.id,
+      ip: meta.ip,
+    });
   });
   return { secret, otpauthUri, qrSvg: await qrSvg(otpauthUri) };
 }
 
-export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authenticated, code: string, meta: RequestMeta): Promise<z.infer<typeof recoveryCodesAnswer>> {
+export async function confirmTotpEnrollment(
+  ctx: ServerContext,
+  auth: Authenticated,
+  code: string,
+  meta: RequestMeta,
+): Promise<z.infer<typeof recoveryCodesAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
   const pending = await findTotpFactor(db, auth.user.id, 'pending');
@@ -51,7 +69,14 @@ export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authentica
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (moved.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already confirmed.');
-    await recordAudit(trx, now, { action: 'enrollment.totp_confirmed', tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user', actorId: auth.user.id, ip: meta.ip });
+    await recordAudit(trx, now, {
+      action: 'enrollment.totp_confirmed',
+      tenantId: auth.tenant.id,
+      userId: auth.user.id,
+      actorType: 'user',
+      actorId: auth.user.id,
+      ip: meta.ip,
+    });
     return { recoveryCodes: codes };
   });
 }
@@ -60,13 +85,18 @@ export async function confirmTotpEnrollment(ctx: ServerContext, auth: Authentica
  * Activates the confirmed factor (authenticator app, or the verified phone) and its recovery codes,
  * and issues a full session: the user has just proven the factor.
  */
-export async function completeEnrollment(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof enrollCompleteAnswer>> {
+export async function completeEnrollment(
+  ctx: ServerContext,
+  auth: Authenticated,
+  meta: RequestMeta,
+): Promise<z.infer<typeof enrollCompleteAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
   const policy = auth.tenant.policy;
   const confirmedApp = await findTotpFactor(db, auth.user.id, 'confirmed');
   const phonePending = auth.user.phone !== null && auth.user.pending_recovery_batch_id !== null && policy.allowedMethods.includes('sms');
-  if (!confirmedApp && !phonePending) throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app or your phone first.');
+  if (!confirmedApp && !phonePending)
+    throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app or your phone first.');
   await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   return db.transaction().execute(async (trx) => {
     let batchId = auth.user.pending_recovery_batch_id;
@@ -89,7 +119,11 @@ export async function completeEnrollment(ctx: ServerContext, auth: Authenticated
     const enrolled = await enroll.executeTakeFirst();
     if (enrolled.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
     await revokeSession(trx, auth.session.id, now);
-    const { token } = await insertSession(trx, { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: now }, now);
+    const { token } = await insertSession(
+      trx,
+      { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: now },
+      now,
+    );
     if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, auth.user.id, meta.ip, now);
     await recordAudit(trx, now, {
       action: 'enrollment.completed',

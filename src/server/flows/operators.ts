@@ -19,7 +19,10 @@ export const newOperatorInput = z
     /** Omitted: the operator gets a one-time link to set their own password. */
     password: z.string().min(12, 'at least 12 characters').max(1024).optional(),
   })
-  .refine((o) => o.role !== 'tenant_admin' || o.tenantSlugs.length === 1, { message: 'a tenant admin belongs to exactly one tenant (--tenant)', path: ['tenantSlugs'] });
+  .refine((o) => o.role !== 'tenant_admin' || o.tenantSlugs.length === 1, {
+    message: 'a tenant admin belongs to exactly one tenant (--tenant)',
+    path: ['tenantSlugs'],
+  });
 
 export interface CreatedOperator {
   operator: OperatorView;
@@ -52,13 +55,34 @@ export async function createOperator(ctx: ServerContext, raw: z.input<typeof new
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('operators')
-      .values({ id, email: input.email, name: input.name, role: input.role, password_hash: passwordHash, totp_secret_enc: ctx.secrets.seal(totpSecret, `operator:${id}`), totp_last_step: null, disabled_at: null, created_at: now })
+      .values({
+        id,
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        password_hash: passwordHash,
+        totp_secret_enc: ctx.secrets.seal(totpSecret, `operator:${id}`),
+        totp_last_step: null,
+        disabled_at: null,
+        created_at: now,
+      })
       .execute();
-    if (tenantIds.length) await trx.insertInto('operator_tenants').values(tenantIds.map((tenant_id) => ({ operator_id: id, tenant_id }))).execute();
+    if (tenantIds.length)
+      await trx
+        .insertInto('operator_tenants')
+        .values(tenantIds.map((tenant_id) => ({ operator_id: id, tenant_id })))
+        .execute();
     if (setPasswordToken) {
-      await trx.insertInto('operator_password_tokens').values({ token_hash: sha256Hex(setPasswordToken), operator_id: id, expires_at: now + 7 * DAY, used_at: null }).execute();
+      await trx
+        .insertInto('operator_password_tokens')
+        .values({ token_hash: sha256Hex(setPasswordToken), operator_id: id, expires_at: now + 7 * DAY, used_at: null })
+        .execute();
     }
-    await recordAudit(trx, now, { action: 'operator.created', actorType: 'system', details: { operatorId: id, email: input.email, role: input.role, tenantIds } });
+    await recordAudit(trx, now, {
+      action: 'operator.created',
+      actorType: 'system',
+      details: { operatorId: id, email: input.email, role: input.role, tenantIds },
+    });
   });
   return {
     operator: { id, email: input.email, name: input.name, role: input.role, tenantIds },

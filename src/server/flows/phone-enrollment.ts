@@ -37,16 +37,45 @@ export async function sendSetupCode(
   const sent = await ctx.store.db.transaction().execute(async (trx) => {
     const count = await countSms(trx, user.id, 'setup', calendarDay(now, policy.timeZone), limit);
     if (count === null) return null;
-    const sms = await createSmsCode(trx, ctx.secrets, { owner: target.owner, phone: phone.e164, template: 'sms_setup_code', locale: user.locale, tenantId: tenant.id, tenantName: tenant.name, policy }, now);
-    await recordAudit(trx, now, { action: 'sms.sent', tenantId: tenant.id, userId: user.id, actorType: 'user', actorId: user.id, ip: meta.ip, details: { purpose: target.owner.purpose, countToday: count, to: maskPhone(phone.e164) } });
+    const sms = await createSmsCode(
+      trx,
+      ctx.secrets,
+      {
+        owner: target.owner,
+        phone: phone.e164,
+        template: 'sms_setup_code',
+        locale: user.locale,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        policy,
+      },
+      now,
+    );
+    await recordAudit(trx, now, {
+      action: 'sms.sent',
+      tenantId: tenant.id,
+      userId: user.id,
+      actorType: 'user',
+      actorId: user.id,
+      ip: meta.ip,
+      details: { purpose: target.owner.purpose, countToday: count, to: maskPhone(phone.e164) },
+    });
     return { count, ...sms };
   });
-  if (!sent) throw new ApiError('sms_limit_reached', `At most ${limit} verification SMS can be sent a day.`, { retryAt: iso(nextDayStart(now, policy.timeZone)) });
+  if (!sent)
+    throw new ApiError('sms_limit_reached', `At most ${limit} verification SMS can be sent a day.`, {
+      retryAt: iso(nextDayStart(now, policy.timeZone)),
+    });
   await ctx.delivery.dispatch([sent.messageId]);
   return { sentTo: maskPhone(phone.e164), remainingToday: limit - sent.count, expiresAt: iso(sent.expiresAt) };
 }
 
-export async function startPhoneEnrollment(ctx: ServerContext, auth: Authenticated, phoneInput: string, meta: RequestMeta): Promise<SmsSent> {
+export async function startPhoneEnrollment(
+  ctx: ServerContext,
+  auth: Authenticated,
+  phoneInput: string,
+  meta: RequestMeta,
+): Promise<SmsSent> {
   if (!auth.tenant.policy.allowedMethods.includes('sms')) throw new ApiError('forbidden', 'Your organisation does not use SMS codes.');
   if (auth.user.phone && auth.user.mfa_enrolled_at !== null) {
     throw new ApiError('phone_change_via_support', 'To change your phone number, contact support: they will send you a reset link.');
@@ -59,13 +88,29 @@ export async function startPhoneEnrollment(ctx: ServerContext, auth: Authenticat
  * Confirms the number with the code. During first enrollment this also issues the recovery codes
  * (shown once), which `POST /v1/enroll/complete` must acknowledge before the phone becomes the factor.
  */
-export async function confirmPhoneEnrollment(ctx: ServerContext, auth: Authenticated, code: string, meta: RequestMeta): Promise<z.infer<typeof phoneConfirmAnswer>> {
+export async function confirmPhoneEnrollment(
+  ctx: ServerContext,
+  auth: Authenticated,
+  code: string,
+  meta: RequestMeta,
+): Promise<z.infer<typeof phoneConfirmAnswer>> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
   await requireFreshFactorForEnrolledUser(ctx, auth, meta);
-  const result = await checkSmsCode(db, ctx.secrets, { userId: auth.user.id, purpose: 'setup' }, code, auth.tenant.policy.smsCodeAttempts, now);
+  const result = await checkSmsCode(
+    db,
+    ctx.secrets,
+    { userId: auth.user.id, purpose: 'setup' },
+    code,
+    auth.tenant.policy.smsCodeAttempts,
+    now,
+  );
   if (!result.ok) {
-    throw new ApiError('invalid_code', result.reason === 'wrong' ? 'The code is wrong.' : 'No code is waiting, or it expired. Ask for a new one.', { attemptsLeft: result.attemptsLeft });
+    throw new ApiError(
+      'invalid_code',
+      result.reason === 'wrong' ? 'The code is wrong.' : 'No code is waiting, or it expired. Ask for a new one.',
+      { attemptsLeft: result.attemptsLeft },
+    );
   }
   return db.transaction().execute(async (trx) => {
     let recoveryCodes: string[] = [];
@@ -76,7 +121,15 @@ export async function confirmPhoneEnrollment(ctx: ServerContext, auth: Authentic
     } else {
       await setPhone(trx, auth.user.id, result.phone, null);
     }
-    await recordAudit(trx, now, { action: 'enrollment.phone_confirmed', tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user', actorId: auth.user.id, ip: meta.ip, details: { phone: maskPhone(result.phone) } });
+    await recordAudit(trx, now, {
+      action: 'enrollment.phone_confirmed',
+      tenantId: auth.tenant.id,
+      userId: auth.user.id,
+      actorType: 'user',
+      actorId: auth.user.id,
+      ip: meta.ip,
+      details: { phone: maskPhone(result.phone) },
+    });
     return { phoneHint: maskPhone(result.phone), recoveryCodes };
   });
 }

@@ -29,8 +29,17 @@ export async function createTenant(ctx: ServerContext, raw: z.input<typeof newTe
   if (await findTenantBySlug(ctx.store.db, input.slug)) throw new ApiError('conflict', `A tenant "${input.slug}" already exists.`);
   const now = ctx.clock.now();
   return ctx.store.db.transaction().execute(async (trx) => {
-    const tenant = await insertTenant(trx, { slug: input.slug, name: input.name, policy: { ...policyPresets[input.preset as PolicyPreset] } }, now);
-    await recordAudit(trx, now, { action: 'tenant.created', tenantId: tenant.id, actorType: 'system', details: { slug: tenant.slug, preset: input.preset } });
+    const tenant = await insertTenant(
+      trx,
+      { slug: input.slug, name: input.name, policy: { ...policyPresets[input.preset as PolicyPreset] } },
+      now,
+    );
+    await recordAudit(trx, now, {
+      action: 'tenant.created',
+      tenantId: tenant.id,
+      actorType: 'system',
+      details: { slug: tenant.slug, preset: input.preset },
+    });
     return tenant;
   });
 }
@@ -39,7 +48,8 @@ export async function createUser(ctx: ServerContext, raw: z.input<typeof newUser
   const input = newUserInput.parse(raw);
   const tenant = await findTenantBySlug(ctx.store.db, input.tenant);
   if (!tenant) throw new ApiError('unknown_tenant', `There is no tenant "${input.tenant}".`);
-  if (await findUserByEmail(ctx.store.db, tenant.id, input.email)) throw new ApiError('conflict', `${input.email} already has an account in ${tenant.slug}.`);
+  if (await findUserByEmail(ctx.store.db, tenant.id, input.email))
+    throw new ApiError('conflict', `${input.email} already has an account in ${tenant.slug}.`);
   let phone: string | null = null;
   if (input.phone !== undefined) {
     const parsed = parseMobileNumber(input.phone);
@@ -49,8 +59,26 @@ export async function createUser(ctx: ServerContext, raw: z.input<typeof newUser
   const passwordHash = await ctx.passwords.hash(input.password);
   const now = ctx.clock.now();
   return ctx.store.db.transaction().execute(async (trx) => {
-    const user = await insertUser(trx, { tenantId: tenant.id, email: input.email, name: input.name, passwordHash, locale: input.locale, phone, mfaEnrolledAt: phone ? now : null }, now);
-    await recordAudit(trx, now, { action: 'user.created', tenantId: tenant.id, userId: user.id, actorType: 'system', details: { phoneImported: phone !== null } });
+    const user = await insertUser(
+      trx,
+      {
+        tenantId: tenant.id,
+        email: input.email,
+        name: input.name,
+        passwordHash,
+        locale: input.locale,
+        phone,
+        mfaEnrolledAt: phone ? now : null,
+      },
+      now,
+    );
+    await recordAudit(trx, now, {
+      action: 'user.created',
+      tenantId: tenant.id,
+      userId: user.id,
+      actorType: 'system',
+      details: { phoneImported: phone !== null },
+    });
     return user;
   });
 }

@@ -1,5 +1,12 @@
 import type { z } from 'zod';
-import type { ChallengeMethod, meAnswer, passwordChangeRequest, recoveryCodesAnswer, scopeAccessAnswer, stepUpAnswer } from '../../shared/api/end-user.js';
+import type {
+  ChallengeMethod,
+  meAnswer,
+  passwordChangeRequest,
+  recoveryCodesAnswer,
+  scopeAccessAnswer,
+  stepUpAnswer,
+} from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE } from '../clock.js';
@@ -31,11 +38,22 @@ export async function describeMe(ctx: ServerContext, auth: Authenticated): Promi
     tenant: { id: auth.tenant.id, slug: auth.tenant.slug, name: auth.tenant.name },
     factors: [
       ...(totp ? [{ type: 'totp', createdAt: iso(totp.activated_at ?? totp.created_at) }] : []),
-      ...(auth.user.phone && auth.user.mfa_enrolled_at !== null ? [{ type: 'sms', createdAt: iso(auth.user.mfa_enrolled_at), phoneHint: maskPhone(auth.user.phone) }] : []),
+      ...(auth.user.phone && auth.user.mfa_enrolled_at !== null
+        ? [{ type: 'sms', createdAt: iso(auth.user.mfa_enrolled_at), phoneHint: maskPhone(auth.user.phone) }]
+        : []),
     ],
     recoveryCodesLeft: await countRecoveryCodesLeft(db, auth.user.id, auth.user.recovery_batch_id),
-    devices: devices.map((d) => ({ id: d.id, label: d.label, createdAt: iso(d.created_at), lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at), expiresAt: iso(d.expires_at) })),
-    session: { expiresAt: iso(auth.session.expires_at), secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at) },
+    devices: devices.map((d) => ({
+      id: d.id,
+      label: d.label,
+      createdAt: iso(d.created_at),
+      lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at),
+      expiresAt: iso(d.expires_at),
+    })),
+    session: {
+      expiresAt: iso(auth.session.expires_at),
+      secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at),
+    },
   };
 }
 
@@ -51,10 +69,22 @@ export async function requireFreshSecondFactor(ctx: ServerContext, auth: Authent
 }
 
 /** A step-up challenge bound to this session and scope. */
-async function openStepUp(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
+async function openStepUp(
+  ctx: ServerContext,
+  auth: Authenticated,
+  scope: string,
+  meta: RequestMeta,
+): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
   const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy);
   if (methods.length === 0) throw new ApiError('forbidden', 'Set up a second factor first.');
-  const challenge = await openChallenge(ctx.store.db, auth.user, auth.tenant.policy, 'step_up', { ip: meta.ip, scope, sessionId: auth.session.id }, ctx.clock.now());
+  const challenge = await openChallenge(
+    ctx.store.db,
+    auth.user,
+    auth.tenant.policy,
+    'step_up',
+    { ip: meta.ip, scope, sessionId: auth.session.id },
+    ctx.clock.now(),
+  );
   return { challengeId: challenge.id, methods };
 }
 
@@ -63,28 +93,46 @@ async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: st
   return new ApiError('step_up_required', 'Confirm with your second factor first.', { challengeId, methods, scope });
 }
 
-export async function regenerateRecoveryCodes(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<z.infer<typeof recoveryCodesAnswer>> {
+export async function regenerateRecoveryCodes(
+  ctx: ServerContext,
+  auth: Authenticated,
+  meta: RequestMeta,
+): Promise<z.infer<typeof recoveryCodesAnswer>> {
   if (auth.user.mfa_enrolled_at === null) throw new ApiError('enrollment_incomplete', 'Set up two-factor authentication first.');
   await requireFreshSecondFactor(ctx, auth, meta);
   const now = ctx.clock.now();
   return ctx.store.db.transaction().execute(async (trx) => {
     const { batchId, codes } = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
     await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', auth.user.id).execute();
-    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'recovery_codes.regenerated', details: { count: codes.length, by: 'user' } });
+    await recordAudit(trx, now, {
+      ...auditOf(auth, meta),
+      action: 'recovery_codes.regenerated',
+      details: { count: codes.length, by: 'user' },
+    });
     return { recoveryCodes: codes };
   });
 }
 
-export async function changePassword(ctx: ServerContext, auth: Authenticated, input: z.infer<typeof passwordChangeRequest>, meta: RequestMeta): Promise<void> {
+export async function changePassword(
+  ctx: ServerContext,
+  auth: Authenticated,
+  input: z.infer<typeof passwordChangeRequest>,
+  meta: RequestMeta,
+): Promise<void> {
   await requireFreshSecondFactor(ctx, auth, meta);
   // The current-password check is a password guess like any other: a stolen session must not try
   // passwords without limit (same schedule as sign-in, its own run).
-  const attempt = await startPasswordAttempt(ctx.store.db, { key: throttleKeys.passwordChange(auth.tenant.id, auth.user.id), policy: auth.tenant.policy, ip: null }, ctx.clock.now());
+  const attempt = await startPasswordAttempt(
+    ctx.store.db,
+    { key: throttleKeys.passwordChange(auth.tenant.id, auth.user.id), policy: auth.tenant.policy, ip: null },
+    ctx.clock.now(),
+  );
   if (!(await ctx.passwords.verify(auth.user.password_hash, input.currentPassword))) {
     throw new ApiError('invalid_credentials', 'The current password is wrong.');
   }
   await attempt.passwordRight();
-  if (input.newPassword === input.currentPassword) throw new ApiError('invalid_request', 'Choose a password different from the current one.');
+  if (input.newPassword === input.currentPassword)
+    throw new ApiError('invalid_request', 'Choose a password different from the current one.');
   const hash = await ctx.passwords.hash(input.newPassword);
   const now = ctx.clock.now();
   await ctx.store.db.transaction().execute(async (trx) => {
@@ -95,11 +143,20 @@ export async function changePassword(ctx: ServerContext, auth: Authenticated, in
     const ips = await forgetTrustedIps(trx, auth.user.id);
     // Guesses at the old password are moot now.
     await clearUserPasswordFailures(trx, auth.tenant.id, auth.user.id, auth.user.email);
-    await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'password.changed', details: { sessionsEnded: sessions, devicesForgotten: devices, trustedIpsForgotten: ips } });
+    await recordAudit(trx, now, {
+      ...auditOf(auth, meta),
+      action: 'password.changed',
+      details: { sessionsEnded: sessions, devicesForgotten: devices, trustedIpsForgotten: ips },
+    });
   });
 }
 
-export async function forgetDevice(ctx: ServerContext, auth: Authenticated, deviceId: string | undefined, meta: RequestMeta): Promise<void> {
+export async function forgetDevice(
+  ctx: ServerContext,
+  auth: Authenticated,
+  deviceId: string | undefined,
+  meta: RequestMeta,
+): Promise<void> {
   const now = ctx.clock.now();
   await ctx.store.db.transaction().execute(async (trx) => {
     const count = await revokeTrustedDevices(trx, auth.user.id, now, deviceId);
@@ -108,14 +165,24 @@ export async function forgetDevice(ctx: ServerContext, auth: Authenticated, devi
   });
 }
 
-export async function requestStepUp(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<z.infer<typeof stepUpAnswer>> {
+export async function requestStepUp(
+  ctx: ServerContext,
+  auth: Authenticated,
+  scope: string,
+  meta: RequestMeta,
+): Promise<z.infer<typeof stepUpAnswer>> {
   const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
   if (until !== null) return { status: 'granted', scope, until: iso(until) };
   return { status: 'challenge', ...(await openStepUp(ctx, auth, scope, meta)) };
 }
 
 /** The check a sensitive module (seed 000's bank module) makes: a step-up for that scope in this session. */
-export async function checkScopeAccess(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<z.infer<typeof scopeAccessAnswer>> {
+export async function checkScopeAccess(
+  ctx: ServerContext,
+  auth: Authenticated,
+  scope: string,
+  meta: RequestMeta,
+): Promise<z.infer<typeof scopeAccessAnswer>> {
   const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
   if (until === null) throw await stepUpRequired(ctx, auth, scope, meta);
   return { scope, granted: true, until: iso(until) };

@@ -11,13 +11,19 @@ export interface Authenticated {
 }
 
 /** Resolves `Authorization: Bearer <token>` to a live session of one of the accepted kinds. */
-export async function authenticateBearer(ctx: ServerContext, header: string | undefined, kinds: SessionRow['kind'][]): Promise<Authenticated> {
+export async function authenticateBearer(
+  ctx: ServerContext,
+  header: string | undefined,
+  kinds: SessionRow['kind'][],
+): Promise<Authenticated> {
   const token = /^Bearer ([A-Za-z0-9_-]{16,256})$/.exec(header ?? '')?.[1];
   if (!token) throw new ApiError('unauthorized', 'Send the session token as "Authorization: Bearer <token>".');
   const session = await findLiveSession(ctx.store.db, token, ctx.clock.now());
-  if (!session || !kinds.includes(session.kind)) throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
+  if (!session || !kinds.includes(session.kind))
+    throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
   const user = await findUserById(ctx.store.db, session.user_id);
   const tenant = user && (await findTenantById(ctx.store.db, user.tenant_id));
-  if (!user || !tenant || user.disabled_at) throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
+  if (!user || !tenant || user.disabled_at)
+    throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
   return { session, user, tenant };
 }

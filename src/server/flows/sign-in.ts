@@ -9,7 +9,14 @@ import type { ServerContext } from '../context.js';
 import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
-import { clearUserPasswordFailures, passwordMayBeGuessed, startPasswordAttempt, throttleKeys, userPasswordFailures, type ThrottleKey } from '../policy/password-throttle.js';
+import {
+  clearUserPasswordFailures,
+  passwordMayBeGuessed,
+  startPasswordAttempt,
+  throttleKeys,
+  userPasswordFailures,
+  type ThrottleKey,
+} from '../policy/password-throttle.js';
 import { hitRateLimit } from '../policy/rate-limits.js';
 import { recordFailedSignIn, recordRefusedSignIn } from '../policy/sign-in-failures.js';
 import { loginSmsLeft, resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
@@ -54,13 +61,23 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     now,
     () => recordRefusedSignIn(db, tenant.id, now),
   );
-  const passwordOk = user ? await ctx.passwords.verify(user.password_hash, input.password) : await ctx.passwords.verifyAgainstNothing(input.password);
+  const passwordOk = user
+    ? await ctx.passwords.verify(user.password_hash, input.password)
+    : await ctx.passwords.verifyAgainstNothing(input.password);
 
   if (!user || !passwordOk || user.disabled_at) {
     const reason = !user ? 'unknown_user' : user.disabled_at && passwordOk ? 'disabled' : 'wrong_password';
     await recordFailedSignIn(
       db,
-      { tenantId: tenant.id, userId: user?.id ?? null, ip: meta.ip, reason, newRun: !place && attempt.priorFailures === 0, failuresInRow: attempt.priorFailures + 1, alarmAccounts: policy.credentialStuffingAlarmAccounts },
+      {
+        tenantId: tenant.id,
+        userId: user?.id ?? null,
+        ip: meta.ip,
+        reason,
+        newRun: !place && attempt.priorFailures === 0,
+        failuresInRow: attempt.priorFailures + 1,
+        alarmAccounts: policy.credentialStuffingAlarmAccounts,
+      },
       now,
     );
     throw new ApiError('invalid_credentials', 'The email or password is wrong.');
@@ -82,11 +99,19 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     await clearUserPasswordFailures(db, tenant.id, user.id, user.email);
     const enrollment = enrollmentMethods(policy);
     if (enrollment) {
-      const { token } = await insertSession(db, { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null }, now);
+      const { token } = await insertSession(
+        db,
+        { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null },
+        now,
+      );
       await recordAudit(db, now, { ...audit, action: 'login.enrollment_required' });
       return { status: 'enrollment_required', enrollmentToken: token, methods: enrollment };
     }
-    const { token } = await insertSession(db, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
+    const { token } = await insertSession(
+      db,
+      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null },
+      now,
+    );
     await recordAudit(db, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'none_enrolled' } });
     return { status: 'authenticated', sessionToken: token, user: toPublicUser(user) };
   }
@@ -98,7 +123,11 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   // network has it), so there the runs stay: else someone at the office would get a fresh couple of
   // guesses after each of the user's sign-ins.
   const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>, endsRuns: boolean) => {
-    const { token } = await insertSession(trx, { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null }, now);
+    const { token } = await insertSession(
+      trx,
+      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null },
+      now,
+    );
     await resetSmsCount(trx, user.id, 'login');
     if (endsRuns) await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
     await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details });
@@ -129,14 +158,24 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   const methods = await availableMethods(db, user, policy);
   if (methods.length === 0) throw new ApiError('conflict', 'No second factor is available for this account. Contact support.');
   const challenge = await openChallenge(db, user, policy, 'login', { ip: meta.ip }, now);
-  await recordAudit(db, now, { ...audit, action: 'login.password_ok', details: { challengeId: challenge.id, methods, ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: failedBefore, place: place.kind } : {}) } });
+  await recordAudit(db, now, {
+    ...audit,
+    action: 'login.password_ok',
+    details: {
+      challengeId: challenge.id,
+      methods,
+      ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: failedBefore, place: place.kind } : {}),
+    },
+  });
   return {
     status: 'mfa_required',
     challengeId: challenge.id,
     methods,
     preferred: methods[0]!,
     phoneHint: user.phone ? maskPhone(user.phone) : null,
-    smsRemainingToday: methods.includes('sms') ? loginSmsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone))) : null,
+    smsRemainingToday: methods.includes('sms')
+      ? loginSmsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))
+      : null,
     attemptsLeft: challenge.max_attempts,
     expiresAt: iso(challenge.expires_at),
   };
@@ -157,7 +196,14 @@ type Place = { kind: 'device'; key: ThrottleKey; deviceToken: string } | { kind:
  * (its token came with the request) or, on tenants with seed 003's rule, an IP where the user signed
  * in with a second factor since the last password change. Each has its own password throttle.
  */
-async function recognisedPlace(db: Kysely<Database>, user: UserRow | undefined, policy: TenantPolicy, input: LoginRequest, meta: RequestMeta, now: number): Promise<Place | null> {
+async function recognisedPlace(
+  db: Kysely<Database>,
+  user: UserRow | undefined,
+  policy: TenantPolicy,
+  input: LoginRequest,
+  meta: RequestMeta,
+  now: number,
+): Promise<Place | null> {
   // The same lookups whether the email has an account or not (an id that matches nothing stands in),
   // so a failed sign-in costs the same either way: they run before the password is checked.
   const userId = user?.id ?? NO_USER;
@@ -165,7 +211,8 @@ async function recognisedPlace(db: Kysely<Database>, user: UserRow | undefined, 
   const recognisable = recognisablePlaces(policy);
   if (input.deviceToken && recognisable.devices) {
     const deviceId = await findTrustedDevice(db, userId, input.deviceToken, now);
-    if (deviceId && user && enrolled) return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
+    if (deviceId && user && enrolled)
+      return { kind: 'device', key: throttleKeys.device(user.tenant_id, user.id, deviceId), deviceToken: input.deviceToken };
   }
   if (recognisable.trustedIps && (await isIpTrusted(db, userId, meta.ip, user?.password_changed_at ?? 0)) && user && enrolled) {
     return { kind: 'trusted_ip', key: throttleKeys.trustedIp(user.tenant_id, user.id, meta.ip) };

@@ -19,7 +19,8 @@ import type { RequestMeta } from './request-meta.js';
  * (the toll-fraud guard).
  */
 export function signInSmsTarget(user: UserRow, policy: TenantPolicy): { phone: string } | { refusal: ApiError } {
-  if (!policy.allowedMethods.includes('sms') || !user.phone) return { refusal: new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.') };
+  if (!policy.allowedMethods.includes('sms') || !user.phone)
+    return { refusal: new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.') };
   try {
     assertSmsCountryAllowed({ e164: user.phone, countryCallingCode: callingCodeOf(user.phone) }, policy.smsAllowedCountryCodes);
   } catch (error) {
@@ -53,7 +54,8 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
   if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
   const { user, tenant } = state;
   const policy = tenant.policy;
-  if (state.lockout) throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
+  if (state.lockout)
+    throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
   const target = signInSmsTarget(user, policy);
   if ('refusal' in target) throw target.refusal;
   const { phone } = target;
@@ -67,7 +69,12 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
     // The counter row is ours until commit: a lock taken by a request just before this one is seen
     // here, and refusing rolls the count back, so nothing is sent while the account is locked.
     const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
-    if (lockedMeanwhile) throw new ApiError('account_locked', `The account is locked until ${iso(lockedMeanwhile.until)}.`, lockedAnswerDetails(lockedMeanwhile));
+    if (lockedMeanwhile)
+      throw new ApiError(
+        'account_locked',
+        `The account is locked until ${iso(lockedMeanwhile.until)}.`,
+        lockedAnswerDetails(lockedMeanwhile),
+      );
     if (count === null) {
       // Past the limit, and its lock is over: seed 003, "after that, a new code can be requested",
       // also when the lock ends before the day does (a shorter policy, a 25-hour DST day). The
@@ -76,16 +83,48 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
       count = (await countSms(trx, user.id, 'login', day, limit + 1)) ?? 1;
     }
     if (count > limit) {
-      const lockout = await lockAccount(trx, { userId: user.id, tenantId: tenant.id, reason: 'sms_daily_limit', hours: policy.lockoutHours, ip: meta.ip, details: { smsToday: limit } }, now);
+      const lockout = await lockAccount(
+        trx,
+        {
+          userId: user.id,
+          tenantId: tenant.id,
+          reason: 'sms_daily_limit',
+          hours: policy.lockoutHours,
+          ip: meta.ip,
+          details: { smsToday: limit },
+        },
+        now,
+      );
       return { kind: 'locked' as const, lockout };
     }
-    const sms = await createSmsCode(trx, ctx.secrets, { owner: { userId: user.id, purpose: 'login', challengeId: challenge.id }, phone, template: 'sms_login_code', locale: user.locale, tenantId: tenant.id, tenantName: tenant.name, policy }, now);
-    await recordAudit(trx, now, { ...audit, action: 'sms.sent', details: { purpose: 'login', challengeId: challenge.id, countToday: count } });
+    const sms = await createSmsCode(
+      trx,
+      ctx.secrets,
+      {
+        owner: { userId: user.id, purpose: 'login', challengeId: challenge.id },
+        phone,
+        template: 'sms_login_code',
+        locale: user.locale,
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        policy,
+      },
+      now,
+    );
+    await recordAudit(trx, now, {
+      ...audit,
+      action: 'sms.sent',
+      details: { purpose: 'login', challengeId: challenge.id, countToday: count },
+    });
     return { kind: 'sent' as const, count, ...sms };
   });
 
   if (outcome.kind === 'locked') {
-    throw new ApiError('account_locked', `Too many SMS codes today. The account is locked until ${iso(outcome.lockout.until)}.`, lockedAnswerDetails(outcome.lockout));
+    throw new ApiError(
+      'account_locked',
+      `Too many SMS codes today. The account is locked until ${iso(outcome.lockout.until)}.`,
+      lockedAnswerDetails(outcome.lockout),
+    );
   }
   await ctx.delivery.dispatch([outcome.messageId]);
   return { sentTo: maskPhone(phone), remainingToday: limit - outcome.count, expiresAt: iso(outcome.expiresAt) };

@@ -57,7 +57,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   const headersTimeout = options.headersTimeout ?? 20_000;
   const requestTimeout = options.requestTimeout ?? 30_000;
   const app = Fastify({
-    logger: options.logger ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: redactedRequest } } : false,
+    logger: options.logger
+      ? { ...(typeof options.logger === 'object' ? options.logger : {}), serializers: { req: redactedRequest } }
+      : false,
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     requestTimeout,

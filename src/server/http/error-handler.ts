@@ -7,8 +7,16 @@ import { ApiError } from '../api-error.js';
 /** Fastify's own errors, mapped to our stable codes. */
 const fastifyCodes: Record<string, { status: number; error: ErrorBody['error']; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', message: 'The request body is too large.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type', message: 'Send JSON with Content-Type: application/json.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_request', message: 'The Content-Length header does not match the body.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    error: 'unsupported_media_type',
+    message: 'Send JSON with Content-Type: application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    error: 'invalid_request',
+    message: 'The Content-Length header does not match the body.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The body is not valid JSON.' },
   // Router refusals: Fastify's own answers echo the raw URL. 400, not its 414, since a code keeps one status.
@@ -46,7 +54,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known) return reply.code(known.status).send({ error: known.error, message: known.message });
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send({ error: status === 413 ? 'payload_too_large' : 'invalid_request', message: 'The request could not be read.' });
+      return reply
+        .code(status)
+        .send({ error: status === 413 ? 'payload_too_large' : 'invalid_request', message: 'The request could not be read.' });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' });
@@ -80,6 +90,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
         ? [431, 'Request Header Fields Too Large', { error: 'headers_too_large', message: 'The request headers are too large.' }]
         : [400, 'Bad Request', { error: 'invalid_request', message: 'The request is not valid HTTP.' }];
   const json = JSON.stringify(body);
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`,
+    );
   socket.destroy(error);
 }

@@ -13,8 +13,15 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:(\w+)/g, '{$1}');
-    const queryParameters = route.query ? Object.entries((jsonSchema(route.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })) : [];
-    const parameters = [...[...route.url.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...queryParameters];
+    const queryParameters = route.query
+      ? Object.entries((jsonSchema(route.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {}).map(
+          ([name, schema]) => ({ name, in: 'query', required: false, schema }),
+        )
+      : [];
+    const parameters = [
+      ...[...route.url.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+      ...queryParameters,
+    ];
     const errorCodes = route.errors ?? [];
     const errorStatuses = [...new Set(['invalid_request', ...errorCodes].map((code) => errorStatus[code as keyof typeof errorStatus]))];
     (paths[path] ??= {})[route.method.toLowerCase()] = {
@@ -23,13 +30,24 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
       ...(route.auth === 'none' ? {} : { security: [{ bearer: [] }] }),
       ...(route.auth === 'operator' ? { description: 'Operator access token (POST /v1/admin/auth/login).' } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        : {}),
       responses: {
-        [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } },
+        [String(route.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: jsonSchema(route.response, 'output') } },
+        },
         ...Object.fromEntries(
           errorStatuses.map((status) => [
             String(status),
-            { description: `Error: ${Object.entries(errorStatus).filter(([code, s]) => s === status && (code === 'invalid_request' || errorCodes.includes(code))).map(([code]) => code).join(', ')}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+            {
+              description: `Error: ${Object.entries(errorStatus)
+                .filter(([code, s]) => s === status && (code === 'invalid_request' || errorCodes.includes(code)))
+                .map(([code]) => code)
+                .join(', ')}`,
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+            },
           ]),
         ),
       },
@@ -37,7 +55,11 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
   }
   return {
     openapi: '3.0.3',
-    info: { title: 'MFA Desk auth server', version, description: 'Errors are `{error, message, ...details}` with a stable `error` code (src/shared/errors.ts).' },
+    info: {
+      title: 'MFA Desk auth server',
+      version,
+      description: 'Errors are `{error, message, ...details}` with a stable `error` code (src/shared/errors.ts).',
+    },
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -49,7 +71,10 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
 /** A small, self-contained page (no CDN: the server may run offline) listing the operations. */
 export function docsPage(routes: RouteSpec[]): string {
   const rows = routes
-    .map((r) => `<tr><td><code>${r.method}</code></td><td><code>${r.url.replace(/:(\w+)/g, '{$1}')}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.auth}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td><code>${r.method}</code></td><td><code>${r.url.replace(/:(\w+)/g, '{$1}')}</code></td><td>${escapeHtml(r.summary)}</td><td>${r.auth}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html><html lang="en"><meta charset="utf-8"><title>MFA Desk API</title>
 <style>body{font:15px system-ui,sans-serif;margin:2rem;max-width:70rem}td,th{padding:.3rem .6rem;text-align:left;border-bottom:1px solid #ddd}</style>

@@ -20,7 +20,13 @@ export interface RouteInput<Body, Params, Query, A extends RouteAuth> {
  * One route: its schemas validate the request and describe it in /openapi.json, so the contract and
  * its documentation cannot drift apart.
  */
-export interface RouteSpec<B extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType, A extends RouteAuth = RouteAuth, Q extends z.ZodType = z.ZodType> {
+export interface RouteSpec<
+  B extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+  A extends RouteAuth = RouteAuth,
+  Q extends z.ZodType = z.ZodType,
+> {
   method: 'GET' | 'POST' | 'DELETE';
   /** Fastify path syntax: /v1/auth/challenges/:id/verify */
   url: string;
@@ -40,6 +46,12 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, P extends z.ZodType 
 }
 
 /** Keeps the handler's types tied to the schemas. */
-export function defineRoute<B extends z.ZodType, P extends z.ZodType, R extends z.ZodType, A extends RouteAuth, Q extends z.ZodType = z.ZodType>(spec: RouteSpec<B, P, R, A, Q>): RouteSpec {
+export function defineRoute<
+  B extends z.ZodType,
+  P extends z.ZodType,
+  R extends z.ZodType,
+  A extends RouteAuth,
+  Q extends z.ZodType = z.ZodType,
+>(spec: RouteSpec<B, P, R, A, Q>): RouteSpec {
   return spec as unknown as RouteSpec;
 }

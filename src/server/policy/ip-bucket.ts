@@ -21,7 +21,8 @@ export function ipBucket(ip: string): string {
 function expandIpv6(ip: string): string[] {
   const address = ip.split('%')[0]!.toLowerCase();
   const [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const parse = (part: string | undefined) => (part ? part.split(':') : []).flatMap((group) => (group.includes('.') ? ipv4Groups(group) : [group]));
+  const parse = (part: string | undefined) =>
+    (part ? part.split(':') : []).flatMap((group) => (group.includes('.') ? ipv4Groups(group) : [group]));
   const left = parse(head);
   const right = parse(tail);
   const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];

@@ -39,7 +39,11 @@ export interface ThrottleKey {
 
 export const throttleKeys = {
   /** Places the account does not recognise: one run per email, whether an account has it or not. */
-  unrecognised: (tenantId: string, email: string, userId: string | null): ThrottleKey => ({ key: `a:${tenantId}:${sha256Hex(email.toLowerCase())}`, tenantId, userId }),
+  unrecognised: (tenantId: string, email: string, userId: string | null): ThrottleKey => ({
+    key: `a:${tenantId}:${sha256Hex(email.toLowerCase())}`,
+    tenantId,
+    userId,
+  }),
   trustedIp: (tenantId: string, userId: string, ip: string): ThrottleKey => ({ key: `t:${userId}:${ip}`, tenantId, userId }),
   device: (tenantId: string, userId: string, deviceId: string): ThrottleKey => ({ key: `d:${deviceId}`, tenantId, userId }),
   /** The current-password check of a password change, made with a session. */
@@ -108,7 +112,14 @@ export type Charge = { allowed: true; priorFailures: number } | { allowed: false
 export async function chargePasswordTry(db: Kysely<Database>, key: ThrottleKey, policy: TenantPolicy, now: number): Promise<Charge> {
   const row = await db
     .insertInto('password_failures')
-    .values({ key: key.key, tenant_id: key.tenantId, user_id: key.userId, failures: 1, next_allowed_at: now + waitAfterFailures(1, policy), last_failure_at: now })
+    .values({
+      key: key.key,
+      tenant_id: key.tenantId,
+      user_id: key.userId,
+      failures: 1,
+      next_allowed_at: now + waitAfterFailures(1, policy),
+      last_failure_at: now,
+    })
     .onConflict((oc) =>
       oc
         .column('key')
@@ -123,11 +134,18 @@ export async function chargePasswordTry(db: Kysely<Database>, key: ThrottleKey, 
     .returning('failures')
     .executeTakeFirst();
   if (row) return { allowed: true, priorFailures: Number(row.failures) - 1 };
-  const current = await db.selectFrom('password_failures').select(['failures', 'next_allowed_at']).where('key', '=', key.key).executeTakeFirst();
-  const exhausted = current !== undefined && isExhausted({ failures: Number(current.failures), nextAllowedAt: Number(current.next_allowed_at) }, policy, now);
+  const current = await db
+    .selectFrom('password_failures')
+    .select(['failures', 'next_allowed_at'])
+    .where('key', '=', key.key)
+    .executeTakeFirst();
+  const exhausted =
+    current !== undefined &&
+    isExhausted({ failures: Number(current.failures), nextAllowedAt: Number(current.next_allowed_at) }, policy, now);
   // An exhausted place gets the longest wait as its Retry-After, and a message that says waiting is
   // not what will help.
-  const retryAfterMs = !current || exhausted ? policy.passwordMaxDelayMinutes * MINUTE : Math.max(1000, Number(current.next_allowed_at) - now);
+  const retryAfterMs =
+    !current || exhausted ? policy.passwordMaxDelayMinutes * MINUTE : Math.max(1000, Number(current.next_allowed_at) - now);
   return { allowed: false, retryAfterMs, exhausted };
 }
 
@@ -143,7 +161,10 @@ async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFa
   }
   await db
     .updateTable('password_failures')
-    .set({ failures: sql<number>`failures - 1`, next_allowed_at: sql<number>`CASE WHEN next_allowed_at > ${now} THEN ${now} ELSE next_allowed_at END` })
+    .set({
+      failures: sql<number>`failures - 1`,
+      next_allowed_at: sql<number>`CASE WHEN next_allowed_at > ${now} THEN ${now} ELSE next_allowed_at END`,
+    })
     .where('key', '=', key.key)
     .where('failures', '>', 0)
     .execute();
@@ -152,11 +173,18 @@ async function refundPasswordTry(db: Kysely<Database>, key: ThrottleKey, priorFa
 
 /** Every run of a user's: its recognised places (by user id) and the email's, made before the account had one. */
 function ofUser(tenantId: string, userId: string, email: string) {
-  return (eb: ExpressionBuilder<Database, 'password_failures'>) => eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]);
+  return (eb: ExpressionBuilder<Database, 'password_failures'>) =>
+    eb.or([eb('user_id', '=', userId), eb('key', '=', throttleKeys.unrecognised(tenantId, email, userId).key)]);
 }
 
 /** Runs of the user's that wait or are exhausted now: what support's unlock lifts. */
-export async function userHasWaitingRuns(db: Kysely<Database>, tenantId: string, userId: string, email: string, now: number): Promise<boolean> {
+export async function userHasWaitingRuns(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  email: string,
+  now: number,
+): Promise<boolean> {
   const row = await db
     .selectFrom('password_failures')
     .select('key')
@@ -169,7 +197,11 @@ export async function userHasWaitingRuns(db: Kysely<Database>, tenantId: string,
 
 /** Wrong passwords the user's runs hold right now, over all places (the email's included). */
 export async function userPasswordFailures(db: Kysely<Database>, userId: string): Promise<number> {
-  const row = await db.selectFrom('password_failures').select((eb) => eb.fn.sum<number>('failures').as('n')).where('user_id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('password_failures')
+    .select((eb) => eb.fn.sum<number>('failures').as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -194,13 +226,27 @@ export interface PasswordRun {
  * Every run of the user's by its key (`throttleKeys`): what their next sign-in meets at each place.
  * Support reads them to tell which places a next try is refused at, waits at, or asks the code at.
  */
-export async function userPasswordRuns(db: Kysely<Database>, tenantId: string, userId: string, email: string): Promise<Map<string, PasswordRun>> {
-  const rows = await db.selectFrom('password_failures').select(['key', 'failures', 'next_allowed_at']).where(ofUser(tenantId, userId, email)).execute();
+export async function userPasswordRuns(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  email: string,
+): Promise<Map<string, PasswordRun>> {
+  const rows = await db
+    .selectFrom('password_failures')
+    .select(['key', 'failures', 'next_allowed_at'])
+    .where(ofUser(tenantId, userId, email))
+    .execute();
   return new Map(rows.map((r) => [r.key, { failures: Number(r.failures), nextAllowedAt: Number(r.next_allowed_at) }]));
 }
 
 /** The user's longest running run, for support: how many wrong passwords, and until when the next try waits. */
-export async function passwordFailuresOf(db: Kysely<Database>, tenantId: string, userId: string, email: string): Promise<{ failures: number; nextAllowedAt: number } | null> {
+export async function passwordFailuresOf(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  email: string,
+): Promise<{ failures: number; nextAllowedAt: number } | null> {
   const row = await db
     .selectFrom('password_failures')
     .select(['failures', 'next_allowed_at'])
@@ -217,7 +263,12 @@ export function tooManyAttempts(retryAfterMs: number, now: number, exhausted = f
   const message = exhausted
     ? 'Sign-in from here is blocked after too many wrong passwords. Sign in from a device or network you used before, or contact support.'
     : `Too many sign-in attempts. Try again in ${formatWait(seconds)}, or contact support.`;
-  return new ApiError('too_many_attempts', message, { retryAfterSeconds: seconds, retryAt: new Date(now + seconds * 1000).toISOString() }, { retryAfterSeconds: seconds });
+  return new ApiError(
+    'too_many_attempts',
+    message,
+    { retryAfterSeconds: seconds, retryAt: new Date(now + seconds * 1000).toISOString() },
+    { retryAfterSeconds: seconds },
+  );
 }
 
 function formatWait(seconds: number): string {
@@ -284,6 +335,10 @@ const SHORT_RUN = 5;
  * the two apart would let anyone learn which emails exist by waiting.
  */
 export async function prunePasswordFailures(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('password_failures').where('failures', '<', SHORT_RUN).where('last_failure_at', '<', now - SHORT_RUN_DAYS * DAY).executeTakeFirst();
+  const result = await db
+    .deleteFrom('password_failures')
+    .where('failures', '<', SHORT_RUN)
+    .where('last_failure_at', '<', now - SHORT_RUN_DAYS * DAY)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

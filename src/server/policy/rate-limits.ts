@@ -5,12 +5,23 @@ import type { Database } from '../store/schema.js';
  * A fixed-window counter in the database (so every instance shares it): counts one hit for `key` in
  * the current window, never past `cap`. Returns whether the hit is allowed and when the window ends.
  */
-export async function hitRateLimit(db: Kysely<Database>, key: string, cap: number, windowMs: number, now: number): Promise<{ allowed: boolean; resetAt: number }> {
+export async function hitRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  cap: number,
+  windowMs: number,
+  now: number,
+): Promise<{ allowed: boolean; resetAt: number }> {
   const windowStart = now - (now % windowMs);
   const row = await db
     .insertInto('rate_limits')
     .values({ key, window_start: windowStart, count: 1 })
-    .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }).where('rate_limits.count', '<', cap))
+    .onConflict((oc) =>
+      oc
+        .columns(['key', 'window_start'])
+        .doUpdateSet({ count: sql<number>`rate_limits.count + 1` })
+        .where('rate_limits.count', '<', cap),
+    )
     .returning('count')
     .executeTakeFirst();
   return { allowed: row !== undefined, resetAt: windowStart + windowMs };
@@ -29,5 +40,8 @@ export async function refundRateLimit(db: Kysely<Database>, key: string, windowS
 
 /** Old windows are useless; dropped now and then so the table stays small. */
 export async function pruneRateLimits(db: Kysely<Database>, now: number, olderThanMs: number): Promise<void> {
-  await db.deleteFrom('rate_limits').where('window_start', '<', now - olderThanMs).execute();
+  await db
+    .deleteFrom('rate_limits')
+    .where('window_start', '<', now - olderThanMs)
+    .execute();
 }

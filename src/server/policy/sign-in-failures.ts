@@ -45,15 +45,35 @@ export async function recordFailedSignIn(db: Kysely<Database>, f: FailedSignIn, 
   const accounts = Number(counted.accounts);
   const base = { tenantId: f.tenantId, actorType: 'anonymous' as const, ip: f.ip };
   if (failures <= AUDITED_FAILURES_PER_WINDOW) {
-    await recordAudit(db, now, { ...base, action: 'login.failed', userId: f.userId, details: { reason: f.reason, failuresInRow: f.failuresInRow } });
+    await recordAudit(db, now, {
+      ...base,
+      action: 'login.failed',
+      userId: f.userId,
+      details: { reason: f.reason, failuresInRow: f.failuresInRow },
+    });
   } else if (failures === AUDITED_FAILURES_PER_WINDOW + 1) {
-    await recordAudit(db, now, { ...base, action: 'login.failures_aggregated', details: windowDetails(windowStart, { audited: AUDITED_FAILURES_PER_WINDOW }) });
+    await recordAudit(db, now, {
+      ...base,
+      action: 'login.failures_aggregated',
+      details: windowDetails(windowStart, { audited: AUDITED_FAILURES_PER_WINDOW }),
+    });
   }
   // One conditional update raises the alarm, so exactly one request writes its audit row (also when
   // the threshold was lowered below a window's count meanwhile).
   if (f.newRun && accounts >= f.alarmAccounts) {
-    const raised = await db.updateTable('sign_in_failure_windows').set({ alarmed_at: now }).where('tenant_id', '=', f.tenantId).where('window_start', '=', windowStart).where('alarmed_at', 'is', null).executeTakeFirst();
-    if (raised.numUpdatedRows === 1n) await recordAudit(db, now, { ...base, action: 'alarm.credential_stuffing', details: windowDetails(windowStart, { accounts, failures }) });
+    const raised = await db
+      .updateTable('sign_in_failure_windows')
+      .set({ alarmed_at: now })
+      .where('tenant_id', '=', f.tenantId)
+      .where('window_start', '=', windowStart)
+      .where('alarmed_at', 'is', null)
+      .executeTakeFirst();
+    if (raised.numUpdatedRows === 1n)
+      await recordAudit(db, now, {
+        ...base,
+        action: 'alarm.credential_stuffing',
+        details: windowDetails(windowStart, { accounts, failures }),
+      });
   }
 }
 
@@ -62,7 +82,9 @@ export async function recordRefusedSignIn(db: Kysely<Database>, tenantId: string
   await db
     .insertInto('sign_in_failure_windows')
     .values({ tenant_id: tenantId, window_start: windowOf(now), failures: 0, refused: 1, accounts: 0 })
-    .onConflict((oc) => oc.columns(['tenant_id', 'window_start']).doUpdateSet({ refused: sql<number>`sign_in_failure_windows.refused + 1` }))
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'window_start']).doUpdateSet({ refused: sql<number>`sign_in_failure_windows.refused + 1` }),
+    )
     .execute();
 }
 
@@ -90,11 +112,21 @@ export async function listSignInAlarms(db: Kysely<Database>, tenantIds: string[]
     .limit(200);
   if (tenantIds.length) select = select.where('tenant_id', 'in', tenantIds);
   const rows = await select.execute();
-  return rows.map((r) => ({ tenantId: r.tenant_id, windowStart: Number(r.window_start), failures: Number(r.failures), refused: Number(r.refused), accounts: Number(r.accounts), alarmedAt: Number(r.alarmed_at) }));
+  return rows.map((r) => ({
+    tenantId: r.tenant_id,
+    windowStart: Number(r.window_start),
+    failures: Number(r.failures),
+    refused: Number(r.refused),
+    accounts: Number(r.accounts),
+    alarmedAt: Number(r.alarmed_at),
+  }));
 }
 
 /** Windows are evidence for a quarter, then dropped (the audit rows that point at them stay). */
 export async function pruneSignInFailureWindows(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('sign_in_failure_windows').where('window_start', '<', now - 90 * DAY).executeTakeFirst();
+  const result = await db
+    .deleteFrom('sign_in_failure_windows')
+    .where('window_start', '<', now - 90 * DAY)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -8,7 +8,13 @@ import type { Database, SmsCountersTable } from '../store/schema.js';
  * (ON CONFLICT DO UPDATE locks it), so 100 simultaneous requests see 1, 2, ... cap, then null: the
  * same on SQLite, on PostgreSQL, and across server instances.
  */
-export async function countSms(db: Kysely<Database>, userId: string, kind: SmsCountersTable['kind'], day: string, cap: number): Promise<number | null> {
+export async function countSms(
+  db: Kysely<Database>,
+  userId: string,
+  kind: SmsCountersTable['kind'],
+  day: string,
+  cap: number,
+): Promise<number | null> {
   const row = await db
     .insertInto('sms_counters')
     .values({ user_id: userId, kind, day, count: 1 })
@@ -24,7 +30,13 @@ export async function countSms(db: Kysely<Database>, userId: string, kind: SmsCo
 }
 
 export async function smsCountToday(db: Kysely<Database>, userId: string, kind: SmsCountersTable['kind'], day: string): Promise<number> {
-  const row = await db.selectFrom('sms_counters').select('count').where('user_id', '=', userId).where('kind', '=', kind).where('day', '=', day).executeTakeFirst();
+  const row = await db
+    .selectFrom('sms_counters')
+    .select('count')
+    .where('user_id', '=', userId)
+    .where('kind', '=', kind)
+    .where('day', '=', day)
+    .executeTakeFirst();
   return row ? Number(row.count) : 0;
 }
 

@@ -25,7 +25,10 @@ export type OperatorView = z.infer<typeof operatorView>;
 export const adminLoginRequest = z.strictObject({
   email,
   password: z.string().min(1).max(1024),
-  code: z.string().trim().regex(/^\d{6}$/, 'six digits'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'six digits'),
   /** Shown in the operator's session list, e.g. "MFA Desk on sam-laptop". */
   deviceName: z.string().trim().min(1).max(100),
 });
@@ -41,7 +44,10 @@ export const adminTokens = z.object({
 export type AdminTokens = z.infer<typeof adminTokens>;
 
 export const refreshRequest = z.strictObject({ refreshToken: z.string().min(16).max(256) });
-export const setPasswordRequest = z.strictObject({ token: z.string().min(16).max(256), password: z.string().min(12, 'at least 12 characters').max(1024) });
+export const setPasswordRequest = z.strictObject({
+  token: z.string().min(16).max(256),
+  password: z.string().min(12, 'at least 12 characters').max(1024),
+});
 
 /** The lengths a ticket and a reason may have: the server's schema and the console's dialog both use them. */
 export const ticketAndReasonLimits = { ticketMax: 64, reasonMin: 3, reasonMax: 500 } as const;
@@ -233,7 +239,9 @@ export const userDetail = z.object({
   user: userSummary.extend({ locale: z.string(), createdAt: z.string() }),
   factors: z.array(z.object({ type: z.enum(['totp', 'sms']), since: z.string(), phoneHint: z.string().optional() })),
   recoveryCodesLeft: z.number().int(),
-  trustedDevices: z.array(z.object({ id: z.string(), label: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string() })),
+  trustedDevices: z.array(
+    z.object({ id: z.string(), label: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string() }),
+  ),
   activeSessions: z.number().int(),
   activeLockout: lockoutView.nullable(),
   sms: z.object({
@@ -246,7 +254,10 @@ export const userDetail = z.object({
    * A run of wrong passwords against the account (the longest over its places), or null. `exhausted`:
    * the place may not try again until the user signs in from a recognised place or support unlocks.
    */
-  passwordThrottle: z.object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() }).nullable().optional(),
+  passwordThrottle: z
+    .object({ failedPasswords: z.number().int(), limit: z.number().int(), exhausted: z.boolean(), nextTryAt: z.string().nullable() })
+    .nullable()
+    .optional(),
   recentEvents: z.array(auditEventView),
   /** Added with the support desk screens: older servers leave it out. */
   nextSignIn: nextSignInView.optional(),

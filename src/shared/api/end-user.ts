@@ -67,15 +67,30 @@ export const smsSentAnswer = z.object({ sentTo: z.string(), remainingToday: z.nu
 
 const phoneInput = z.string().trim().min(3).max(32);
 export const phoneRequest = z.strictObject({ phone: phoneInput });
-export const smsCodeRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
+export const smsCodeRequest = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'six digits'),
+});
 export const phoneConfirmAnswer = z.object({ phoneHint: z.string(), recoveryCodes: z.array(z.string()) });
 
 export const resetTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'a reset link token') });
-export const phoneResetInfo = z.object({ tenant: z.string(), email: z.string(), currentPhone: z.string().nullable(), expiresAt: z.string() });
+export const phoneResetInfo = z.object({
+  tenant: z.string(),
+  email: z.string(),
+  currentPhone: z.string().nullable(),
+  expiresAt: z.string(),
+});
 export const phoneResetDone = z.object({ ok: z.literal(true), phoneHint: z.string() });
 
 export const totpEnrollAnswer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
-export const totpConfirmRequest = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
+export const totpConfirmRequest = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'six digits'),
+});
 export const recoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()) });
 export const enrollCompleteRequest = z.strictObject({ recoveryCodesSaved: z.literal(true) });
 export const enrollCompleteAnswer = z.object({ sessionToken: z.string() });

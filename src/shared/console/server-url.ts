@@ -2,7 +2,8 @@
  * The server URL an operator typed, in the one form the console stores and uses as part of the
  * keychain account name: scheme, host and port, plus a path prefix when the server sits behind one.
  */
-export type ServerUrlResult = { ok: true; url: string } | { ok: false; problem: 'malformed' | 'unsupported_scheme' | 'https_required' | 'has_credentials' };
+export type ServerUrlResult =
+  { ok: true; url: string } | { ok: false; problem: 'malformed' | 'unsupported_scheme' | 'https_required' | 'has_credentials' };
 
 /** Loopback names: plain http is acceptable only when the traffic never leaves the machine. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -13,7 +14,9 @@ export function isLoopbackHost(hostname: string): boolean {
 export function normalizeServerUrl(raw: string): ServerUrlResult {
   const text = raw.trim();
   // "desk.example.com" or "127.0.0.1:8080" without a scheme: https for real hosts, http for loopback.
-  const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `${isLoopbackHost(text.split(/[:/]/)[0] ?? '') ? 'http' : 'https'}://${text}`;
+  const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(text)
+    ? text
+    : `${isLoopbackHost(text.split(/[:/]/)[0] ?? '') ? 'http' : 'https'}://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);

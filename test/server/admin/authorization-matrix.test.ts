@@ -60,7 +60,11 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
   /** A fresh victim for each operator and tenant: enrolled with an app and locked, so every allowed action has something to do. */
   async function lockedVictim(key: 'A' | 'B'): Promise<{ id: string; email: string }> {
     const user = await enrollUser(server, tenants[key].slug);
-    await lockAccount(server.ctx.store.db, { userId: user.id, tenantId: tenants[key].id, reason: 'failed_codes', hours: 24, ip: null }, server.clock.now());
+    await lockAccount(
+      server.ctx.store.db,
+      { userId: user.id, tenantId: tenants[key].id, reason: 'failed_codes', hours: 24, ip: null },
+      server.clock.now(),
+    );
     return user;
   }
 
@@ -77,7 +81,12 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
         const op = signedIn.get(who.label)!;
         const victim = await lockedVictim(target === 'own' ? 'A' : 'B');
         const { db } = server.ctx.store;
-        const auditBefore = await db.selectFrom('audit_events').select('id').where('user_id', '=', victim.id).where('actor_type', '=', 'operator').execute();
+        const auditBefore = await db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('user_id', '=', victim.id)
+          .where('actor_type', '=', 'operator')
+          .execute();
         for (const route of userRoutes) {
           const answer = await server.call(route.method, route.path(victim.id), {
             token: op.accessToken,
@@ -96,8 +105,15 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
         if (expected(who, target, true) !== 200) {
           const lock = await db.selectFrom('lockouts').select('lifted_at').where('user_id', '=', victim.id).executeTakeFirstOrThrow();
           expect(lock.lifted_at).toBeNull();
-          expect(await db.selectFrom('totp_factors').select('id').where('user_id', '=', victim.id).where('status', '=', 'active').execute()).toHaveLength(1);
-          const auditAfter = await db.selectFrom('audit_events').select('id').where('user_id', '=', victim.id).where('actor_type', '=', 'operator').execute();
+          expect(
+            await db.selectFrom('totp_factors').select('id').where('user_id', '=', victim.id).where('status', '=', 'active').execute(),
+          ).toHaveLength(1);
+          const auditAfter = await db
+            .selectFrom('audit_events')
+            .select('id')
+            .where('user_id', '=', victim.id)
+            .where('actor_type', '=', 'operator')
+            .execute();
           expect(auditAfter).toHaveLength(auditBefore.length);
         }
       });
@@ -105,12 +121,16 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
 
     it(`${who.label}: search, lockouts and audit show only visible tenants`, async () => {
       const op = signedIn.get(who.label)!;
-      const search = await server.call<{ items: Array<{ tenantId: string }> }>('GET', '/v1/admin/users?limit=100', { token: op.accessToken });
+      const search = await server.call<{ items: Array<{ tenantId: string }> }>('GET', '/v1/admin/users?limit=100', {
+        token: op.accessToken,
+      });
       expect(search.status).toBe(200);
       const seen = new Set(search.body.items.map((u) => u.tenantId));
       expect(seen.has(tenants.A.id)).toBe(true);
       expect(seen.has(tenants.B.id)).toBe(who.scope === 'all');
-      const byEmail = await server.call<{ items: unknown[] }>('GET', `/v1/admin/users?q=${encodeURIComponent(tenants.B.email)}`, { token: op.accessToken });
+      const byEmail = await server.call<{ items: unknown[] }>('GET', `/v1/admin/users?q=${encodeURIComponent(tenants.B.email)}`, {
+        token: op.accessToken,
+      });
       expect(byEmail.body.items).toHaveLength(who.scope === 'all' ? 1 : 0);
       const otherTenant = await server.call('GET', `/v1/admin/users?tenantId=${tenants.B.id}`, { token: op.accessToken });
       expect(otherTenant.status).toBe(who.scope === 'all' ? 200 : 404);
@@ -136,9 +156,14 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
 
   it('refuses every admin route without a valid access token', async () => {
     for (const route of userRoutes) {
-      const answer = await server.call(route.method, route.path(tenants.A.userId), { body: route.method === 'POST' ? { ticket: 'T', reason: 'none' } : undefined });
+      const answer = await server.call(route.method, route.path(tenants.A.userId), {
+        body: route.method === 'POST' ? { ticket: 'T', reason: 'none' } : undefined,
+      });
       expect(answer.status).toBe(401);
-      const forged = await server.call(route.method, route.path(tenants.A.userId), { token: 'x'.repeat(43), body: route.method === 'POST' ? { ticket: 'T', reason: 'none' } : undefined });
+      const forged = await server.call(route.method, route.path(tenants.A.userId), {
+        token: 'x'.repeat(43),
+        body: route.method === 'POST' ? { ticket: 'T', reason: 'none' } : undefined,
+      });
       expect(forged.body.error).toBe('invalid_token');
     }
   });

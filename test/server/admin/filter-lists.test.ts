@@ -26,7 +26,11 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
   beforeAll(async () => {
     server = await startTestServer(dialect);
     // Names whose byte order differs from their alphabetical one: SQLite compares bytes.
-    for (const [key, name] of [['A', 'Zeta Bank'], ['B', 'acme'], ['C', 'Ørsta Regnskap']] as const) {
+    for (const [key, name] of [
+      ['A', 'Zeta Bank'],
+      ['B', 'acme'],
+      ['C', 'Ørsta Regnskap'],
+    ] as const) {
       const tenant = await createTenant(server.ctx, { slug: `t-${key.toLowerCase()}`, name, preset: 'app' });
       tenants[key] = { id: tenant.id, slug: tenant.slug, name };
     }
@@ -34,7 +38,9 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
       const email = `${key}@desk.test`;
       const password = 'operator password 2026';
       const created = await createOperator(server.ctx, { email, name, role, tenantSlugs, password });
-      const login = await server.call('POST', '/v1/admin/auth/login', { body: { email, password, code: operatorCode(created.totpSecret, server), deviceName: 'test' } });
+      const login = await server.call('POST', '/v1/admin/auth/login', {
+        body: { email, password, code: operatorCode(created.totpSecret, server), deviceName: 'test' },
+      });
       expect(login.status).toBe(200);
       ops[key] = { id: created.operator.id, email, name, role, token: String(login.body.accessToken) };
     };
@@ -47,7 +53,11 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
     await add('support-ab', 'Kim Support', 'support', ['t-a', 't-b']);
     await add('support-gone', 'Gunnar Gone', 'support', []);
     // A disabled operator's actions stay in the trail, so the filter still offers them.
-    await server.ctx.store.db.updateTable('operators').set({ disabled_at: server.clock.now() }).where('id', '=', ops['support-gone']!.id).execute();
+    await server.ctx.store.db
+      .updateTable('operators')
+      .set({ disabled_at: server.clock.now() })
+      .where('id', '=', ops['support-gone']!.id)
+      .execute();
   });
   afterAll(() => server.close());
 
@@ -76,18 +86,39 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
   });
 
   it('lists every operator, by name, to operators of all tenants', async () => {
-    const everyone = ['Alma Auditor', 'Åse Auditor', 'bob admin', 'Gunnar Gone', 'Kim Support', 'Sam Support', 'Sven Support', 'Tina Admin'];
+    const everyone = [
+      'Alma Auditor',
+      'Åse Auditor',
+      'bob admin',
+      'Gunnar Gone',
+      'Kim Support',
+      'Sam Support',
+      'Sven Support',
+      'Tina Admin',
+    ];
     expect(await operatorsSeenBy('support-all')).toEqual(everyone);
     expect(await operatorsSeenBy('auditor-all')).toEqual(everyone);
     const answer = operatorsAnswer.parse((await get('/v1/admin/operators', 'support-all')).body);
-    expect(answer.items.find((o) => o.name === 'Tina Admin')).toEqual({ id: ops['admin-a']!.id, email: 'admin-a@desk.test', name: 'Tina Admin', role: 'tenant_admin' });
+    expect(answer.items.find((o) => o.name === 'Tina Admin')).toEqual({
+      id: ops['admin-a']!.id,
+      email: 'admin-a@desk.test',
+      name: 'Tina Admin',
+      role: 'tenant_admin',
+    });
   });
 
   it('lists to a scoped operator those of all tenants and those sharing one of theirs, never those of other tenants only', async () => {
     const seenFromA = ['Alma Auditor', 'Åse Auditor', 'Gunnar Gone', 'Kim Support', 'Sam Support', 'Tina Admin'];
     expect(await operatorsSeenBy('admin-a')).toEqual(seenFromA);
     expect(await operatorsSeenBy('auditor-a')).toEqual(seenFromA);
-    expect(await operatorsSeenBy('support-b')).toEqual(['Åse Auditor', 'bob admin', 'Gunnar Gone', 'Kim Support', 'Sam Support', 'Sven Support']);
+    expect(await operatorsSeenBy('support-b')).toEqual([
+      'Åse Auditor',
+      'bob admin',
+      'Gunnar Gone',
+      'Kim Support',
+      'Sam Support',
+      'Sven Support',
+    ]);
     const body = JSON.stringify((await get('/v1/admin/operators', 'admin-a')).body);
     expect(body).not.toContain('admin-b@desk.test');
     expect(body).not.toContain(ops['support-b']!.id);
@@ -96,7 +127,10 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
   it('the listed operators are the ones the audit trail can be filtered by', async () => {
     // Tenant admin A filters by an operator of all tenants who acted in A.
     const unlockTarget = await server.addUser(tenants.A.slug);
-    const acted = await server.call('POST', `/v1/admin/users/${unlockTarget.id}/sessions/revoke`, { token: ops['support-all']!.token, body: { ticket: 'T-1', reason: 'filter test' } });
+    const acted = await server.call('POST', `/v1/admin/users/${unlockTarget.id}/sessions/revoke`, {
+      token: ops['support-all']!.token,
+      body: { ticket: 'T-1', reason: 'filter test' },
+    });
     expect(acted.status).toBe(200);
     const trail = await get(`/v1/admin/audit?actorId=${ops['support-all']!.id}`, 'admin-a');
     expect(trail.status).toBe(200);
@@ -108,14 +142,23 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
       expect((await server.call('GET', path)).body.error, path).toBe('unauthorized');
       expect((await server.call('GET', path, { token: 'x'.repeat(43) })).body.error, path).toBe('invalid_token');
       const filtered = await get(`${path}?tenantId=${tenants.A.id}`, 'support-all');
-      expect(filtered, path).toMatchObject({ status: 400, body: { error: 'invalid_request', message: expect.stringContaining('tenantId') } });
+      expect(filtered, path).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request', message: expect.stringContaining('tenantId') },
+      });
     }
   });
 
   it('documents both in /openapi.json', async () => {
-    const doc = await server.call<{ paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>> }>('GET', '/openapi.json');
+    const doc = await server.call<{ paths: Record<string, Record<string, { summary: string; responses: Record<string, unknown> }>> }>(
+      'GET',
+      '/openapi.json',
+    );
     for (const path of ['/v1/admin/tenants', '/v1/admin/operators']) {
-      expect(doc.body.paths[path]?.get, path).toMatchObject({ summary: expect.any(String), responses: { '200': expect.anything(), '401': expect.anything() } });
+      expect(doc.body.paths[path]?.get, path).toMatchObject({
+        summary: expect.any(String),
+        responses: { '200': expect.anything(), '401': expect.anything() },
+      });
     }
   });
 });

@@ -23,9 +23,14 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
   const office = '198.51.100.10';
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
   const login = (tenant: string, user: { email: string; password: string }, ip = office, deviceToken?: string) =>
-    server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, ...(deviceToken ? { deviceToken } : {}) }, headers: from(ip) });
-  const requestSms = (challengeId: unknown, ip = office) => server.call('POST', `/v1/auth/challenges/${challengeId}/sms`, { headers: from(ip) });
-  const verify = (challengeId: unknown, body: Record<string, unknown>, ip = office) => server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body, headers: from(ip) });
+    server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: user.password, ...(deviceToken ? { deviceToken } : {}) },
+      headers: from(ip),
+    });
+  const requestSms = (challengeId: unknown, ip = office) =>
+    server.call('POST', `/v1/auth/challenges/${challengeId}/sms`, { headers: from(ip) });
+  const verify = (challengeId: unknown, body: Record<string, unknown>, ip = office) =>
+    server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body, headers: from(ip) });
 
   /** Signs in with an SMS code from `ip`: the IP is trusted afterwards (seed 003). */
   async function signInBySms(tenant: string, user: { email: string; password: string }, phone: string, ip = office): Promise<string> {
@@ -53,7 +58,8 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     return nextSignInView.parse(detail.body.nextSignIn);
   }
 
-  const tenantId = async (slug: string) => (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+  const tenantId = async (slug: string) =>
+    (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
   const later = (ms: number) => new Date(server.clock.now() + ms).toISOString();
 
   it('SMS: 20 codes leave none to ask for, the 21st request locks (a new code afterwards), and the day ends at midnight in the tenant zone', async () => {
@@ -68,7 +74,12 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
       refused: null,
       passwordWaitUntil: null,
       enroll: null,
-      newPlace: { method: 'sms', alternatives: [], phoneHint: '+47 •••••801', sms: { left: 20, limit: 20, resetsAt: midnightInOslo.toISOString() } },
+      newPlace: {
+        method: 'sms',
+        alternatives: [],
+        phoneHint: '+47 •••••801',
+        sms: { left: 20, limit: 20, resetsAt: midnightInOslo.toISOString() },
+      },
       trustedIps: 0,
       rememberedDevices: 0,
       passwordOnly: false,
@@ -81,7 +92,12 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     expect((await nextSignIn(user.id)).refused).toBeNull();
 
     expect((await requestSms(challenge)).status).toBe(423);
-    expect((await nextSignIn(user.id)).refused).toEqual({ reason: 'locked', lockoutReason: 'sms_daily_limit', until: later(24 * HOUR), afterwards: 'request_new_code' });
+    expect((await nextSignIn(user.id)).refused).toEqual({
+      reason: 'locked',
+      lockoutReason: 'sms_daily_limit',
+      until: later(24 * HOUR),
+      afterwards: 'request_new_code',
+    });
     expect((await login(tenant, user)).status).toBe(423);
 
     server.clock.advance(24 * HOUR);
@@ -103,7 +119,11 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     expect((await login(tenant, user, office)).body.status).toBe('authenticated');
 
     const newPassword = 'a much better passphrase';
-    const changed = await server.call('POST', '/v1/me/password', { token: session, body: { currentPassword: user.password, newPassword }, headers: from(office) });
+    const changed = await server.call('POST', '/v1/me/password', {
+      token: session,
+      body: { currentPassword: user.password, newPassword },
+      headers: from(office),
+    });
     expect(changed.status).toBe(200);
     expect((await nextSignIn(user.id)).trustedIps).toBe(0);
     expect((await login(tenant, { email: user.email, password: newPassword }, office)).body.status).toBe('mfa_required');
@@ -141,7 +161,15 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
   it('a user without a second factor is asked to set up one of the tenant methods, in its order', async () => {
     const appTenant = await server.addTenant({}, 'app');
     const appUser = await server.addUser(appTenant);
-    expect(await nextSignIn(appUser.id)).toEqual({ refused: null, passwordWaitUntil: null, enroll: ['totp'], newPlace: null, trustedIps: null, rememberedDevices: 0, passwordOnly: false });
+    expect(await nextSignIn(appUser.id)).toEqual({
+      refused: null,
+      passwordWaitUntil: null,
+      enroll: ['totp'],
+      newPlace: null,
+      trustedIps: null,
+      rememberedDevices: 0,
+      passwordOnly: false,
+    });
     expect((await login(appTenant, appUser)).body).toMatchObject({ status: 'enrollment_required', methods: ['totp'] });
 
     const smsTenant = await server.addTenant({}, 'sms');
@@ -169,13 +197,18 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     });
 
     const challenge = await login(tenant, user);
-    const remembered = await verify(challenge.body.challengeId, { method: 'totp', code: appCode(user.secret, server.clock), rememberDevice: true });
+    const remembered = await verify(challenge.body.challengeId, {
+      method: 'totp',
+      code: appCode(user.secret, server.clock),
+      rememberDevice: true,
+    });
     const deviceToken = String(remembered.body.deviceToken);
     expect((await nextSignIn(user.id)).rememberedDevices).toBe(1);
     expect((await login(tenant, user, office, deviceToken)).body.status).toBe('authenticated');
 
     // Wrong passwords on the device itself: its next right password may be a guess, so the code is asked there.
-    for (let i = 0; i < 3; i++) expect((await login(tenant, { email: user.email, password: 'a guess' }, office, deviceToken)).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await login(tenant, { email: user.email, password: 'a guess' }, office, deviceToken)).status).toBe(401);
     expect((await nextSignIn(user.id)).rememberedDevices).toBe(0);
     const asked = await login(tenant, user, office, deviceToken);
     expect(asked.body.status).toBe('mfa_required');
@@ -186,7 +219,11 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     // The tenant stops remembering devices: those remembered before are not honoured either.
     const id = await tenantId(tenant);
     const stored = await server.ctx.store.db.selectFrom('tenants').select('policy').where('id', '=', id).executeTakeFirstOrThrow();
-    await server.ctx.store.db.updateTable('tenants').set({ policy: JSON.stringify({ ...JSON.parse(stored.policy), rememberDeviceDays: 0 }) }).where('id', '=', id).execute();
+    await server.ctx.store.db
+      .updateTable('tenants')
+      .set({ policy: JSON.stringify({ ...JSON.parse(stored.policy), rememberDeviceDays: 0 }) })
+      .where('id', '=', id)
+      .execute();
     expect((await nextSignIn(user.id)).rememberedDevices).toBe(0);
     expect((await login(tenant, user, office, deviceToken)).body.status).toBe('mfa_required');
 
@@ -199,7 +236,11 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     const user = await server.addUser(tenant, undefined, { phone: '+4798888805' });
     const id = await tenantId(tenant);
     const stored = await server.ctx.store.db.selectFrom('tenants').select('policy').where('id', '=', id).executeTakeFirstOrThrow();
-    await server.ctx.store.db.updateTable('tenants').set({ policy: JSON.stringify({ ...JSON.parse(stored.policy), smsAllowedCountryCodes: ['46'] }) }).where('id', '=', id).execute();
+    await server.ctx.store.db
+      .updateTable('tenants')
+      .set({ policy: JSON.stringify({ ...JSON.parse(stored.policy), smsAllowedCountryCodes: ['46'] }) })
+      .where('id', '=', id)
+      .execute();
     expect((await nextSignIn(user.id)).newPlace).toMatchObject({ method: null, alternatives: [], sms: { left: 20 } });
     const challenge = await login(tenant, user);
     expect((await requestSms(challenge.body.challengeId)).body.error).toBe('sms_country_not_allowed');
@@ -210,7 +251,12 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     const user = await enrollUser(server, tenant);
     const challenge = await login(tenant, user);
     for (let i = 0; i < 3; i++) await verify(challenge.body.challengeId, { method: 'totp', code: '000000' });
-    expect((await nextSignIn(user.id)).refused).toEqual({ reason: 'locked', lockoutReason: 'failed_codes', until: later(24 * HOUR), afterwards: 'enter_code' });
+    expect((await nextSignIn(user.id)).refused).toEqual({
+      reason: 'locked',
+      lockoutReason: 'failed_codes',
+      until: later(24 * HOUR),
+      afterwards: 'enter_code',
+    });
     expect((await login(tenant, user)).status).toBe(423);
 
     await server.ctx.store.db.updateTable('users').set({ disabled_at: server.clock.now() }).where('id', '=', user.id).execute();
@@ -219,8 +265,17 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
 
     // No route locks by hand yet; the lockout table allows it.
     const other = await enrollUser(server, tenant);
-    await lockAccount(server.ctx.store.db, { userId: other.id, tenantId: await tenantId(tenant), reason: 'admin', hours: 72, ip: null }, server.clock.now());
-    expect((await nextSignIn(other.id)).refused).toEqual({ reason: 'locked', lockoutReason: 'admin', until: later(72 * HOUR), afterwards: 'contact_support' });
+    await lockAccount(
+      server.ctx.store.db,
+      { userId: other.id, tenantId: await tenantId(tenant), reason: 'admin', hours: 72, ip: null },
+      server.clock.now(),
+    );
+    expect((await nextSignIn(other.id)).refused).toEqual({
+      reason: 'locked',
+      lockoutReason: 'admin',
+      until: later(72 * HOUR),
+      afterwards: 'contact_support',
+    });
   });
 
   it('wrong passwords from new places: a wait, then, with every try used, a refusal until support unlocks', async () => {
@@ -237,10 +292,16 @@ describe.each(dialects)('next sign-in on %s', (dialect) => {
     expect((await login(tenant, guess, '203.0.113.20')).status).toBe(401);
     server.clock.advance(2000);
     expect((await login(tenant, guess, '203.0.113.20')).status).toBe(401);
-    expect(await nextSignIn(user.id)).toMatchObject({ refused: { reason: 'password_attempts', failedPasswords: 3 }, passwordWaitUntil: null });
+    expect(await nextSignIn(user.id)).toMatchObject({
+      refused: { reason: 'password_attempts', failedPasswords: 3 },
+      passwordWaitUntil: null,
+    });
     expect((await login(tenant, user, '203.0.113.22')).body.error).toBe('too_many_attempts');
 
-    const unlocked = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: await agentToken(), body: { ticket: 'INC-9', reason: 'Identity confirmed by phone' } });
+    const unlocked = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, {
+      token: await agentToken(),
+      body: { ticket: 'INC-9', reason: 'Identity confirmed by phone' },
+    });
     expect(unlocked.status).toBe(200);
     expect((await nextSignIn(user.id)).refused).toBeNull();
     expect((await login(tenant, user, '203.0.113.22')).body.status).toBe('mfa_required');

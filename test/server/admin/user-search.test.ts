@@ -65,25 +65,46 @@ describe.each(dialects)('user search on %s', (dialect) => {
    * The users a search must find, in its order: creation order (SQLite's rowid without a filter;
    * with a filter, and on PostgreSQL, (created_at, id)).
    */
-  const matching = async (fragment: string, options: { filter?: 'locked' | 'disabled' | 'no_mfa' | 'shared'; tenantIds?: string[] } = {}) => {
+  const matching = async (
+    fragment: string,
+    options: { filter?: 'locked' | 'disabled' | 'no_mfa' | 'shared'; tenantIds?: string[] } = {},
+  ) => {
     const { db } = server.ctx.store;
     let select = db.selectFrom('users as u').select('u.id');
-    if (fragment) select = select.where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
+    if (fragment)
+      select = select.where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
     if (options.tenantIds) select = select.where('u.tenant_id', 'in', options.tenantIds);
-    if (options.filter === 'locked') select = select.where('u.id', 'in', db.selectFrom('lockouts').select('user_id').where('lifted_at', 'is', null).where('until', '>', server.clock.now()));
+    if (options.filter === 'locked')
+      select = select.where(
+        'u.id',
+        'in',
+        db.selectFrom('lockouts').select('user_id').where('lifted_at', 'is', null).where('until', '>', server.clock.now()),
+      );
     if (options.filter === 'disabled') select = select.where('u.disabled_at', 'is not', null);
     if (options.filter === 'no_mfa') select = select.where('u.mfa_enrolled_at', 'is', null);
     if (options.filter === 'shared') select = select.where('u.shared_mailbox', '=', 1);
     const ordered = dialect === 'sqlite' && !options.filter ? select.orderBy(sql`u.rowid`) : select.orderBy('u.created_at').orderBy('u.id');
     return (await ordered.execute()).map((u) => u.id);
   };
-  const userCount = async () => Number((await server.ctx.store.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const tenantIdOf = async (slug: string) => (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+  const userCount = async () =>
+    Number(
+      (
+        await server.ctx.store.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const tenantIdOf = async (slug: string) =>
+    (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
 
   it('finds a user from any fragment of email, name or phone', async () => {
     for (const q of ['zelda', 'ELDA.Q', 'quix', 'Zelda Quixote', 'rare.test', '911223', '+47 911 22 334', 'zelda.quixote@rare.test']) {
       const { items } = await search(`q=${encodeURIComponent(q)}`);
-      expect(items.map((u) => u.email), q).toContain('zelda.quixote@rare.test');
+      expect(
+        items.map((u) => u.email),
+        q,
+      ).toContain('zelda.quixote@rare.test');
     }
     const exact = await search(`q=${encodeURIComponent('+4791122334')}`);
     expect(exact.items.map((u) => u.email)).toEqual(['zelda.quixote@rare.test']);
@@ -94,7 +115,9 @@ describe.each(dialects)('user search on %s', (dialect) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { items: UserSummary[]; nextCursor: string | null } = await search(`q=hansen&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { items: UserSummary[]; nextCursor: string | null } = await search(
+        `q=hansen&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.items.map((u) => u.id));
       cursor = page.nextCursor;
       pages++;
@@ -105,20 +128,33 @@ describe.each(dialects)('user search on %s', (dialect) => {
     const base = server.ctx.store.db.selectFrom('users').select('id').where('id', 'in', seen);
     const order = await (dialect === 'sqlite' ? base.orderBy(sql`rowid`) : base.orderBy('created_at').orderBy('id')).execute();
     expect(order.map((u) => u.id)).toEqual(seen);
-    const direct = await server.ctx.store.db.selectFrom('users').select('id').where((eb) => eb.or([eb('email', 'like', '%hansen%'), eb(eb.fn('lower', ['name']), 'like', '%hansen%')])).execute();
+    const direct = await server.ctx.store.db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb.or([eb('email', 'like', '%hansen%'), eb(eb.fn('lower', ['name']), 'like', '%hansen%')]))
+      .execute();
     expect(seen.length).toBe(direct.length);
   });
 
   it('pages through exactly the matches in creation order, whether the walk or the trigram index finds them', async () => {
     const { db } = server.ctx.store;
     const creationOrder = async (fragment: string) => {
-      const base = db.selectFrom('users as u').select('u.id').where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
-      return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map((u) => u.id);
+      const base = db
+        .selectFrom('users as u')
+        .select('u.id')
+        .where(sql<boolean>`(lower(u.email) || ' ' || lower(u.name) || ' ' || coalesce(u.phone, '')) LIKE ${`%${fragment}%`}`);
+      return (await (dialect === 'sqlite' ? base.orderBy(sql`u.rowid`) : base.orderBy('u.created_at').orderBy('u.id')).execute()).map(
+        (u) => u.id,
+      );
     };
     // PostgreSQL: every fragment with a trigram from the index; every search a walk; and a small bound
     // where the counts choose (the index, the week-keyed index a few weeks a request, or a walk cut short at the bound: pages
     // that say so, and a cursor to walk on).
-    for (const [candidateCost, rowsPerRequest] of [[1, 100_000], [1e9, 100_000], [4, 120]] as const) {
+    for (const [candidateCost, rowsPerRequest] of [
+      [1, 100_000],
+      [1e9, 100_000],
+      [4, 120],
+    ] as const) {
       await withBounds({ rowsPerRequest, candidateCost }, async () => {
         for (const q of ['hansen', 'ola.b', 'ber', 'sæther', '4791', 'zelda', 'k s', 'no-such-fragment']) {
           const seen: string[] = [];
@@ -148,12 +184,21 @@ describe.each(dialects)('user search on %s', (dialect) => {
 
       for (const q of ['zq', 'ø', '+q']) {
         const pages = await allPages(`q=${encodeURIComponent(q)}`);
-        expect(pages.flatMap((p) => p.items), q).toEqual([]);
+        expect(
+          pages.flatMap((p) => p.items),
+          q,
+        ).toEqual([]);
         for (const page of pages) expect(page.searched!.examined, q).toBeLessThanOrEqual(50);
-        expect(pages.slice(0, -1).every((p) => p.nextCursor && p.searched!.complete === false), q).toBe(true);
+        expect(
+          pages.slice(0, -1).every((p) => p.nextCursor && p.searched!.complete === false),
+          q,
+        ).toBe(true);
         expect(pages.at(-1)!.searched!.complete, q).toBe(true);
         // Each page covers the users from its cursor to the next: together, everyone exactly once.
-        expect(pages.reduce((sum, p) => sum + p.searched!.examined, 0), q).toBe(everyone);
+        expect(
+          pages.reduce((sum, p) => sum + p.searched!.examined, 0),
+          q,
+        ).toBe(everyone);
         expect(pages.length, q).toBeGreaterThanOrEqual(Math.ceil(everyone / 50));
         expect(pages.length, q).toBeLessThanOrEqual(Math.ceil(everyone / 50) + 1);
       }
@@ -163,8 +208,15 @@ describe.each(dialects)('user search on %s', (dialect) => {
   it('follows the cursors of searches cut short at the bound to every match exactly once: fragments, filters, tenants', async () => {
     const { db } = server.ctx.store;
     // A few locked users, to find with the locked filter.
-    const toLock = await db.selectFrom('users').select(['id', 'tenant_id', 'email']).where('email', 'like', '%sæther%').orderBy('email').limit(5).execute();
-    for (const user of toLock) await lockAccount(db, { userId: user.id, tenantId: user.tenant_id, reason: 'failed_codes', hours: 2, ip: null }, server.clock.now());
+    const toLock = await db
+      .selectFrom('users')
+      .select(['id', 'tenant_id', 'email'])
+      .where('email', 'like', '%sæther%')
+      .orderBy('email')
+      .limit(5)
+      .execute();
+    for (const user of toLock)
+      await lockAccount(db, { userId: user.id, tenantId: user.tenant_id, reason: 'failed_codes', hours: 2, ip: null }, server.clock.now());
     const bulkTenant = await tenantIdOf(bulkTenants[0]!);
     const cases: Array<[string, string, Parameters<typeof matching>[1]?]> = [
       ['q=æ', 'æ'],
@@ -202,15 +254,34 @@ describe.each(dialects)('user search on %s', (dialect) => {
     expect(locked).toMatchObject({ nextCursor: null, searched: { examined: toLock.length, complete: true } });
 
     // More active lockouts than the bound (a wave of attacks): the locked filter walks every user instead, bounded too.
-    const more = await db.selectFrom('users').select(['id', 'tenant_id']).where('email', 'like', '%moen%').orderBy('email').limit(60).execute();
-    for (const user of more) await lockAccount(db, { userId: user.id, tenantId: user.tenant_id, reason: 'sms_daily_limit', hours: 2, ip: null }, server.clock.now());
+    const more = await db
+      .selectFrom('users')
+      .select(['id', 'tenant_id'])
+      .where('email', 'like', '%moen%')
+      .orderBy('email')
+      .limit(60)
+      .execute();
+    for (const user of more)
+      await lockAccount(
+        db,
+        { userId: user.id, tenantId: user.tenant_id, reason: 'sms_daily_limit', hours: 2, ip: null },
+        server.clock.now(),
+      );
     await withBounds({ rowsPerRequest: 50 }, async () => {
       await followAll(cases.filter(([params]) => params.includes('locked')));
       const cutShort = await search('filter=locked&q=zelda');
       expect(cutShort).toMatchObject({ items: [], searched: { complete: false } });
       expect(cutShort.searched!.examined).toBeGreaterThan(0);
     });
-    await db.updateTable('lockouts').set({ lifted_at: server.clock.now() }).where('user_id', 'in', more.map((u) => u.id)).execute();
+    await db
+      .updateTable('lockouts')
+      .set({ lifted_at: server.clock.now() })
+      .where(
+        'user_id',
+        'in',
+        more.map((u) => u.id),
+      )
+      .execute();
   });
 
   it('bounds the search of an operator who sees one tenant, too, and tells them no total of everyone', async () => {
@@ -220,17 +291,33 @@ describe.each(dialects)('user search on %s', (dialect) => {
     const bulkTenant = await tenantIdOf(bulkTenants[1]!);
     await withBounds({ rowsPerRequest: 50 }, async () => {
       // "te" and "test" are in every user's email: common everywhere, but rare in the small tenant.
-      for (const [q, fragment] of [['te', 'te'], ['test', 'test'], ['zelda', 'zelda'], ['RARE.TEST', 'rare.test']] as const) {
+      for (const [q, fragment] of [
+        ['te', 'te'],
+        ['test', 'test'],
+        ['zelda', 'zelda'],
+        ['RARE.TEST', 'rare.test'],
+      ] as const) {
         const pages = await allPages(`q=${encodeURIComponent(q)}&limit=5`, small.accessToken);
-        expect(pages.flatMap((p) => p.items.map((u) => u.id)), q).toEqual(await matching(fragment, { tenantIds: [smallTenant] }));
+        expect(
+          pages.flatMap((p) => p.items.map((u) => u.id)),
+          q,
+        ).toEqual(await matching(fragment, { tenantIds: [smallTenant] }));
         for (const page of pages) {
           expect(page.searched!.examined, q).toBeLessThanOrEqual(50);
           expect(page.searched!.total, q).toBeUndefined();
         }
         if (q === 'zelda') expect(pages, 'a rare fragment is one request').toHaveLength(1);
-        else if (q !== 'RARE.TEST') expect(pages.some((p) => !p.searched!.complete), q).toBe(true);
+        else if (q !== 'RARE.TEST')
+          expect(
+            pages.some((p) => !p.searched!.complete),
+            q,
+          ).toBe(true);
         // Counted are the users this operator may see: here, everyone in the tenant matches.
-        if (q === 'te' || q === 'test') expect(pages.reduce((sum, p) => sum + p.searched!.examined, 0), q).toBe((await matching('', { tenantIds: [smallTenant] })).length);
+        if (q === 'te' || q === 'test')
+          expect(
+            pages.reduce((sum, p) => sum + p.searched!.examined, 0),
+            q,
+          ).toBe((await matching('', { tenantIds: [smallTenant] })).length);
       }
       // A whole email's worth of fragment that is no one's email: the fragment search, all its pages.
       const emailLike = '0@fjord.test';
@@ -258,19 +345,38 @@ describe.each(dialects)('user search on %s', (dialect) => {
     const disabled = await search('filter=disabled&limit=20');
     expect(disabled.items.length).toBeGreaterThan(0);
     expect(disabled.items.every((u) => u.disabled)).toBe(true);
-    for (const q of ['%', '_', '"', "'; drop table users; --", '\\', 'zzzzqqqq']) expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
+    for (const q of ['%', '_', '"', "'; drop table users; --", '\\', 'zzzzqqqq'])
+      expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
   });
 
   it('finds users by what they are now: a changed phone, name or email is searchable at once, the old one is gone', async () => {
     const user = await server.addUser(tenant, 'before.change@rare.test', { phone: '+4791199881', name: 'Vidar Before' });
-    await server.ctx.store.db.updateTable('users').set({ phone: '+4791177662', name: 'Vidar Aftermath', email: 'after.change@rare.test' }).where('id', '=', user.id).execute();
-    for (const q of ['9117766', 'aftermath', 'after.change']) expect((await search(`q=${q}`)).items.map((u) => u.id), q).toEqual([user.id]);
+    await server.ctx.store.db
+      .updateTable('users')
+      .set({ phone: '+4791177662', name: 'Vidar Aftermath', email: 'after.change@rare.test' })
+      .where('id', '=', user.id)
+      .execute();
+    for (const q of ['9117766', 'aftermath', 'after.change'])
+      expect(
+        (await search(`q=${q}`)).items.map((u) => u.id),
+        q,
+      ).toEqual([user.id]);
     for (const q of ['9119988', 'vidar before', 'before.change']) expect((await search(`q=${encodeURIComponent(q)}`)).items, q).toEqual([]);
   });
 
-  it('cursors are sealed: a tenant admin cannot read another tenant\'s user out of a cut-short page, and a cursor is its operator\'s only', async () => {
+  it("cursors are sealed: a tenant admin cannot read another tenant's user out of a cut-short page, and a cursor is its operator's only", async () => {
     const admin = await signedInOperator(server, 'tenant_admin', [tenant]);
-    const otherIds = (await server.ctx.store.db.selectFrom('users').select('id').where('tenant_id', '!=', (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', tenant).executeTakeFirstOrThrow()).id).execute()).map((r) => r.id);
+    const otherIds = (
+      await server.ctx.store.db
+        .selectFrom('users')
+        .select('id')
+        .where(
+          'tenant_id',
+          '!=',
+          (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', tenant).executeTakeFirstOrThrow()).id,
+        )
+        .execute()
+    ).map((r) => r.id);
     await withBounds({ rowsPerRequest: 50 }, async () => {
       const page = await search('q=zq', admin.accessToken);
       expect(page.nextCursor).not.toBeNull();
@@ -279,7 +385,10 @@ describe.each(dialects)('user search on %s', (dialect) => {
       expect(raw).not.toMatch(/\[\d+,/);
       // The agent's own cursor is refused for the admin, and the other way round.
       const agentPage = await search('q=zq');
-      for (const [cursor, token] of [[agentPage.nextCursor!, admin.accessToken], [page.nextCursor!, agent.accessToken]] as const) {
+      for (const [cursor, token] of [
+        [agentPage.nextCursor!, admin.accessToken],
+        [page.nextCursor!, agent.accessToken],
+      ] as const) {
         const refused = await server.call('GET', `/v1/admin/users?q=zq&cursor=${cursor}`, { token });
         expect(refused).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
       }
@@ -290,7 +399,16 @@ describe.each(dialects)('user search on %s', (dialect) => {
     // Sealed as the server seals cursors, so the check on what is inside is the one refusing it.
     const sealed = server.ctx.secrets.seal(JSON.stringify([1.5, 'x']), `cursor:users:${agent.id}`);
     const floatCursor = Buffer.from(sealed.slice(3), 'base64').toString('base64url');
-    for (const params of ['limit=0', 'limit=1000', 'filter=sleepy', 'cursor=not-a-cursor', `cursor=${floatCursor}`, 'q=ab%00cd', 'tenantId=%00', `q=${'x'.repeat(101)}`]) {
+    for (const params of [
+      'limit=0',
+      'limit=1000',
+      'filter=sleepy',
+      'cursor=not-a-cursor',
+      `cursor=${floatCursor}`,
+      'q=ab%00cd',
+      'tenantId=%00',
+      `q=${'x'.repeat(101)}`,
+    ]) {
       const answer = await server.call('GET', `/v1/admin/users?${params}`, { token: agent.accessToken });
       expect(answer.status, params).toBe(400);
       expect(answer.body.error).toBe('invalid_request');

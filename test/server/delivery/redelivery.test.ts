@@ -10,7 +10,15 @@ import type { MessageProvider, OutgoingMessage } from '../../../src/server/deliv
 import { OutboxFileProvider } from '../../../src/server/delivery/providers/outbox-file.js';
 import { SmsWebhookProvider } from '../../../src/server/delivery/providers/sms-webhook.js';
 import { SmtpEmailProvider } from '../../../src/server/delivery/providers/smtp-email.js';
-import { CLAIM_LEASE_MS, claimMessage, markMessageFailed, markMessageHanded, markMessageSent, queueMessage, type MessageRow } from '../../../src/server/store/repositories/messages.js';
+import {
+  CLAIM_LEASE_MS,
+  claimMessage,
+  markMessageFailed,
+  markMessageHanded,
+  markMessageSent,
+  queueMessage,
+  type MessageRow,
+} from '../../../src/server/store/repositories/messages.js';
 import { dialects } from '../../support/databases.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
@@ -57,12 +65,25 @@ function startGateway(): Promise<{ server: Server; url: string; received: { body
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, received })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, received }),
+    ),
+  );
 }
 
 /** The message as DeliveryService hands it to a provider. */
 function outgoing(row: MessageRow): OutgoingMessage {
-  return { id: row.id, channel: row.channel, to: row.recipient, template: row.template, locale: row.locale, subject: row.subject, text: row.text, createdAt: row.created_at };
+  return {
+    id: row.id,
+    channel: row.channel,
+    to: row.recipient,
+    template: row.template,
+    locale: row.locale,
+    subject: row.subject,
+    text: row.text,
+    createdAt: row.created_at,
+  };
 }
 
 describe.each(dialects)('redelivery after a worker stopped mid-send (%s)', (dialect) => {
@@ -103,7 +124,20 @@ describe.each(dialects)('redelivery after a worker stopped mid-send (%s)', (dial
   async function queue(channel: 'sms' | 'email'): Promise<string> {
     const recipient = channel === 'sms' ? `+479${String(++phones).padStart(7, '0')}` : `u${++phones}@example.test`;
     const code = String(100000 + phones);
-    return queueMessage(server.ctx.store.db, { tenantId: null, userId: null, channel, recipient, template: 'sms_code', locale: 'en', ...(channel === 'email' ? { subject: 'Your code' } : {}), text: `Your sign-in code is ${code}` }, server.clock.now());
+    return queueMessage(
+      server.ctx.store.db,
+      {
+        tenantId: null,
+        userId: null,
+        channel,
+        recipient,
+        template: 'sms_code',
+        locale: 'en',
+        ...(channel === 'email' ? { subject: 'Your code' } : {}),
+        text: `Your sign-in code is ${code}`,
+      },
+      server.clock.now(),
+    );
   }
 
   /**
@@ -177,8 +211,15 @@ describe.each(dialects)('redelivery after a worker stopped mid-send (%s)', (dial
     expect(mailsFor(id)).toHaveLength(1);
     expect(await row(id)).toMatchObject({ status: 'unknown', last_error: OUTCOME_UNKNOWN, text: '', sent_at: null });
     expect(logs.filter((line) => line.includes(id) && line.includes(OUTCOME_UNKNOWN))).toHaveLength(1);
-    const events = await server.ctx.store.db.selectFrom('audit_events').select('details').where('action', '=', 'message.outcome_unknown').execute();
-    expect(events.filter((e) => (JSON.parse(e.details) as { messageId?: string }).messageId === id), 'support sees it in the audit trail').toHaveLength(1);
+    const events = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'message.outcome_unknown')
+      .execute();
+    expect(
+      events.filter((e) => (JSON.parse(e.details) as { messageId?: string }).messageId === id),
+      'support sees it in the audit trail',
+    ).toHaveLength(1);
 
     await markMessageSent(server.ctx.store.db, stale, server.clock.now());
     expect((await row(id)).status, 'a late worker cannot overwrite the verdict').toBe('unknown');
@@ -268,7 +309,16 @@ describe('the outbox file as its own record', () => {
     try {
       const provider = new OutboxFileProvider(join(dir, 'outbox.jsonl'));
       expect(await provider.alreadyDelivered('m-1')).toBe(false);
-      await provider.send({ id: 'm-1', channel: 'sms', to: '+4790000000', template: 'sms_code', locale: 'en', subject: null, text: 'mentions m-2 in its text', createdAt: 0 });
+      await provider.send({
+        id: 'm-1',
+        channel: 'sms',
+        to: '+4790000000',
+        template: 'sms_code',
+        locale: 'en',
+        subject: null,
+        text: 'mentions m-2 in its text',
+        createdAt: 0,
+      });
       expect(await provider.alreadyDelivered('m-1')).toBe(true);
       expect(await provider.alreadyDelivered('m-2')).toBe(false);
     } finally {

@@ -30,7 +30,9 @@ function startReceiver(): Promise<{ server: Server; url: string; received: Recei
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, received, failNext: (n) => (failures = n) })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`, received, failNext: (n) => (failures = n) }),
+    ),
   );
 }
 
@@ -39,7 +41,9 @@ describe('SMS delivery through a signed webhook', () => {
   let server: TestServer;
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startTestServer('sqlite', { env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: SECRET } });
+    server = await startTestServer('sqlite', {
+      env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: SECRET },
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -104,10 +108,14 @@ describe('SMS delivery through a signed webhook', () => {
     server.clock.advance(CLAIM_LEASE_MS);
     await Promise.all([server.ctx.delivery.sweep(), server.ctx.delivery.sweep()]);
     expect(receiver.received.length).toBe(before + 1);
-    expect(await db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent' });
+    expect(await db.selectFrom('messages').select('status').where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({
+      status: 'sent',
+    });
     // The first worker comes back late: its claim is fenced off, it can change nothing.
     await markMessageFailed(db, stale!, 'late answer', server.clock.now() + 1000);
     await markMessageSent(db, stale!, server.clock.now());
-    expect(await db.selectFrom('messages').select(['status', 'last_error']).where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual({ status: 'sent', last_error: null });
+    expect(await db.selectFrom('messages').select(['status', 'last_error']).where('id', '=', message.id).executeTakeFirstOrThrow()).toEqual(
+      { status: 'sent', last_error: null },
+    );
   });
 });

@@ -23,21 +23,27 @@ describe('email delivery over SMTP', () => {
         let raw = '';
         stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
         stream.on('end', () => {
-          mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+          mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+          });
           callback();
         });
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     const port = (smtp.server.address() as AddressInfo).port;
-    server = await startTestServer('sqlite', { env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Desk <desk@mfa.test>' } });
+    server = await startTestServer('sqlite', {
+      env: { EMAIL_PROVIDER: 'smtp', SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'Desk <desk@mfa.test>' },
+    });
   });
   afterAll(async () => {
     await server.close();
     await new Promise<void>((resolve) => smtp.close(resolve));
   });
 
-  it('mails the phone reset link, in the user\'s language', async () => {
+  it("mails the phone reset link, in the user's language", async () => {
     const tenant = await server.addTenant({}, 'sms');
     const user = await server.addUser(tenant, 'kari@example.test', { phone: '+4797777777', locale: 'nb' });
     const { link } = await createPhoneResetLink(server.ctx, user.id, { type: 'system', id: null, label: 'test' }, null);
@@ -48,7 +54,11 @@ describe('email delivery over SMTP', () => {
     const unfolded = mail.raw.replace(/=\r?\n/g, '');
     expect(unfolded).toMatch(/Subject: .*tofaktor/i);
     expect(unfolded).toContain(link.split('/phone-reset/')[1]);
-    const row = await server.ctx.store.db.selectFrom('messages').selectAll().where('recipient', '=', 'kari@example.test').executeTakeFirstOrThrow();
+    const row = await server.ctx.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('recipient', '=', 'kari@example.test')
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'sent', channel: 'email', template: 'phone_reset_link', text: '' });
   });
 });

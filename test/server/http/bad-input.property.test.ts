@@ -31,46 +31,121 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
   afterAll(() => server.close());
 
   // Text that databases and parsers treat specially, alone or inside random text.
-  const nasty = fc.constantFrom('\u0000', 'a\u0000b', '\uD800', '\uFFFF', "'; DROP TABLE users; --", '%_\\', '\u202E', 'x'.repeat(300), '1e309', '-0');
+  const nasty = fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    '\uFFFF',
+    "'; DROP TABLE users; --",
+    '%_\\',
+    '\u202E',
+    'x'.repeat(300),
+    '1e309',
+    '-0',
+  );
   const binary = fc.string({ unit: 'binary', maxLength: 40 });
-  const anyText = fc.oneof(binary, nasty, fc.tuple(binary, nasty, binary).map((parts) => parts.join('')));
-  const fieldNames = fc.constantFrom('tenant', 'email', 'password', 'method', 'code', 'rememberDevice', 'deviceToken', 'scope', 'recoveryCodesSaved', 'currentPassword', 'newPassword', 'phone', 'ticket', 'reason', 'deviceId', 'refreshToken', 'token', 'deviceName', '__proto__', 'constructor');
+  const anyText = fc.oneof(
+    binary,
+    nasty,
+    fc.tuple(binary, nasty, binary).map((parts) => parts.join('')),
+  );
+  const fieldNames = fc.constantFrom(
+    'tenant',
+    'email',
+    'password',
+    'method',
+    'code',
+    'rememberDevice',
+    'deviceToken',
+    'scope',
+    'recoveryCodesSaved',
+    'currentPassword',
+    'newPassword',
+    'phone',
+    'ticket',
+    'reason',
+    'deviceId',
+    'refreshToken',
+    'token',
+    'deviceName',
+    '__proto__',
+    'constructor',
+  );
   const anyBody = fc.oneof(
     // Right field names with any text: gets past the shape checks and into the flows and queries.
-    fc.dictionary(fieldNames, fc.oneof(anyText, fc.constantFrom('totp', 'recovery_code', 'sms', 'bank', '123456', 'a@b.test'))).map((v) => JSON.stringify(v)),
+    fc
+      .dictionary(fieldNames, fc.oneof(anyText, fc.constantFrom('totp', 'recovery_code', 'sms', 'bank', '123456', 'a@b.test')))
+      .map((v) => JSON.stringify(v)),
     fc.jsonValue().map((v) => JSON.stringify(v)),
-    fc.dictionary(fc.constantFrom('tenant', 'email', 'password', 'method', 'code', 'rememberDevice', 'deviceToken', 'scope', 'recoveryCodesSaved', 'currentPassword', 'newPassword', 'phone', 'ticket', 'reason', 'deviceId', 'refreshToken', 'token', 'deviceName', '__proto__', 'constructor'), fc.jsonValue()).map((v) => JSON.stringify(v)),
+    fc
+      .dictionary(
+        fc.constantFrom(
+          'tenant',
+          'email',
+          'password',
+          'method',
+          'code',
+          'rememberDevice',
+          'deviceToken',
+          'scope',
+          'recoveryCodesSaved',
+          'currentPassword',
+          'newPassword',
+          'phone',
+          'ticket',
+          'reason',
+          'deviceId',
+          'refreshToken',
+          'token',
+          'deviceName',
+          '__proto__',
+          'constructor',
+        ),
+        fc.jsonValue(),
+      )
+      .map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 200 }),
     fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
   );
 
-  const anyQuery = fc.dictionary(fc.constantFrom('q', 'tenantId', 'filter', 'cursor', 'limit', 'active', 'userId', 'actorId', 'action', 'from', 'to'), fc.oneof(fc.string({ maxLength: 40 }), anyText));
+  const anyQuery = fc.dictionary(
+    fc.constantFrom('q', 'tenantId', 'filter', 'cursor', 'limit', 'active', 'userId', 'actorId', 'action', 'from', 'to'),
+    fc.oneof(fc.string({ maxLength: 40 }), anyText),
+  );
 
   /** Any text as a path segment; a lone surrogate cannot be percent-encoded, so it travels as U+FFFD. */
-  const pathSegment = (text: string) => encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') || 'x');
+  const pathSegment = (text: string) =>
+    encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') || 'x');
 
   for (const route of [...endUserRoutes, ...adminRoutes]) {
     it(`${route.method} ${route.url}`, async () => {
       const isAdmin = route.url.startsWith('/v1/admin/');
       await fc.assert(
-        fc.asyncProperty(anyBody, fc.boolean(), fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8'), anyQuery, fc.oneof(fc.constantFrom('known', 'unknown'), anyText), async (body, withToken, contentType, query, idKind) => {
-          const id = pathSegment(idKind === 'known' ? (isAdmin ? userId : challengeId) : idKind === 'unknown' ? 'no-such-id' : idKind);
-          const path = `${route.url.replace(':id', id).replace(':scope', 'bank').replace(':token', 'A'.repeat(43))}?${new URLSearchParams(query)}`;
-          const token = isAdmin ? operatorToken : session;
-          const response = await fetch(`${server.baseUrl}${path}`, {
-            method: route.method,
-            headers: { 'content-type': contentType, ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
-            body: route.method === 'GET' ? undefined : body,
-          });
-          const text = await response.text();
-          expect(response.status, text).toBeLessThan(500);
-          if (response.status >= 400) {
-            const parsed = JSON.parse(text) as { error: unknown; message: unknown };
-            expect(typeof parsed.error).toBe('string');
-            expect(typeof parsed.message).toBe('string');
-            expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack frames
-          }
-        }),
+        fc.asyncProperty(
+          anyBody,
+          fc.boolean(),
+          fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8'),
+          anyQuery,
+          fc.oneof(fc.constantFrom('known', 'unknown'), anyText),
+          async (body, withToken, contentType, query, idKind) => {
+            const id = pathSegment(idKind === 'known' ? (isAdmin ? userId : challengeId) : idKind === 'unknown' ? 'no-such-id' : idKind);
+            const path = `${route.url.replace(':id', id).replace(':scope', 'bank').replace(':token', 'A'.repeat(43))}?${new URLSearchParams(query)}`;
+            const token = isAdmin ? operatorToken : session;
+            const response = await fetch(`${server.baseUrl}${path}`, {
+              method: route.method,
+              headers: { 'content-type': contentType, ...(withToken ? { authorization: `Bearer ${token}` } : {}) },
+              body: route.method === 'GET' ? undefined : body,
+            });
+            const text = await response.text();
+            expect(response.status, text).toBeLessThan(500);
+            if (response.status >= 400) {
+              const parsed = JSON.parse(text) as { error: unknown; message: unknown };
+              expect(typeof parsed.error).toBe('string');
+              expect(typeof parsed.message).toBe('string');
+              expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack frames
+            }
+          },
+        ),
         { numRuns: 40 },
       );
     });
@@ -90,10 +165,14 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
 
   it('answers malformed JSON, unknown tenants, expired tokens and unknown routes with stable codes', async () => {
     expect((await server.call('POST', '/v1/auth/login', { body: '{"tenant": ' })).body.error).toBe('invalid_json');
-    expect((await server.call('POST', '/v1/auth/login', { body: { tenant: 'no-such-tenant', email: 'a@b.test', password: 'x' } })).body.error).toBe('unknown_tenant');
+    expect(
+      (await server.call('POST', '/v1/auth/login', { body: { tenant: 'no-such-tenant', email: 'a@b.test', password: 'x' } })).body.error,
+    ).toBe('unknown_tenant');
     expect((await server.call('GET', '/v1/me', { token: 'A'.repeat(43) })).body.error).toBe('invalid_token');
     expect((await server.call('GET', '/v1/me')).body.error).toBe('unauthorized');
     expect((await server.call('GET', '/v1/nothing-here')).body.error).toBe('not_found');
-    expect((await server.call('POST', '/v1/auth/challenges/no-such-challenge/verify', { body: { method: 'totp', code: '123456' } })).body.error).toBe('not_found');
+    expect(
+      (await server.call('POST', '/v1/auth/challenges/no-such-challenge/verify', { body: { method: 'totp', code: '123456' } })).body.error,
+    ).toBe('not_found');
   });
 });

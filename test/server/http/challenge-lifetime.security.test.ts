@@ -20,14 +20,19 @@ describe.each(dialects)('open challenges end with the sessions on %s', (dialect)
   });
   afterAll(() => server.close());
 
-  const login = (t: string, email: string, password: string) => server.call('POST', '/v1/auth/login', { body: { tenant: t, email, password } });
-  const verifyTotp = (challengeId: unknown, secret: string) => server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body: { method: 'totp', code: appCode(secret, server.clock) } });
+  const login = (t: string, email: string, password: string) =>
+    server.call('POST', '/v1/auth/login', { body: { tenant: t, email, password } });
+  const verifyTotp = (challengeId: unknown, secret: string) =>
+    server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body: { method: 'totp', code: appCode(secret, server.clock) } });
 
   it('after a password change, a challenge opened with the old password cannot be completed', async () => {
     const user = await enrollUser(server, tenant);
     const attacker = await login(tenant, user.email, user.password);
     expect(attacker.body.status).toBe('mfa_required');
-    const changed = await server.call('POST', '/v1/me/password', { token: user.sessionToken, body: { currentPassword: user.password, newPassword: 'the new passphrase 2026' } });
+    const changed = await server.call('POST', '/v1/me/password', {
+      token: user.sessionToken,
+      body: { currentPassword: user.password, newPassword: 'the new passphrase 2026' },
+    });
     expect(changed.status).toBe(200);
     expect(await verifyTotp(attacker.body.challengeId, user.secret)).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
     // The user with the new password is fine.
@@ -39,7 +44,10 @@ describe.each(dialects)('open challenges end with the sessions on %s', (dialect)
     const user = await enrollUser(server, tenant);
     const open = await login(tenant, user.email, user.password);
     const operator = await signedInOperator(server, 'support');
-    const revoked = await server.call('POST', `/v1/admin/users/${user.id}/sessions/revoke`, { token: operator.accessToken, body: { ticket: 'SUP-2', reason: 'caller reports a stolen laptop' } });
+    const revoked = await server.call('POST', `/v1/admin/users/${user.id}/sessions/revoke`, {
+      token: operator.accessToken,
+      body: { ticket: 'SUP-2', reason: 'caller reports a stolen laptop' },
+    });
     expect(revoked.status).toBe(200);
     expect(await verifyTotp(open.body.challengeId, user.secret)).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
   });
@@ -48,9 +56,18 @@ describe.each(dialects)('open challenges end with the sessions on %s', (dialect)
     const user = await enrollUser(server, tenant);
     const open = await login(tenant, user.email, user.password);
     const operator = await signedInOperator(server, 'support');
-    const reset = await server.call('POST', `/v1/admin/users/${user.id}/totp/reset`, { token: operator.accessToken, body: { ticket: 'SUP-3', reason: 'phone lost, caller verified' } });
+    const reset = await server.call('POST', `/v1/admin/users/${user.id}/totp/reset`, {
+      token: operator.accessToken,
+      body: { ticket: 'SUP-3', reason: 'phone lost, caller verified' },
+    });
     expect(reset.status).toBe(200);
-    expect((await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/verify`, { body: { method: 'recovery_code', code: user.recoveryCodes[0] } })).status).toBe(410);
+    expect(
+      (
+        await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/verify`, {
+          body: { method: 'recovery_code', code: user.recoveryCodes[0] },
+        })
+      ).status,
+    ).toBe(410);
   });
 
   it('a challenge opened before the password changed is refused, whatever path changed it', async () => {
@@ -72,9 +89,13 @@ describe.each(dialects)('open challenges end with the sessions on %s', (dialect)
     const sent = await createPhoneResetLink(server.ctx, user.id, { type: 'system', id: null, label: 'test' }, null);
     const token = sent.link.split('/phone-reset/')[1]!;
     expect((await server.call('POST', `/v1/phone-reset/${token}`, { body: { phone: '+4791234002' } })).status).toBe(202);
-    expect((await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: lastSmsCode(server, '+4791234002') } })).status).toBe(200);
+    expect(
+      (await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: lastSmsCode(server, '+4791234002') } })).status,
+    ).toBe(200);
 
-    expect((await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/verify`, { body: { method: 'sms', code } })).status).toBe(410);
+    expect(
+      (await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/verify`, { body: { method: 'sms', code } })).status,
+    ).toBe(410);
     expect((await server.call('POST', `/v1/auth/challenges/${open.body.challengeId}/sms`)).status).toBe(410);
   });
 });

@@ -34,10 +34,17 @@ describe.each(dialects)('racing the same code on %s', (dialect) => {
     const user = await enrollUser(server, tenant);
     const challenges = await openChallenges(user.email, user.password, 30);
     const code = user.recoveryCodes[0];
-    const answers = await Promise.all(challenges.map((id) => server.call('POST', `/v1/auth/challenges/${id}/verify`, { body: { method: 'recovery_code', code } })));
+    const answers = await Promise.all(
+      challenges.map((id) => server.call('POST', `/v1/auth/challenges/${id}/verify`, { body: { method: 'recovery_code', code } })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 400 && a.body.error === 'invalid_code')).toHaveLength(29);
-    const used = await server.ctx.store.db.selectFrom('recovery_codes').select('used_at').where('user_id', '=', user.id).where('used_at', 'is not', null).execute();
+    const used = await server.ctx.store.db
+      .selectFrom('recovery_codes')
+      .select('used_at')
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is not', null)
+      .execute();
     expect(used).toHaveLength(1);
   });
 
@@ -45,7 +52,9 @@ describe.each(dialects)('racing the same code on %s', (dialect) => {
     const user = await enrollUser(server, tenant);
     const challenges = await openChallenges(user.email, user.password, 30);
     const code = appCode(user.secret, server.clock);
-    const answers = await Promise.all(challenges.map((id) => server.call('POST', `/v1/auth/challenges/${id}/verify`, { body: { method: 'totp', code } })));
+    const answers = await Promise.all(
+      challenges.map((id) => server.call('POST', `/v1/auth/challenges/${id}/verify`, { body: { method: 'totp', code } })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 400 && a.body.error === 'invalid_code')).toHaveLength(29);
   });
@@ -54,13 +63,22 @@ describe.each(dialects)('racing the same code on %s', (dialect) => {
     const user = await enrollUser(server, tenant);
     const [challenge] = await openChallenges(user.email, user.password, 1);
     const racing = user.recoveryCodes.slice(0, 5);
-    const answers = await Promise.all(racing.map((code) => server.call('POST', `/v1/auth/challenges/${challenge}/verify`, { body: { method: 'recovery_code', code } })));
+    const answers = await Promise.all(
+      racing.map((code) => server.call('POST', `/v1/auth/challenges/${challenge}/verify`, { body: { method: 'recovery_code', code } })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
-    const used = await server.ctx.store.db.selectFrom('recovery_codes').select('used_at').where('user_id', '=', user.id).where('used_at', 'is not', null).execute();
+    const used = await server.ctx.store.db
+      .selectFrom('recovery_codes')
+      .select('used_at')
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is not', null)
+      .execute();
     expect(used, 'only the winner spent its code').toHaveLength(1);
     const loser = racing[answers.findIndex((a) => a.status !== 200)]!;
     const [next] = await openChallenges(user.email, user.password, 1);
-    expect((await server.call('POST', `/v1/auth/challenges/${next}/verify`, { body: { method: 'recovery_code', code: loser } })).status).toBe(200);
+    expect(
+      (await server.call('POST', `/v1/auth/challenges/${next}/verify`, { body: { method: 'recovery_code', code: loser } })).status,
+    ).toBe(200);
   });
 });
 
@@ -80,8 +98,11 @@ describe.each(dialects)('a right code sent to many challenges at once on %s', (d
 
   async function race(method: 'totp' | 'recovery_code', user: { email: string; password: string }, code: string) {
     const logins = [];
-    for (let i = 0; i < 20; i++) logins.push(await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } }));
-    return Promise.all(logins.map((login) => server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method, code } })));
+    for (let i = 0; i < 20; i++)
+      logins.push(await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } }));
+    return Promise.all(
+      logins.map((login) => server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method, code } })),
+    );
   }
 
   for (const method of ['totp', 'recovery_code'] as const) {
@@ -92,7 +113,11 @@ describe.each(dialects)('a right code sent to many challenges at once on %s', (d
       const refused = answers.filter((a) => a.status !== 200);
       expect(refused).toHaveLength(19);
       expect(refused.every((a) => a.status === 400 && a.body.error === 'invalid_code' && a.body.reason === 'already_used')).toBe(true);
-      const row = await server.ctx.store.db.selectFrom('users').select('failed_code_count').where('id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await server.ctx.store.db
+        .selectFrom('users')
+        .select('failed_code_count')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(Number(row.failed_code_count)).toBe(0);
       expect(await server.ctx.store.db.selectFrom('lockouts').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
     });
@@ -102,6 +127,8 @@ describe.each(dialects)('a right code sent to many challenges at once on %s', (d
     const user = await enrollUser(server, tenant);
     const answers = await race('totp', user, '000000');
     expect(answers.filter((a) => a.status === 423).length).toBeGreaterThan(0);
-    expect(await server.ctx.store.db.selectFrom('lockouts').select('reason').where('user_id', '=', user.id).execute()).toEqual([{ reason: 'failed_codes' }]);
+    expect(await server.ctx.store.db.selectFrom('lockouts').select('reason').where('user_id', '=', user.id).execute()).toEqual([
+      { reason: 'failed_codes' },
+    ]);
   });
 });

@@ -13,7 +13,8 @@ describe.each(dialects)('attempt limits and lockouts on %s', (dialect) => {
   afterAll(() => server.close());
 
   const login = (email: string, password: string) => server.call('POST', '/v1/auth/login', { body: { tenant, email, password } });
-  const verify = (challengeId: unknown, code: string, method = 'totp') => server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body: { method, code } });
+  const verify = (challengeId: unknown, code: string, method = 'totp') =>
+    server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body: { method, code } });
 
   it('gives a challenge 5 attempts, then it is spent', async () => {
     const user = await enrollUser(server, tenant);
@@ -22,7 +23,10 @@ describe.each(dialects)('attempt limits and lockouts on %s', (dialect) => {
     for (let i = 0; i < 5; i++) answers.push(await verify(body.challengeId, '000000'));
     expect(answers.map((a) => a.body.attemptsLeft)).toEqual([4, 3, 2, 1, 0]);
     // Even the right code no longer works on a spent challenge.
-    expect(await verify(body.challengeId, appCode(user.secret, server.clock))).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
+    expect(await verify(body.challengeId, appCode(user.secret, server.clock))).toMatchObject({
+      status: 410,
+      body: { error: 'challenge_expired' },
+    });
   });
 
   it('expires a challenge after 10 minutes', async () => {
@@ -44,7 +48,11 @@ describe.each(dialects)('attempt limits and lockouts on %s', (dialect) => {
 
     const locked = await login(user.email, user.password);
     expect(locked.status).toBe(423);
-    expect(locked.body).toMatchObject({ error: 'account_locked', reason: 'failed_codes', lockedUntil: new Date(server.clock.now() + 24 * HOUR).toISOString() });
+    expect(locked.body).toMatchObject({
+      error: 'account_locked',
+      reason: 'failed_codes',
+      lockedUntil: new Date(server.clock.now() + 24 * HOUR).toISOString(),
+    });
     // A wrong password on a locked account reveals nothing.
     expect((await login(user.email, 'not-the-password')).status).toBe(401);
 

@@ -10,7 +10,13 @@ describe('OpenAPI document', () => {
   afterAll(() => server.close());
 
   it('describes every route with the schemas that validate it', async () => {
-    const { status, body } = await server.call<{ openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>> }>('GET', '/openapi.json');
+    const { status, body } = await server.call<{
+      openapi: string;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>
+      >;
+    }>('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.0.3');
     for (const route of endUserRoutes) {

@@ -36,16 +36,32 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
       body: JSON.stringify({ tenant, email, password, ...(deviceToken ? { deviceToken } : {}) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get('retry-after') };
+    return {
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+      retryAfter: response.headers.get('retry-after'),
+    };
   }
 
-  const tenantIdOf = async (slug: string) => (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
-  const auditCount = async () => Number((await server.ctx.store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const tenantIdOf = async (slug: string) =>
+    (await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+  const auditCount = async () =>
+    Number(
+      (
+        await server.ctx.store.db
+          .selectFrom('audit_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   /** An app-preset user who ticked "remember this device": their device token. */
   async function rememberedDevice(tenant: string, user: { email: string; password: string; secret: string }, ip: string): Promise<string> {
     const first = await login(tenant, user.email, user.password, ip);
-    const verified = await server.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, { body: { method: 'totp', code: appCode(user.secret, server.clock), rememberDevice: true }, headers: { 'x-forwarded-for': ip } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, {
+      body: { method: 'totp', code: appCode(user.secret, server.clock), rememberDevice: true },
+      headers: { 'x-forwarded-for': ip },
+    });
     expect(verified.body.deviceToken).toBeTypeOf('string');
     server.clock.advance(30_000);
     return String(verified.body.deviceToken);
@@ -126,16 +142,47 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     }
     expect((await login(tenant, user.email, user.password, nextIp())).status).toBe(429);
     const operator = await signedInOperator(server, 'support');
-    expect((await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken })).body.passwordThrottle).toMatchObject({ failedPasswords: 8, exhausted: true });
+    expect((await server.call('GET', `/v1/admin/users/${user.id}`, { token: operator.accessToken })).body.passwordThrottle).toMatchObject({
+      failedPasswords: 8,
+      exhausted: true,
+    });
     // It is on the lockouts list, in words, until unlocked.
-    const listed = await server.call<{ items: Array<Record<string, unknown>> }>('GET', `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`, { token: operator.accessToken });
-    expect(listed.body.items).toEqual([expect.objectContaining({ id: `password:${user.id}`, userId: user.id, reason: 'password_attempts', until: null, reasonText: expect.stringMatching(/^8 wrong passwords in a row/) })]);
-    const unlock = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'caller verified, password guessing stopped' } });
+    const listed = await server.call<{ items: Array<Record<string, unknown>> }>(
+      'GET',
+      `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`,
+      { token: operator.accessToken },
+    );
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({
+        id: `password:${user.id}`,
+        userId: user.id,
+        reason: 'password_attempts',
+        until: null,
+        reasonText: expect.stringMatching(/^8 wrong passwords in a row/),
+      }),
+    ]);
+    const unlock = await server.call('POST', `/v1/admin/users/${user.id}/unlock`, {
+      token: operator.accessToken,
+      body: { ticket: 'SUP-1', reason: 'caller verified, password guessing stopped' },
+    });
     expect(unlock.status).toBe(200);
-    expect((await server.call<{ items: unknown[] }>('GET', `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`, { token: operator.accessToken })).body.items).toEqual([]);
+    expect(
+      (
+        await server.call<{ items: unknown[] }>('GET', `/v1/admin/lockouts?tenantId=${await tenantIdOf(tenant)}`, {
+          token: operator.accessToken,
+        })
+      ).body.items,
+    ).toEqual([]);
     expect((await login(tenant, user.email, user.password, nextIp())).body.status).toBe('mfa_required');
     // Nothing left to unlock: the usual conflict.
-    expect((await server.call('POST', `/v1/admin/users/${user.id}/unlock`, { token: operator.accessToken, body: { ticket: 'SUP-1', reason: 'again' } })).status).toBe(409);
+    expect(
+      (
+        await server.call('POST', `/v1/admin/users/${user.id}/unlock`, {
+          token: operator.accessToken,
+          body: { ticket: 'SUP-1', reason: 'again' },
+        })
+      ).status,
+    ).toBe(409);
   });
 
   it('tells an attacker nothing about whether the account exists', async () => {
@@ -154,13 +201,18 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
   it('a completed sign-in ends the run; a right password alone does not', async () => {
     const tenant = await server.addTenant();
     const user = await enrollUser(server, tenant);
-    const runOf = async () => (await server.ctx.store.db.selectFrom('password_failures').select('failures').where('user_id', '=', user.id).execute()).map((r) => Number(r.failures));
+    const runOf = async () =>
+      (await server.ctx.store.db.selectFrom('password_failures').select('failures').where('user_id', '=', user.id).execute()).map((r) =>
+        Number(r.failures),
+      );
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 4; i++) expect((await login(tenant, user.email, 'typo', '203.0.113.72')).status).toBe(401);
       const right = await login(tenant, user.email, user.password, '203.0.113.72');
       expect(right.body.status).toBe('mfa_required');
       expect(await runOf(), 'the right password gives its own try back, the four typos stay').toEqual([4]);
-      const verified = await server.call('POST', `/v1/auth/challenges/${right.body.challengeId}/verify`, { body: { method: 'totp', code: appCode(user.secret, server.clock) } });
+      const verified = await server.call('POST', `/v1/auth/challenges/${right.body.challengeId}/verify`, {
+        body: { method: 'totp', code: appCode(user.secret, server.clock) },
+      });
       expect(verified.status).toBe(200);
       expect(await runOf(), 'the second factor completed the sign-in: no run left').toEqual([]);
       server.clock.advance(30_000);
@@ -170,7 +222,7 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
   it('a right password gives back its wait too: a run one short of the stop does not end exhausted', async () => {
     const tenant = await server.addTenant({ passwordMaxFailures: 6 });
     const user = await enrollUser(server, tenant);
-    for (let i = 0; i < 5; ) {
+    for (let i = 0; i < 5;) {
       const answer = await login(tenant, user.email, `g-${i}`, nextIp());
       if (answer.status === 401) i++;
       else server.clock.advance(Number(answer.retryAfter) * 1000);
@@ -184,7 +236,8 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
   it('IPv6: one /64 is one address for the per-IP limit', async () => {
     const tenant = await server.addTenant({ passwordFailuresPerIp: 10 });
     const statuses: number[] = [];
-    for (let i = 0; i < 20; i++) statuses.push((await login(tenant, `v6-${i}@example.test`, 'Autumn2026!', `2001:db8:5:7:${(i + 1).toString(16)}::${i + 1}`)).status);
+    for (let i = 0; i < 20; i++)
+      statuses.push((await login(tenant, `v6-${i}@example.test`, 'Autumn2026!', `2001:db8:5:7:${(i + 1).toString(16)}::${i + 1}`)).status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     // The next /64 is someone else.
     expect((await login(tenant, 'v6-other@example.test', 'Autumn2026!', '2001:db8:5:8::1')).status).toBe(401);
@@ -200,9 +253,20 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     for (let i = 0; i < 2; i++) await login(tenant, 'phantom@example.test', `g-${i}`, nextIp());
     server.clock.advance(31 * 24 * 60 * MINUTE);
     await pruneCounters(server.ctx);
-    const rows = await server.ctx.store.db.selectFrom('password_failures').select(['user_id', 'failures']).where('tenant_id', '=', await tenantIdOf(tenant)).execute();
-    expect(rows.map((r) => ({ user_id: r.user_id, failures: Number(r.failures) })).sort((a, b) => String(a.user_id).localeCompare(String(b.user_id)))).toEqual(
-      [{ user_id: user.id, failures: 5 }, { user_id: null, failures: 5 }].sort((a, b) => String(a.user_id).localeCompare(String(b.user_id))),
+    const rows = await server.ctx.store.db
+      .selectFrom('password_failures')
+      .select(['user_id', 'failures'])
+      .where('tenant_id', '=', await tenantIdOf(tenant))
+      .execute();
+    expect(
+      rows
+        .map((r) => ({ user_id: r.user_id, failures: Number(r.failures) }))
+        .sort((a, b) => String(a.user_id).localeCompare(String(b.user_id))),
+    ).toEqual(
+      [
+        { user_id: user.id, failures: 5 },
+        { user_id: null, failures: 5 },
+      ].sort((a, b) => String(a.user_id).localeCompare(String(b.user_id))),
     );
     // The user's run goes on where it was: the next wrong password waits at once afterwards.
     expect((await login(tenant, user.email, 'g-7', nextIp())).status).toBe(401);
@@ -236,17 +300,26 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     expect(grown).toBe(AUDITED_FAILURES_PER_WINDOW + 2);
 
     const support = await signedInOperator(server, 'support');
-    const alarms = await server.call<{ items: Array<Record<string, unknown>> }>('GET', '/v1/admin/sign-in-alarms', { token: support.accessToken });
+    const alarms = await server.call<{ items: Array<Record<string, unknown>> }>('GET', '/v1/admin/sign-in-alarms', {
+      token: support.accessToken,
+    });
     const tenantId = await tenantIdOf(tenant);
     const mine = alarms.body.items.filter((a) => a.tenantId === tenantId);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ failedSignIns: 60, accounts: 60, refusedSignIns: 0 });
-    const events = await server.ctx.store.db.selectFrom('audit_events').select('action').where('action', 'in', ['alarm.credential_stuffing', 'login.failures_aggregated']).where('at', '>=', server.clock.now() - MINUTE).execute();
+    const events = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', 'in', ['alarm.credential_stuffing', 'login.failures_aggregated'])
+      .where('at', '>=', server.clock.now() - MINUTE)
+      .execute();
     expect(events.map((e) => e.action).sort()).toEqual(['alarm.credential_stuffing', 'login.failures_aggregated']);
 
     // A tenant admin of another tenant sees none of it.
     const otherAdmin = await signedInOperator(server, 'tenant_admin', [other]);
-    expect((await server.call<{ items: unknown[] }>('GET', '/v1/admin/sign-in-alarms', { token: otherAdmin.accessToken })).body.items).toEqual([]);
+    expect(
+      (await server.call<{ items: unknown[] }>('GET', '/v1/admin/sign-in-alarms', { token: otherAdmin.accessToken })).body.items,
+    ).toEqual([]);
   });
 
   it('a flood of 1,000 wrong passwords grows the audit trail by a bounded number of rows', async () => {
@@ -264,7 +337,11 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     // Exactly the throttles' budgets were checked, even with every request in flight at once.
     expect(answers.filter((a) => a.status === 401)).toHaveLength(5 + 100);
     expect((await auditCount()) - before).toBeLessThanOrEqual(AUDITED_FAILURES_PER_WINDOW + 2);
-    const window = await server.ctx.store.db.selectFrom('sign_in_failure_windows').selectAll().where('tenant_id', '=', await tenantIdOf(tenant)).execute();
+    const window = await server.ctx.store.db
+      .selectFrom('sign_in_failure_windows')
+      .selectAll()
+      .where('tenant_id', '=', await tenantIdOf(tenant))
+      .execute();
     expect(window).toHaveLength(1);
     expect(window[0]).toMatchObject({ failures: 105, refused: 895, accounts: 101 });
   });
@@ -275,7 +352,12 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     const tenantId = await tenantIdOf(tenant);
     await lockAccount(server.ctx.store.db, { userId: user.id, tenantId, reason: 'failed_codes', hours: 24, ip: null }, server.clock.now());
     for (let i = 0; i < 10; i++) expect((await login(tenant, user.email, user.password, '203.0.113.95')).status).toBe(423);
-    const rows = await server.ctx.store.db.selectFrom('audit_events').select('id').where('user_id', '=', user.id).where('action', '=', 'login.refused_locked').execute();
+    const rows = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('action', '=', 'login.refused_locked')
+      .execute();
     expect(rows).toHaveLength(1);
   });
 
@@ -283,7 +365,15 @@ describe.each(dialects)('password throttling on %s', (dialect) => {
     const tenant = await server.addTenant();
     const user = await enrollUser(server, tenant);
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await server.call('POST', '/v1/me/password', { token: user.sessionToken, body: { currentPassword: `wrong-${i}`, newPassword: 'a brand new passphrase' } })).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push(
+        (
+          await server.call('POST', '/v1/me/password', {
+            token: user.sessionToken,
+            body: { currentPassword: `wrong-${i}`, newPassword: 'a brand new passphrase' },
+          })
+        ).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
   });
 });
@@ -302,7 +392,8 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
   afterAll(() => server.close());
 
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
-  const login = (email: string, password: string, ip: string) => server.call('POST', '/v1/auth/login', { body: { tenant, email, password }, headers: from(ip) });
+  const login = (email: string, password: string, ip: string) =>
+    server.call('POST', '/v1/auth/login', { body: { tenant, email, password }, headers: from(ip) });
   const loginWaiting = async (email: string, password: string, ip: string) => {
     for (;;) {
       const answer = await server.call('POST', '/v1/auth/login', { body: { tenant, email, password }, headers: from(ip) });
@@ -315,7 +406,10 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
     const user = await server.addUser(tenant, undefined, { phone });
     const first = await login(user.email, user.password, ip);
     await server.call('POST', `/v1/auth/challenges/${first.body.challengeId}/sms`, { headers: from(ip) });
-    const verified = await server.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, { body: { method: 'sms', code: lastSmsCode(server, phone) }, headers: from(ip) });
+    const verified = await server.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, {
+      body: { method: 'sms', code: lastSmsCode(server, phone) },
+      headers: from(ip),
+    });
     expect(verified.status).toBe(200);
     expect((await login(user.email, user.password, ip)).body.status, 'the seed rule: password alone on a trusted IP').toBe('authenticated');
     return user;
@@ -335,8 +429,19 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
     expect(right.body).toMatchObject({ status: 'mfa_required', methods: ['sms'] });
     // Sent again, the guessed password still does not pass alone: the run ends only with the code.
     expect((await loginWaiting(user.email, user.password, office)).body.status).toBe('mfa_required');
-    const event = await server.ctx.store.db.selectFrom('audit_events').select('details').where('user_id', '=', user.id).where('action', '=', 'login.password_ok').orderBy('at', 'desc').limit(1).executeTakeFirstOrThrow();
-    expect(JSON.parse(event.details)).toMatchObject({ secondFactorBecause: 'failed_passwords', failedPasswordsBefore: 5, place: 'trusted_ip' });
+    const event = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('user_id', '=', user.id)
+      .where('action', '=', 'login.password_ok')
+      .orderBy('at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(event.details)).toMatchObject({
+      secondFactorBecause: 'failed_passwords',
+      failedPasswordsBefore: 5,
+      place: 'trusted_ip',
+    });
   });
 
   it('a typo or two on the trusted IP keeps the seed rule; three ask for the code, also across password-only sign-ins', async () => {
@@ -361,7 +466,14 @@ describe.each(dialects)('the trusted-IP rule under password guessing on %s', (di
     const atOffice = await login(user.email, user.password, office);
     expect(atOffice.body.status).toBe('mfa_required');
     await server.call('POST', `/v1/auth/challenges/${atOffice.body.challengeId}/sms`, { headers: from(office) });
-    expect((await server.call('POST', `/v1/auth/challenges/${atOffice.body.challengeId}/verify`, { body: { method: 'sms', code: lastSmsCode(server, phone) }, headers: from(office) })).status).toBe(200);
+    expect(
+      (
+        await server.call('POST', `/v1/auth/challenges/${atOffice.body.challengeId}/verify`, {
+          body: { method: 'sms', code: lastSmsCode(server, phone) },
+          headers: from(office),
+        })
+      ).status,
+    ).toBe(200);
     // That completed sign-in ended the runs: the password alone works there again, and elsewhere the account no longer waits.
     expect((await login(user.email, user.password, office)).body.status).toBe('authenticated');
     expect((await login(user.email, user.password, '203.0.113.250')).body.status).toBe('mfa_required');

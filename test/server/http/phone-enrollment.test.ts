@@ -24,8 +24,14 @@ describe.each(dialects)('phone enrollment on %s', (dialect) => {
     expect(server.outbox().at(-1)).toMatchObject({ template: 'sms_setup_code', to: '+4741234567' });
 
     const wrongCode = lastSmsCode(server, '+4741234567') === '000000' ? '111111' : '000000';
-    expect(await server.call('POST', '/v1/enroll/phone/confirm', { token, body: { code: wrongCode } })).toMatchObject({ status: 400, body: { error: 'invalid_code', attemptsLeft: 4 } });
-    const confirmed = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/phone/confirm', { token, body: { code: lastSmsCode(server, '+4741234567') } });
+    expect(await server.call('POST', '/v1/enroll/phone/confirm', { token, body: { code: wrongCode } })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_code', attemptsLeft: 4 },
+    });
+    const confirmed = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/phone/confirm', {
+      token,
+      body: { code: lastSmsCode(server, '+4741234567') },
+    });
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
     const done = await server.call('POST', '/v1/enroll/complete', { token, body: { recoveryCodesSaved: true } });
@@ -36,7 +42,9 @@ describe.each(dialects)('phone enrollment on %s', (dialect) => {
     // The enrollment proved the phone from this IP, so this IP is trusted; from elsewhere SMS is asked.
     expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email, password } })).body.status).toBe('authenticated');
     // The number can't be changed here: that goes through support.
-    expect((await server.call('POST', '/v1/enroll/phone', { token: String(done.body.sessionToken), body: { phone: '+4741234568' } })).body.error).toBe('phone_change_via_support');
+    expect(
+      (await server.call('POST', '/v1/enroll/phone', { token: String(done.body.sessionToken), body: { phone: '+4741234568' } })).body.error,
+    ).toBe('phone_change_via_support');
   });
 
   it('sends at most 15 setup codes a day; bad numbers are refused and not counted', async () => {
@@ -47,7 +55,8 @@ describe.each(dialects)('phone enrollment on %s', (dialect) => {
     for (const phone of ['12345', '+47 22 12 34 56' /* a landline */, '+999 1234567', 'call me']) {
       expect((await server.call('POST', '/v1/enroll/phone', { token, body: { phone } })).body.error, phone).toBe('invalid_phone');
     }
-    for (let i = 1; i <= 15; i++) expect((await server.call('POST', '/v1/enroll/phone', { token, body: { phone: '+4741234569' } })).body.remainingToday).toBe(15 - i);
+    for (let i = 1; i <= 15; i++)
+      expect((await server.call('POST', '/v1/enroll/phone', { token, body: { phone: '+4741234569' } })).body.remainingToday).toBe(15 - i);
     const refused = await server.call('POST', '/v1/enroll/phone', { token, body: { phone: '+4741234569' } });
     expect(refused).toMatchObject({ status: 429, body: { error: 'sms_limit_reached', retryAt: '2026-11-25T23:00:00.000Z' } });
     server.clock.set(Date.UTC(2026, 10, 25, 23, 0, 1));

@@ -23,7 +23,9 @@ describe.each(dialects)('the support-sent phone reset link on %s', (dialect) => 
     // A remembered device, to see it revoked.
     const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
     await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`);
-    const verified = await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method: 'sms', code: lastSmsCode(server, OLD), rememberDevice: true } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      body: { method: 'sms', code: lastSmsCode(server, OLD), rememberDevice: true },
+    });
     expect(verified.body.deviceToken).toBeTruthy();
 
     const sent = await createPhoneResetLink(server.ctx, user.id, { type: 'system', id: null, label: 'test' }, null);
@@ -37,7 +39,10 @@ describe.each(dialects)('the support-sent phone reset link on %s', (dialect) => 
 
     expect(await server.call('GET', `/v1/phone-reset/${token}`)).toMatchObject({ status: 200, body: { currentPhone: '+47 •••••111' } });
     expect((await server.call('POST', `/v1/phone-reset/${token}`, { body: { phone: 'nonsense' } })).body.error).toBe('invalid_phone');
-    expect(await server.call('POST', `/v1/phone-reset/${token}`, { body: { phone: '+47 922 22 222' } })).toMatchObject({ status: 202, body: { sentTo: '+47 •••••222' } });
+    expect(await server.call('POST', `/v1/phone-reset/${token}`, { body: { phone: '+47 922 22 222' } })).toMatchObject({
+      status: 202,
+      body: { sentTo: '+47 •••••222' },
+    });
     expect((await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: 'abc' } })).status).toBe(400);
     const done = await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: lastSmsCode(server, NEW) } });
     expect(done).toMatchObject({ status: 200, body: { ok: true, phoneHint: '+47 •••••222' } });
@@ -49,11 +54,15 @@ describe.each(dialects)('the support-sent phone reset link on %s', (dialect) => 
     // Single use.
     expect((await server.call('GET', `/v1/phone-reset/${token}`)).body.error).toBe('link_expired');
     // The remembered device is forgotten and the code now goes to the new phone.
-    const next = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, deviceToken: verified.body.deviceToken } });
+    const next = await server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: user.password, deviceToken: verified.body.deviceToken },
+    });
     expect(next.body).toMatchObject({ status: 'mfa_required', phoneHint: '+47 •••••222' });
     await server.call('POST', `/v1/auth/challenges/${next.body.challengeId}/sms`);
     expect(server.outbox().at(-1)!.to).toBe(NEW);
-    const events = (await server.ctx.store.db.selectFrom('audit_events').select('action').where('user_id', '=', user.id).execute()).map((e) => e.action);
+    const events = (await server.ctx.store.db.selectFrom('audit_events').select('action').where('user_id', '=', user.id).execute()).map(
+      (e) => e.action,
+    );
     expect(events).toEqual(expect.arrayContaining(['phone_reset.link_sent', 'phone_reset.completed']));
   });
 
@@ -66,6 +75,8 @@ describe.each(dialects)('the support-sent phone reset link on %s', (dialect) => 
     expect((await server.call('GET', `/v1/phone-reset/${'x'.repeat(43)}`)).body.error).toBe('not_found');
     expect((await server.call('GET', '/v1/phone-reset/short')).body.error).toBe('invalid_request');
     server.clock.advance(24 * HOUR);
-    expect((await server.call('POST', `/v1/phone-reset/${tokenOf(second.link)}`, { body: { phone: NEW } })).body.error).toBe('link_expired');
+    expect((await server.call('POST', `/v1/phone-reset/${tokenOf(second.link)}`, { body: { phone: NEW } })).body.error).toBe(
+      'link_expired',
+    );
   });
 });

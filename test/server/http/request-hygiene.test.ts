@@ -51,7 +51,8 @@ function rawExchange(port: number, steps: Array<string | { pauseMs: number }>, w
 /** `count` copies of a pause followed by `text`: a client that is never idle long, yet never finishes. */
 const trickle = (text: string, everyMs: number, count: number) => Array.from({ length: count }, () => [{ pauseMs: everyMs }, text]).flat();
 
-const loginHeaders = (contentLength: number, extra = '') => `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
+const loginHeaders = (contentLength: number, extra = '') =>
+  `POST /v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${contentLength}\r\n${extra}\r\n`;
 
 describe.each(dialects)('slow and stalled clients on %s', (dialect) => {
   // Small limits so the test is quick; the idle timeout is far above them, so only the header and
@@ -118,7 +119,11 @@ describe.each(dialects)('slow and stalled clients on %s', (dialect) => {
 
   it('still answers a client that pauses between headers and body, within the limits', async () => {
     const body = JSON.stringify({ tenant: 'no-such-tenant', email: 'a@b.test', password: 'x' });
-    const exchange = await rawExchange(port, [loginHeaders(Buffer.byteLength(body), 'Connection: close\r\n'), { pauseMs: 150 }, body], 1_500);
+    const exchange = await rawExchange(
+      port,
+      [loginHeaders(Buffer.byteLength(body), 'Connection: close\r\n'), { pauseMs: 150 }, body],
+      1_500,
+    );
     expect(exchange.received).toMatch(/^HTTP\/1\.1 404 /);
     expect(exchange.received).toContain('"error":"unknown_tenant"');
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -152,7 +157,11 @@ describe.each(dialects)('malformed URLs and foreign media types on %s', (dialect
   afterAll(() => server.close());
 
   /** The answer as text too, to check what it echoes. */
-  async function raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string | Uint8Array } = {}): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
+  async function raw(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string | Uint8Array } = {},
+  ): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
     const response = await fetch(`${server.baseUrl}${path}`, { method, headers: init.headers, body: init.body });
     const text = await response.text();
     return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
@@ -197,14 +206,26 @@ describe.each(dialects)('malformed URLs and foreign media types on %s', (dialect
   });
 
   it('keeps answering well-formed escapes as before', async () => {
-    const answer = await raw('GET', `/v1/admin/users/${encodeURIComponent('nö such/user')}`, { headers: { authorization: `Bearer ${operatorToken}` } });
+    const answer = await raw('GET', `/v1/admin/users/${encodeURIComponent('nö such/user')}`, {
+      headers: { authorization: `Bearer ${operatorToken}` },
+    });
     expect(answer.status).toBeLessThan(500);
     expect(answer.status).not.toBe(400);
   });
 
-  for (const contentType of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'application/xml']) {
+  for (const contentType of [
+    'text/plain',
+    'text/plain; charset=utf-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/jsonp',
+    'application/xml',
+  ]) {
     it(`answers a ${contentType} body with 415 unsupported_media_type`, async () => {
-      const answer = await raw('POST', '/v1/auth/login', { headers: { 'content-type': contentType }, body: '{"tenant":"x","email":"a@b.test","password":"x"}' });
+      const answer = await raw('POST', '/v1/auth/login', {
+        headers: { 'content-type': contentType },
+        body: '{"tenant":"x","email":"a@b.test","password":"x"}',
+      });
       expect(answer.status, answer.text).toBe(415);
       expect(answer.body).toEqual({ error: 'unsupported_media_type', message: expect.any(String) });
     });
@@ -212,13 +233,18 @@ describe.each(dialects)('malformed URLs and foreign media types on %s', (dialect
 
   it('answers a body without any Content-Type with 415', async () => {
     // fetch labels a string body text/plain; bytes go without a Content-Type.
-    const answer = await raw('POST', '/v1/auth/login', { body: new TextEncoder().encode('{"tenant":"x","email":"a@b.test","password":"x"}') });
+    const answer = await raw('POST', '/v1/auth/login', {
+      body: new TextEncoder().encode('{"tenant":"x","email":"a@b.test","password":"x"}'),
+    });
     expect(answer.status, answer.text).toBe(415);
     expect(answer.body.error).toBe('unsupported_media_type');
   });
 
   it('still takes JSON with a charset, and no body at all where none is needed', async () => {
-    const login = await raw('POST', '/v1/auth/login', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"tenant":"no-such-tenant","email":"a@b.test","password":"x"}' });
+    const login = await raw('POST', '/v1/auth/login', {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: '{"tenant":"no-such-tenant","email":"a@b.test","password":"x"}',
+    });
     expect(login.body.error).toBe('unknown_tenant');
     const logout = await raw('POST', '/v1/auth/logout');
     expect(logout.body.error).toBe('unauthorized');

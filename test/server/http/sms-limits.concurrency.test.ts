@@ -25,7 +25,9 @@ describe.each(dialects)('100 concurrent SMS requests on %s', (dialect) => {
     const tenant = await server.addTenant({}, 'sms');
     const user = await server.addUser(tenant, undefined, { phone: '+4793333333' });
     const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
-    const answers = await Promise.all(Array.from({ length: 100 }, () => server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`)));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/sms`)),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(20);
     expect(statuses.filter((s) => s === 423)).toHaveLength(80);
@@ -36,7 +38,10 @@ describe.each(dialects)('100 concurrent SMS requests on %s', (dialect) => {
     expect(messages).toHaveLength(20);
     // Delivered and then blanked: no code stays in the database.
     expect(messages.every((m) => m.status === 'sent' && m.text === '')).toBe(true);
-    const remaining = answers.filter((a) => a.status === 202).map((a) => a.body.remainingToday).sort((a, b) => Number(a) - Number(b));
+    const remaining = answers
+      .filter((a) => a.status === 202)
+      .map((a) => a.body.remainingToday)
+      .sort((a, b) => Number(a) - Number(b));
     expect(remaining).toEqual(Array.from({ length: 20 }, (_, i) => i));
   });
 });
@@ -75,13 +80,25 @@ describe('two server processes on one PostgreSQL', () => {
     const setup = await createContext(configFromEnv({ DATABASE_URL: database.url, MFA_DESK_KEY: key, MFA_DESK_DATA_DIR: dirs[0] }));
     try {
       await createTenant(setup, { slug: 'portal', name: 'Portal', preset: 'sms' });
-      const user = await createUser(setup, { tenant: 'portal', email: 'shared@portal.test', name: 'Accounts', password: 'correct horse battery', phone: '+4794444444' });
+      const user = await createUser(setup, {
+        tenant: 'portal',
+        email: 'shared@portal.test',
+        name: 'Accounts',
+        password: 'correct horse battery',
+        phone: '+4794444444',
+      });
       const urls = await Promise.all(dirs.map(startProcess));
 
-      const login = await fetch(`${urls[0]}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant: 'portal', email: 'shared@portal.test', password: 'correct horse battery' }) });
+      const login = await fetch(`${urls[0]}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'portal', email: 'shared@portal.test', password: 'correct horse battery' }),
+      });
       const { challengeId } = (await login.json()) as { challengeId: string };
       const statuses = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => fetch(`${urls[i % 2]}/v1/auth/challenges/${challengeId}/sms`, { method: 'POST' }).then((r) => r.status)),
+        Array.from({ length: 100 }, (_, i) =>
+          fetch(`${urls[i % 2]}/v1/auth/challenges/${challengeId}/sms`, { method: 'POST' }).then((r) => r.status),
+        ),
       );
       expect(statuses.filter((s) => s === 202)).toHaveLength(20);
       expect(statuses.filter((s) => s === 423)).toHaveLength(80);

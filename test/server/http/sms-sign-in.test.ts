@@ -18,20 +18,30 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
   const from = (ip: string) => ({ 'x-forwarded-for': ip });
   const login = (user: { email: string; password: string }, ip = '198.51.100.1') =>
     server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password }, headers: from(ip) });
-  const sms = (challengeId: unknown, ip = '198.51.100.1') => server.call('POST', `/v1/auth/challenges/${challengeId}/sms`, { headers: from(ip) });
+  const sms = (challengeId: unknown, ip = '198.51.100.1') =>
+    server.call('POST', `/v1/auth/challenges/${challengeId}/sms`, { headers: from(ip) });
   const verify = (challengeId: unknown, code: string, ip = '198.51.100.1') =>
     server.call('POST', `/v1/auth/challenges/${challengeId}/verify`, { body: { method: 'sms', code }, headers: from(ip) });
 
   it('signs in with an SMS code, then asks again only from a new IP', async () => {
     const user = await server.addUser(tenant, undefined, { phone: '+47 912 34 567' });
     const first = await login(user);
-    expect(first.body).toMatchObject({ status: 'mfa_required', methods: ['sms'], preferred: 'sms', phoneHint: '+47 •••••567', smsRemainingToday: 20 });
+    expect(first.body).toMatchObject({
+      status: 'mfa_required',
+      methods: ['sms'],
+      preferred: 'sms',
+      phoneHint: '+47 •••••567',
+      smsRemainingToday: 20,
+    });
     const sent = await sms(first.body.challengeId);
     expect(sent).toMatchObject({ status: 202, body: { sentTo: '+47 •••••567', remainingToday: 19 } });
     const message = server.outbox().at(-1)!;
     expect(message).toMatchObject({ channel: 'sms', to: PHONE, template: 'sms_login_code', locale: 'en' });
     expect(message.text).toMatch(/^Tenant \d+: your sign-in code is \d{6}\. It expires in 10 minutes/);
-    expect(await verify(first.body.challengeId, lastSmsCode(server, PHONE))).toMatchObject({ status: 200, body: { status: 'authenticated' } });
+    expect(await verify(first.body.challengeId, lastSmsCode(server, PHONE))).toMatchObject({
+      status: 200,
+      body: { status: 'authenticated' },
+    });
 
     // Same IP: the password alone.
     expect((await login(user)).body).toMatchObject({ status: 'authenticated' });
@@ -49,7 +59,15 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     await sms(first.body.challengeId);
     const session = String((await verify(first.body.challengeId, lastSmsCode(server, '+4791234568'))).body.sessionToken);
     const newPassword = 'a much better passphrase';
-    expect((await server.call('POST', '/v1/me/password', { token: session, body: { currentPassword: user.password, newPassword }, headers: from('198.51.100.1') })).status).toBe(200);
+    expect(
+      (
+        await server.call('POST', '/v1/me/password', {
+          token: session,
+          body: { currentPassword: user.password, newPassword },
+          headers: from('198.51.100.1'),
+        })
+      ).status,
+    ).toBe(200);
     expect((await login({ email: user.email, password: newPassword })).body.status).toBe('mfa_required');
   });
 
@@ -58,7 +76,10 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     const challenge = (await login(user)).body.challengeId;
     for (let i = 1; i <= 20; i++) expect((await sms(challenge)).body.remainingToday).toBe(20 - i);
     const locked = await sms(challenge);
-    expect(locked).toMatchObject({ status: 423, body: { error: 'account_locked', reason: 'sms_daily_limit', lockedUntil: new Date(server.clock.now() + 24 * HOUR).toISOString() } });
+    expect(locked).toMatchObject({
+      status: 423,
+      body: { error: 'account_locked', reason: 'sms_daily_limit', lockedUntil: new Date(server.clock.now() + 24 * HOUR).toISOString() },
+    });
     expect((await sms(challenge)).status).toBe(423);
     expect((await login(user)).status).toBe(423);
     expect(server.outbox().filter((m) => m.to === '+4791234569')).toHaveLength(20);
@@ -74,7 +95,11 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
   it('after a lock shorter than the rest of the day, a new code can be requested the same day', async () => {
     const shortLock = await server.addTenant({ lockoutHours: 2 }, 'sms');
     const user = await server.addUser(shortLock, undefined, { phone: '+4791234574' });
-    const signIn = () => server.call('POST', '/v1/auth/login', { body: { tenant: shortLock, email: user.email, password: user.password }, headers: from('198.51.100.7') });
+    const signIn = () =>
+      server.call('POST', '/v1/auth/login', {
+        body: { tenant: shortLock, email: user.email, password: user.password },
+        headers: from('198.51.100.7'),
+      });
     const challenge = (await signIn()).body.challengeId;
     for (let i = 0; i < 20; i++) await sms(challenge, '198.51.100.7');
     expect((await sms(challenge, '198.51.100.7')).status).toBe(423);
@@ -107,7 +132,10 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     const secondCode = lastSmsCode(server, '+4791234571');
     if (firstCode !== secondCode) expect((await verify(body.challengeId, firstCode, '192.0.2.10')).body.error).toBe('invalid_code');
     // Switching to a method the account lacks is a clear refusal; the challenge stays usable.
-    const wrongMethod = await server.call('POST', `/v1/auth/challenges/${body.challengeId}/verify`, { body: { method: 'totp', code: '123456' }, headers: from('192.0.2.10') });
+    const wrongMethod = await server.call('POST', `/v1/auth/challenges/${body.challengeId}/verify`, {
+      body: { method: 'totp', code: '123456' },
+      headers: from('192.0.2.10'),
+    });
     expect(wrongMethod).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     expect((await verify(body.challengeId, secondCode, '192.0.2.10')).status).toBe(200);
   });
@@ -132,18 +160,26 @@ describe.each(dialects)('SMS sign-in on %s', (dialect) => {
     try {
       const t = await direct.addTenant({}, 'sms');
       const user = await direct.addUser(t, undefined, { phone: '+4791234572' });
-      const first = await direct.call('POST', '/v1/auth/login', { body: { tenant: t, email: user.email, password: user.password }, headers: from('203.0.113.50') });
+      const first = await direct.call('POST', '/v1/auth/login', {
+        body: { tenant: t, email: user.email, password: user.password },
+        headers: from('203.0.113.50'),
+      });
       await direct.call('POST', `/v1/auth/challenges/${first.body.challengeId}/sms`);
-      await direct.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, { body: { method: 'sms', code: lastSmsCode(direct, '+4791234572') } });
+      await direct.call('POST', `/v1/auth/challenges/${first.body.challengeId}/verify`, {
+        body: { method: 'sms', code: lastSmsCode(direct, '+4791234572') },
+      });
       // A forged header does not make a new IP: the socket address (127.0.0.1) is the one trusted.
-      const again = await direct.call('POST', '/v1/auth/login', { body: { tenant: t, email: user.email, password: user.password }, headers: from('203.0.113.99') });
+      const again = await direct.call('POST', '/v1/auth/login', {
+        body: { tenant: t, email: user.email, password: user.password },
+        headers: from('203.0.113.99'),
+      });
       expect(again.body.status).toBe('authenticated');
     } finally {
       await direct.close();
     }
   });
 
-  it('writes the SMS in the user\'s language', async () => {
+  it("writes the SMS in the user's language", async () => {
     const nb = await server.addUser(tenant, undefined, { phone: '+4791234573', locale: 'nb' });
     const de = await server.addUser(tenant, undefined, { phone: '+4915112345678', locale: 'de' });
     await sms((await login(nb, '192.0.2.20')).body.challengeId, '192.0.2.20');

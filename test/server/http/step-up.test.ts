@@ -15,9 +15,13 @@ describe.each(dialects)('step-up and self-service on %s', (dialect) => {
   async function rememberedSession() {
     const user = await enrollUser(server, tenant);
     const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
-    const verified = await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, { body: { method: 'totp', code: appCode(user.secret, server.clock), rememberDevice: true } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      body: { method: 'totp', code: appCode(user.secret, server.clock), rememberDevice: true },
+    });
     server.clock.advance(30_000);
-    const onDevice = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, deviceToken: verified.body.deviceToken } });
+    const onDevice = await server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: user.password, deviceToken: verified.body.deviceToken },
+    });
     expect(onDevice.body.status).toBe('authenticated');
     return { user, deviceToken: String(verified.body.deviceToken), session: String(onDevice.body.sessionToken) };
   }
@@ -29,7 +33,9 @@ describe.each(dialects)('step-up and self-service on %s', (dialect) => {
 
     const stepUp = await server.call('POST', '/v1/me/step-up', { token: session, body: { scope: 'bank' } });
     expect(stepUp.body.status).toBe('challenge');
-    const verified = await server.call('POST', `/v1/auth/challenges/${stepUp.body.challengeId}/verify`, { body: { method: 'totp', code: appCode(user.secret, server.clock) } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${stepUp.body.challengeId}/verify`, {
+      body: { method: 'totp', code: appCode(user.secret, server.clock) },
+    });
     expect(verified.body).toMatchObject({ status: 'authenticated', scope: 'bank' });
     const raised = String(verified.body.sessionToken);
 
@@ -47,15 +53,23 @@ describe.each(dialects)('step-up and self-service on %s', (dialect) => {
     const refused = await server.call('POST', '/v1/me/password', { token: session, body });
     expect(refused).toMatchObject({ status: 403, body: { error: 'step_up_required' } });
 
-    const verified = await server.call('POST', `/v1/auth/challenges/${refused.body.challengeId}/verify`, { body: { method: 'recovery_code', code: user.recoveryCodes[3] } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${refused.body.challengeId}/verify`, {
+      body: { method: 'recovery_code', code: user.recoveryCodes[3] },
+    });
     const fresh = String(verified.body.sessionToken);
-    expect((await server.call('POST', '/v1/me/password', { token: fresh, body: { ...body, currentPassword: 'wrong password!' } })).status).toBe(401);
+    expect(
+      (await server.call('POST', '/v1/me/password', { token: fresh, body: { ...body, currentPassword: 'wrong password!' } })).status,
+    ).toBe(401);
     expect((await server.call('POST', '/v1/me/password', { token: fresh, body: { ...body, newPassword: 'short' } })).status).toBe(400);
     expect(await server.call('POST', '/v1/me/password', { token: fresh, body })).toMatchObject({ status: 200, body: { ok: true } });
 
     // The old password is gone, the device is forgotten: a code is asked again.
-    expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } })).status).toBe(401);
-    const next = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: body.newPassword, deviceToken } });
+    expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } })).status).toBe(
+      401,
+    );
+    const next = await server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: body.newPassword, deviceToken },
+    });
     expect(next.body.status).toBe('mfa_required');
     expect((await server.call('GET', '/v1/me', { token: user.sessionToken })).status).toBe(401);
   });
@@ -71,7 +85,10 @@ describe.each(dialects)('step-up and self-service on %s', (dialect) => {
     expect(body.devices).toHaveLength(1);
     expect((await server.call('DELETE', '/v1/me/devices/not-a-device', { token: session })).status).toBe(404);
     expect((await server.call('DELETE', `/v1/me/devices/${body.devices[0]!.id}`, { token: session })).status).toBe(200);
-    expect((await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, deviceToken } })).body.status).toBe('mfa_required');
+    expect(
+      (await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password, deviceToken } })).body
+        .status,
+    ).toBe('mfa_required');
     expect((await server.call('POST', '/v1/auth/logout', { token: session })).status).toBe(200);
     expect((await server.call('GET', '/v1/me', { token: session })).status).toBe(401);
   });

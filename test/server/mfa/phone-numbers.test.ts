@@ -6,11 +6,17 @@ import { callingCodeOf, maskPhone } from '../../../src/server/mfa/sms/phone-numb
 describe('phone numbers', () => {
   it('masks behind the calling code libphonenumber finds, for every plan, the non-geographic ones too', () => {
     // The example mobile number of every country, non-geographic ones, and a spread of random valid ones.
-    const numbers = [...getCountries().flatMap((country) => getExampleNumber(country, examples)?.number ?? []), '+80012345678', '+881612345678'];
+    const numbers = [
+      ...getCountries().flatMap((country) => getExampleNumber(country, examples)?.number ?? []),
+      '+80012345678',
+      '+881612345678',
+    ];
     let seed = 11;
     while (numbers.length < 3000) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      const digits = String(seed).padEnd(12, String(seed % 10)).slice(0, 8 + (seed % 5));
+      const digits = String(seed)
+        .padEnd(12, String(seed % 10))
+        .slice(0, 8 + (seed % 5));
       const parsed = parsePhoneNumberFromString(`+${digits}`);
       if (parsed?.isValid()) numbers.push(parsed.number);
     }

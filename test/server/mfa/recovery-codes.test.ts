@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCode, normalizeRecoveryCode } from '../../../src/server/mfa/recovery-codes/recovery-codes.js';
+import {
+  hashRecoveryCode,
+  looksLikeRecoveryCode,
+  newRecoveryCode,
+  normalizeRecoveryCode,
+} from '../../../src/server/mfa/recovery-codes/recovery-codes.js';
 
 describe('recovery codes', () => {
   it('are five groups of five Crockford base32 symbols (125 bits)', () => {

@@ -23,8 +23,16 @@ describe.each(dialects)('the audit trail on %s', (dialect) => {
   it('records failures with who, when and from where, and never a secret', async () => {
     const tenant = await server.addTenant();
     const user = await server.addUser(tenant);
-    await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: 'wrong-password-here' }, headers: { 'x-forwarded-for': '203.0.113.9' } });
-    const event = await server.ctx.store.db.selectFrom('audit_events').selectAll().where('action', '=', 'login.failed').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    await server.call('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: 'wrong-password-here' },
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    const event = await server.ctx.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'login.failed')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(event).toMatchObject({ actor_type: 'anonymous', ip: '127.0.0.1', at: server.clock.now() });
     expect(JSON.parse(event.details)).toEqual({ reason: 'wrong_password', failuresInRow: 1 });
     const everything = JSON.stringify(await server.ctx.store.db.selectFrom('audit_events').selectAll().execute());

@@ -8,10 +8,38 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const csvHeader = ['at', 'action', 'description', 'actor_type', 'actor', 'tenant_id', 'user_id', 'ip', 'ticket', 'reason', 'details'];
+export const csvHeader = [
+  'at',
+  'action',
+  'description',
+  'actor_type',
+  'actor',
+  'tenant_id',
+  'user_id',
+  'ip',
+  'ticket',
+  'reason',
+  'details',
+];
 
 /** One event as a CSV line (CRLF, as RFC 4180 has it). */
 export function csvLine(event: AuditEventView, description: string, actor: string): string {
   const { ticket, reason, ...rest } = event.details;
-  return [event.at, event.action, description, event.actorType, actor, event.tenantId, event.userId, event.ip, ticket, reason, Object.keys(rest).length ? rest : ''].map(csvField).join(',') + '\r\n';
+  return (
+    [
+      event.at,
+      event.action,
+      description,
+      event.actorType,
+      actor,
+      event.tenantId,
+      event.userId,
+      event.ip,
+      ticket,
+      reason,
+      Object.keys(rest).length ? rest : '',
+    ]
+      .map(csvField)
+      .join(',') + '\r\n'
+  );
 }

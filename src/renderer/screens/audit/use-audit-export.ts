@@ -49,7 +49,11 @@ export function useAuditExport() {
         return;
       }
     } catch (error) {
-      setState({ phase: 'failed', count, error: error instanceof ConsoleCallError ? error : new ConsoleCallError('internal', String(error)) });
+      setState({
+        phase: 'failed',
+        count,
+        error: error instanceof ConsoleCallError ? error : new ConsoleCallError('internal', String(error)),
+      });
       return;
     }
     const url = URL.createObjectURL(new Blob(chunks, { type: 'text/csv;charset=utf-8' }));

@@ -35,12 +35,21 @@ export function BulkUnlockDialog({ lockouts, onClose }: { lockouts: readonly Loc
         await client.users.unlock({ id: lockout.userId, ...input });
         done.push({ lockout, error: null });
       } catch (error) {
-        done.push({ lockout, error: t(`error.${error instanceof ConsoleCallError ? error.code : 'internal'}`, { detail: error instanceof ConsoleCallError ? (error.detail ?? '') : '' }) });
+        done.push({
+          lockout,
+          error: t(`error.${error instanceof ConsoleCallError ? error.code : 'internal'}`, {
+            detail: error instanceof ConsoleCallError ? (error.detail ?? '') : '',
+          }),
+        });
       }
       setOutcomes([...done]);
     }
     setRunning(false);
-    await Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.lockoutsAll }), queryClient.invalidateQueries({ queryKey: queryKeys.users }), queryClient.invalidateQueries({ queryKey: queryKeys.auditAll })]);
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: queryKeys.lockoutsAll }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.users }),
+      queryClient.invalidateQueries({ queryKey: queryKeys.auditAll }),
+    ]);
   };
   const failed = outcomes?.filter((o) => o.error) ?? [];
   const finished = outcomes !== null && !running;
@@ -65,13 +74,24 @@ export function BulkUnlockDialog({ lockouts, onClose }: { lockouts: readonly Loc
       onConfirm={(input) => void run(input)}
       onClose={running ? () => {} : onClose}
       testId="dialog-bulk-unlock"
-      subject={users.map((l) => l.userId).sort().join(',')}
+      subject={users
+        .map((l) => l.userId)
+        .sort()
+        .join(',')}
       result={
         outcomes !== null ? (
           <div data-testid="bulk-result">
-            <progress max={users.length} value={outcomes.length} aria-label={t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })} />
+            <progress
+              max={users.length}
+              value={outcomes.length}
+              aria-label={t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })}
+            />
             {/* Only the summary is announced; the bar shows the progress meanwhile. */}
-            <p role={finished ? 'status' : undefined}>{finished ? t('lockouts.bulk.summary', { ok: outcomes.length - failed.length }) : t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })}</p>
+            <p role={finished ? 'status' : undefined}>
+              {finished
+                ? t('lockouts.bulk.summary', { ok: outcomes.length - failed.length })
+                : t('lockouts.bulk.progress', { done: outcomes.length, total: users.length })}
+            </p>
             {finished && failed.length ? (
               <>
                 <p>{t('lockouts.bulk.failed', { count: failed.length })}</p>

@@ -15,7 +15,9 @@ export function LockoutBanner({ detail, onUnlock, onEnded }: { detail: UserDetai
   const time = timeFormat(locale);
   // Wrong passwords shut sign-in only when the new places' run is exhausted (what `nextSignIn.refused`
   // says); a run on one remembered device or trusted IP shuts that place alone and is no lockout.
-  const passwordsExhausted = detail.nextSignIn ? detail.nextSignIn.refused?.reason === 'password_attempts' : detail.passwordThrottle?.exhausted === true;
+  const passwordsExhausted = detail.nextSignIn
+    ? detail.nextSignIn.refused?.reason === 'password_attempts'
+    : detail.passwordThrottle?.exhausted === true;
   const lockout: Pick<LockoutView, 'reason' | 'since' | 'until'> | null =
     detail.activeLockout ?? (passwordsExhausted ? { reason: 'password_attempts', since: detail.user.createdAt, until: null } : null);
   const ended = lockout?.until ? Date.parse(lockout.until) <= now : false;
@@ -33,7 +35,11 @@ export function LockoutBanner({ detail, onUnlock, onEnded }: { detail: UserDetai
       <h2 id="lockout-title">{t(`lock.reason.${lockout.reason}`)}</h2>
       <p>
         {detail.activeLockout ? `${t('lock.since', { when: time.clock(lockout.since, now) })} ` : ''}
-        {ended ? t('lock.ended') : lockout.until ? t('lock.until', { when: time.clock(lockout.until, now), left: time.duration(Date.parse(lockout.until) - now) }) : t('lock.untilUnlocked')}
+        {ended
+          ? t('lock.ended')
+          : lockout.until
+            ? t('lock.until', { when: time.clock(lockout.until, now), left: time.duration(Date.parse(lockout.until) - now) })
+            : t('lock.untilUnlocked')}
       </p>
       {onUnlock ? (
         <button type="button" className="primary" onClick={onUnlock} data-testid="unlock-button">

@@ -22,7 +22,11 @@ export function RecoveryCodes({ codes, userName }: { codes: readonly string[]; u
     <div className="recovery-codes print-area">
       <p className="print-only">{t('action.recovery.printTitle', { name: userName })}</p>
       <p className="no-print">{t('action.recovery.done')}</p>
-      <ol className={revealed ? 'codes' : 'codes masked'} data-testid="recovery-codes" aria-describedby={revealed ? undefined : 'codes-masked-note'}>
+      <ol
+        className={revealed ? 'codes' : 'codes masked'}
+        data-testid="recovery-codes"
+        aria-describedby={revealed ? undefined : 'codes-masked-note'}
+      >
         {codes.map((code, index) => (
           <li key={index}>
             <code>{revealed ? code : '••••-••••'}</code>

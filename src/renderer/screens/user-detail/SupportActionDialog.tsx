@@ -21,7 +21,15 @@ const words = {
  * One support action on one user: what will happen, ticket and reason, then what came back. Actions
  * without an answer to show close themselves on success; the page behind re-reads the user.
  */
-export function SupportActionDialog({ open, user, onClose }: { open: OpenAction; user: { id: string; name: string }; onClose: () => void }) {
+export function SupportActionDialog({
+  open,
+  user,
+  onClose,
+}: {
+  open: OpenAction;
+  user: { id: string; name: string };
+  onClose: () => void;
+}) {
   const { t, locale } = useI18n();
   const { send, mutation } = useSupportAction(open.kind);
   const text = words[open.kind];
@@ -34,7 +42,8 @@ export function SupportActionDialog({ open, user, onClose }: { open: OpenAction;
     if (mutation.isSuccess && !showsAnswer) onClose();
   }, [mutation.isSuccess, showsAnswer, onClose]);
   let result = null;
-  if (answer && open.kind === 'regenerateRecoveryCodes') result = <RecoveryCodes codes={answer.recoveryCodes as string[]} userName={user.name} />;
+  if (answer && open.kind === 'regenerateRecoveryCodes')
+    result = <RecoveryCodes codes={answer.recoveryCodes as string[]} userName={user.name} />;
   if (answer && open.kind === 'sendPhoneResetLink') {
     result = (
       <p className="message message-info" role="status">

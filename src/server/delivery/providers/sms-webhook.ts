@@ -27,7 +27,11 @@ export class SmsWebhookProvider implements MessageProvider {
     const signature = createHmac('sha256', this.secret).update(`${timestamp}.${body}`).digest('hex');
     const response = await fetch(this.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': message.id, 'x-mfa-desk-signature': `t=${timestamp},v1=${signature}` },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': message.id,
+        'x-mfa-desk-signature': `t=${timestamp},v1=${signature}`,
+      },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -21,7 +21,13 @@ export class SmtpEmailProvider implements MessageProvider {
   }
 
   async send(message: OutgoingMessage): Promise<void> {
-    await this.#transport.sendMail({ from: this.from, to: message.to, subject: message.subject ?? '', text: message.text, messageId: `<${message.id}@mfa-desk>` });
+    await this.#transport.sendMail({
+      from: this.from,
+      to: message.to,
+      subject: message.subject ?? '',
+      text: message.text,
+      messageId: `<${message.id}@mfa-desk>`,
+    });
   }
 
   async close(): Promise<void> {

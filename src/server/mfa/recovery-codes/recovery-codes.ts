@@ -19,11 +19,7 @@ export function newRecoveryCode(): string {
 
 /** What the user typed, in canonical form: case, spaces and dashes don't matter; O/I/L read as 0/1/1. */
 export function normalizeRecoveryCode(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function looksLikeRecoveryCode(input: string): boolean {

@@ -28,7 +28,11 @@ export function parseMobileNumber(input: string): PhoneNumber {
 /** The toll-fraud guard: SMS only to the calling codes the tenant allows. */
 export function assertSmsCountryAllowed(phone: PhoneNumber, allowed: readonly string[]): void {
   if (!allowed.includes(phone.countryCallingCode)) {
-    throw new ApiError('sms_country_not_allowed', `Text messages to +${phone.countryCallingCode} numbers are not enabled for your organisation.`, { countryCallingCode: phone.countryCallingCode });
+    throw new ApiError(
+      'sms_country_not_allowed',
+      `Text messages to +${phone.countryCallingCode} numbers are not enabled for your organisation.`,
+      { countryCallingCode: phone.countryCallingCode },
+    );
   }
 }
 

@@ -68,24 +68,51 @@ export function operatorsAndSearchSchema(dialect: Dialect): Migration {
         .execute();
 
       // Search: exact paths for a full email or phone, and substring search over email, name, phone.
-      await db.schema.alterTable('users').addColumn('shared_mailbox', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('shared_mailbox', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.createIndex('users_email').on('users').column('email').execute();
       await db.schema.createIndex('users_phone').on('users').column('phone').execute();
       // Search results come in account-creation order, (created_at, id): stable for cursors, and not
       // correlated with names, so walking it finds the matches of a common fragment early.
       await db.schema.createIndex('users_created_id').on('users').columns(['created_at', 'id']).execute();
       // The console's filters walk these small partial indexes in result order instead of the whole table.
-      await db.schema.createIndex('users_disabled').on('users').columns(['created_at', 'id']).where(sql.ref('disabled_at'), 'is not', null).execute();
-      await db.schema.createIndex('users_shared').on('users').columns(['created_at', 'id']).where(sql.ref('shared_mailbox'), '=', 1).execute();
-      await db.schema.createIndex('users_no_mfa').on('users').columns(['created_at', 'id']).where(sql.ref('mfa_enrolled_at'), 'is', null).execute();
-      await db.schema.createIndex('lockouts_active').on('lockouts').columns(['until', 'user_id']).where(sql.ref('lifted_at'), 'is', null).execute();
+      await db.schema
+        .createIndex('users_disabled')
+        .on('users')
+        .columns(['created_at', 'id'])
+        .where(sql.ref('disabled_at'), 'is not', null)
+        .execute();
+      await db.schema
+        .createIndex('users_shared')
+        .on('users')
+        .columns(['created_at', 'id'])
+        .where(sql.ref('shared_mailbox'), '=', 1)
+        .execute();
+      await db.schema
+        .createIndex('users_no_mfa')
+        .on('users')
+        .columns(['created_at', 'id'])
+        .where(sql.ref('mfa_enrolled_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createIndex('lockouts_active')
+        .on('lockouts')
+        .columns(['until', 'user_id'])
+        .where(sql.ref('lifted_at'), 'is', null)
+        .execute();
       if (dialect === 'postgres') {
         await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
-        await sql`CREATE INDEX users_search_trgm ON users USING gin ((lower(email) || ' ' || lower(name) || ' ' || coalesce(phone, '')) gin_trgm_ops)`.execute(db);
+        await sql`CREATE INDEX users_search_trgm ON users USING gin ((lower(email) || ' ' || lower(name) || ' ' || coalesce(phone, '')) gin_trgm_ops)`.execute(
+          db,
+        );
       } else {
         // FTS5 with the trigram tokenizer: substring MATCH for fragments of 3+ characters, kept in
         // step with users by triggers (an external-content table over users' rowid).
-        await sql`CREATE VIRTUAL TABLE users_search USING fts5(email, name, phone, content='users', content_rowid='rowid', tokenize='trigram')`.execute(db);
+        await sql`CREATE VIRTUAL TABLE users_search USING fts5(email, name, phone, content='users', content_rowid='rowid', tokenize='trigram')`.execute(
+          db,
+        );
         await sql`CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
           INSERT INTO users_search(rowid, email, name, phone) VALUES (new.rowid, new.email, new.name, coalesce(new.phone, ''));
         END`.execute(db);

@@ -86,10 +86,16 @@ export function userSearchTrigramsSchema(dialect: Dialect): Migration {
         )
         .execute(db);
       await sql`DROP TRIGGER user_search_sync ON users`.execute(db);
-      await sql`CREATE TRIGGER user_search_sync AFTER UPDATE OF email, name, phone, tenant_id ON users FOR EACH ROW EXECUTE FUNCTION user_search_sync()`.execute(db);
+      await sql`CREATE TRIGGER user_search_sync AFTER UPDATE OF email, name, phone, tenant_id ON users FOR EACH ROW EXECUTE FUNCTION user_search_sync()`.execute(
+        db,
+      );
       // Transition tables need one trigger per event (PostgreSQL's rule).
-      await sql`CREATE TRIGGER user_search_added AFTER INSERT ON users REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION user_search_added()`.execute(db);
-      await sql`CREATE TRIGGER user_search_removed AFTER DELETE ON users REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION user_search_removed()`.execute(db);
+      await sql`CREATE TRIGGER user_search_added AFTER INSERT ON users REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION user_search_added()`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER user_search_removed AFTER DELETE ON users REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION user_search_removed()`.execute(
+        db,
+      );
 
       await sql`INSERT INTO user_search_trigrams (trigram, users)
         SELECT t, count(*) FROM user_search, user_search_trigrams_of(search_text) t GROUP BY t`.execute(db);

@@ -23,7 +23,9 @@ export function sqliteSearchTextSchema(dialect: Dialect): Migration {
       await sql`CREATE TRIGGER users_search_text_delete AFTER DELETE ON users BEGIN
         DELETE FROM users_search_text WHERE seq = old.rowid;
       END`.execute(db);
-      await sql`INSERT INTO users_search_text (seq, tenant_id, search_text) SELECT u.rowid, u.tenant_id, ${text('u')} FROM users u`.execute(db);
+      await sql`INSERT INTO users_search_text (seq, tenant_id, search_text) SELECT u.rowid, u.tenant_id, ${text('u')} FROM users u`.execute(
+        db,
+      );
     },
   };
 }

@@ -31,22 +31,31 @@ export function postgresSearchBucketsSchema(dialect: Dialect): Migration {
     async up(db: Kysely<unknown>) {
       if (dialect !== 'postgres') return;
       // Floor division, as Math.floor in TypeScript (bigint division truncates toward zero).
-      await sql.raw(`CREATE FUNCTION user_search_bucket(created_at bigint) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
-        AS $$ SELECT floor(created_at::float8 / ${SEARCH_BUCKET_MS})::integer $$`).execute(db);
+      await sql
+        .raw(
+          `CREATE FUNCTION user_search_bucket(created_at bigint) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT floor(created_at::float8 / ${SEARCH_BUCKET_MS})::integer $$`,
+        )
+        .execute(db);
       // Dear (a trigram split and a sort per row), and said so: on a small table the planner would
       // otherwise compute it for every row (a sequential scan) instead of asking the index. Its own
       // search_path: PostgreSQL 17 builds and analyzes indexes, and pg_restore runs, with a
       // search_path that would not find the functions and pg_trgm it calls.
       await sql`CREATE FUNCTION user_search_bucket_keys(created_at bigint, search_text text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 10000
         SET search_path FROM CURRENT
-        AS $$ SELECT coalesce(array_agg(DISTINCT user_search_bucket(created_at)::text || ':' || t), '{}') FROM user_search_trigrams_of(search_text) t $$`.execute(db);
+        AS $$ SELECT coalesce(array_agg(DISTINCT user_search_bucket(created_at)::text || ':' || t), '{}') FROM user_search_trigrams_of(search_text) t $$`.execute(
+        db,
+      );
 
-      await sql`CREATE TABLE user_search_bucket_sizes (bucket integer NOT NULL, tenant_id text NOT NULL, users bigint NOT NULL, PRIMARY KEY (bucket, tenant_id))`.execute(db);
+      await sql`CREATE TABLE user_search_bucket_sizes (bucket integer NOT NULL, tenant_id text NOT NULL, users bigint NOT NULL, PRIMARY KEY (bucket, tenant_id))`.execute(
+        db,
+      );
       /** Adds `delta` (bucket, tenant, change) rows to the sizes, in key order (two writers cannot deadlock). */
       const applyDelta = (delta: string) => `INSERT INTO user_search_bucket_sizes AS c (bucket, tenant_id, users)
             SELECT b, t, d FROM (${delta}) delta(b, t, d) WHERE d <> 0 ORDER BY b, t
             ON CONFLICT (bucket, tenant_id) DO UPDATE SET users = c.users + EXCLUDED.users;`;
-      const grouped = (table: string, sign: '' | '-') => `SELECT user_search_bucket(created_at), tenant_id, ${sign}count(*) FROM ${table} GROUP BY 1, 2`;
+      const grouped = (table: string, sign: '' | '-') =>
+        `SELECT user_search_bucket(created_at), tenant_id, ${sign}count(*) FROM ${table} GROUP BY 1, 2`;
       await sql
         .raw(
           `CREATE FUNCTION user_search_bucket_added() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -74,12 +83,20 @@ export function postgresSearchBucketsSchema(dialect: Dialect): Migration {
         )
         .execute(db);
       // Transition tables need one trigger per event, and no column list (PostgreSQL's rules).
-      await sql`CREATE TRIGGER user_search_bucket_added AFTER INSERT ON user_search REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_added()`.execute(db);
-      await sql`CREATE TRIGGER user_search_bucket_removed AFTER DELETE ON user_search REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_removed()`.execute(db);
-      await sql`CREATE TRIGGER user_search_bucket_changed AFTER UPDATE ON user_search REFERENCING OLD TABLE AS before_change NEW TABLE AS after_change FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_changed()`.execute(db);
+      await sql`CREATE TRIGGER user_search_bucket_added AFTER INSERT ON user_search REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_added()`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER user_search_bucket_removed AFTER DELETE ON user_search REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_removed()`.execute(
+        db,
+      );
+      await sql`CREATE TRIGGER user_search_bucket_changed AFTER UPDATE ON user_search REFERENCING OLD TABLE AS before_change NEW TABLE AS after_change FOR EACH STATEMENT EXECUTE FUNCTION user_search_bucket_changed()`.execute(
+        db,
+      );
 
       await sql.raw(`INSERT INTO user_search_bucket_sizes (bucket, tenant_id, users) ${grouped('user_search', '')}`).execute(db);
-      await sql`CREATE INDEX user_search_bucket_trgm ON user_search USING gin (user_search_bucket_keys(created_at, search_text))`.execute(db);
+      await sql`CREATE INDEX user_search_bucket_trgm ON user_search USING gin (user_search_bucket_keys(created_at, search_text))`.execute(
+        db,
+      );
     },
   };
 }

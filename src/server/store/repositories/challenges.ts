@@ -54,12 +54,23 @@ export async function takeChallengeAttempt(db: Kysely<Database>, id: string, now
 
 /** Marks the challenge answered; false if another request got there first. */
 export async function consumeChallenge(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  const result = await db.updateTable('challenges').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('challenges')
+    .set({ consumed_at: now })
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
 /** Ends a user's open challenges now: their attempts, SMS and answers are refused as expired. */
 export async function expireOpenChallenges(db: Kysely<Database>, userId: string, now: number): Promise<number> {
-  const result = await db.updateTable('challenges').set({ expires_at: now }).where('user_id', '=', userId).where('consumed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  const result = await db
+    .updateTable('challenges')
+    .set({ expires_at: now })
+    .where('user_id', '=', userId)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

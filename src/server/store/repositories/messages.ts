@@ -80,13 +80,25 @@ export type MessageClaim = Pick<MessageRow, 'id' | 'attempts'>;
  * again, or an outcome was recorded): it must not call the provider then.
  */
 export async function markMessageHanded(db: Kysely<Database>, claim: MessageClaim, now: number): Promise<boolean> {
-  const result = await db.updateTable('messages').set({ handed_at: now }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).executeTakeFirst();
+  const result = await db
+    .updateTable('messages')
+    .set({ handed_at: now })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 export async function markMessageSent(db: Kysely<Database>, claim: MessageClaim, now: number): Promise<void> {
   // The text may hold a code or a link: once delivered, the database keeps only that it was sent.
-  await db.updateTable('messages').set({ status: 'sent', sent_at: now, text: '', last_error: null }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).execute();
+  await db
+    .updateTable('messages')
+    .set({ status: 'sent', sent_at: now, text: '', last_error: null })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
+    .execute();
 }
 
 /**
@@ -96,7 +108,11 @@ export async function markMessageSent(db: Kysely<Database>, claim: MessageClaim,
 export async function markMessageFailed(db: Kysely<Database>, claim: MessageClaim, error: string, retryAt: number | null): Promise<void> {
   await db
     .updateTable('messages')
-    .set(retryAt === null ? { status: 'failed', last_error: error, text: '', handed_at: null } : { status: 'pending', last_error: error, next_attempt_at: retryAt, handed_at: null })
+    .set(
+      retryAt === null
+        ? { status: 'failed', last_error: error, text: '', handed_at: null }
+        : { status: 'pending', last_error: error, next_attempt_at: retryAt, handed_at: null },
+    )
     .where('id', '=', claim.id)
     .where('status', '=', 'sending')
     .where('attempts', '=', claim.attempts)
@@ -109,11 +125,24 @@ export async function markMessageFailed(db: Kysely<Database>, claim: MessageClai
  * is blanked as for a delivered message: it may hold a code, and nothing will send it any more.
  */
 export async function markMessageUnknown(db: Kysely<Database>, claim: MessageClaim, reason: string): Promise<boolean> {
-  const result = await db.updateTable('messages').set({ status: 'unknown', last_error: reason, text: '' }).where('id', '=', claim.id).where('status', '=', 'sending').where('attempts', '=', claim.attempts).executeTakeFirst();
+  const result = await db
+    .updateTable('messages')
+    .set({ status: 'unknown', last_error: reason, text: '' })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
 export async function dueMessageIds(db: Kysely<Database>, now: number, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('messages').select('id').where('status', 'in', ['pending', 'sending']).where('next_attempt_at', '<=', now).orderBy('next_attempt_at').limit(limit).execute();
+  const rows = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('status', 'in', ['pending', 'sending'])
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
   return rows.map((r) => r.id);
 }

@@ -13,7 +13,13 @@ export async function insertRecoveryBatch(db: Kysely<Database>, userId: string, 
 }
 
 /** Uses a code once: stamps `used_at` (kept, not deleted, for the audit) in one conditional update. */
-export async function consumeRecoveryCode(db: Kysely<Database>, userId: string, batchId: string, codeHash: string, now: number): Promise<boolean> {
+export async function consumeRecoveryCode(
+  db: Kysely<Database>,
+  userId: string,
+  batchId: string,
+  codeHash: string,
+  now: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('recovery_codes')
     .set({ used_at: now })
@@ -26,8 +32,19 @@ export async function consumeRecoveryCode(db: Kysely<Database>, userId: string, 
 }
 
 /** Whether a code is in the live batch, and whether it was used: a used one is a replay, not a guess. */
-export async function recoveryCodeState(db: Kysely<Database>, userId: string, batchId: string, codeHash: string): Promise<'unused' | 'used' | 'unknown'> {
-  const row = await db.selectFrom('recovery_codes').select('used_at').where('user_id', '=', userId).where('batch_id', '=', batchId).where('code_hash', '=', codeHash).executeTakeFirst();
+export async function recoveryCodeState(
+  db: Kysely<Database>,
+  userId: string,
+  batchId: string,
+  codeHash: string,
+): Promise<'unused' | 'used' | 'unknown'> {
+  const row = await db
+    .selectFrom('recovery_codes')
+    .select('used_at')
+    .where('user_id', '=', userId)
+    .where('batch_id', '=', batchId)
+    .where('code_hash', '=', codeHash)
+    .executeTakeFirst();
   return !row ? 'unknown' : row.used_at === null ? 'unused' : 'used';
 }
 

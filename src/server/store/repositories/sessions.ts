@@ -47,7 +47,12 @@ export function findSessionById(db: Kysely<Database>, id: string): Promise<Sessi
 
 /** Revokes a session once; false if it was already revoked (a concurrent rotation won). */
 export async function revokeSession(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  const result = await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 

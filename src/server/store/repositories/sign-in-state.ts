@@ -23,7 +23,14 @@ export async function loadSignInState(db: Kysely<Database>, userId: string, now:
     .innerJoin('tenants as t', 't.id', 'u.tenant_id')
     .leftJoin('totp_factors as f', (join) => join.onRef('f.user_id', '=', 'u.id').on('f.status', '=', 'active'))
     .selectAll('u')
-    .select(['t.slug as t_slug', 't.name as t_name', 't.policy as t_policy', 'f.id as f_id', 'f.secret_enc as f_secret_enc', 'f.last_used_step as f_last_used_step'])
+    .select([
+      't.slug as t_slug',
+      't.name as t_name',
+      't.policy as t_policy',
+      'f.id as f_id',
+      'f.secret_enc as f_secret_enc',
+      'f.last_used_step as f_last_used_step',
+    ])
     .select((eb) =>
       eb
         .selectFrom('lockouts as l')
@@ -41,7 +48,9 @@ export async function loadSignInState(db: Kysely<Database>, userId: string, now:
     .executeTakeFirst();
   if (!row) return undefined;
   const { t_slug, t_name, t_policy, f_id, f_secret_enc, f_last_used_step, lockout_id, ...user } = row;
-  const lockout = lockout_id ? ((await db.selectFrom('lockouts').selectAll().where('id', '=', lockout_id).executeTakeFirst()) ?? null) : null;
+  const lockout = lockout_id
+    ? ((await db.selectFrom('lockouts').selectAll().where('id', '=', lockout_id).executeTakeFirst()) ?? null)
+    : null;
   return {
     user,
     tenant: { id: user.tenant_id, slug: t_slug, name: t_name, policy: parseStoredPolicy(t_policy) },

@@ -19,7 +19,12 @@ export async function insertSmsCode(
   input: { id?: string; phone: string; codeMac: string; expiresAt: number },
   now: number,
 ): Promise<string> {
-  let retire = db.updateTable('sms_codes').set({ consumed_at: now }).where('user_id', '=', owner.userId).where('purpose', '=', owner.purpose).where('consumed_at', 'is', null);
+  let retire = db
+    .updateTable('sms_codes')
+    .set({ consumed_at: now })
+    .where('user_id', '=', owner.userId)
+    .where('purpose', '=', owner.purpose)
+    .where('consumed_at', 'is', null);
   if (owner.challengeId) retire = retire.where('challenge_id', '=', owner.challengeId);
   if (owner.resetLinkId) retire = retire.where('reset_link_id', '=', owner.resetLinkId);
   await retire.execute();
@@ -71,6 +76,11 @@ export async function takeSmsCodeAttempt(db: Kysely<Database>, id: string, maxAt
 }
 
 export async function consumeSmsCode(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  const result = await db.updateTable('sms_codes').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('sms_codes')
+    .set({ consumed_at: now })
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

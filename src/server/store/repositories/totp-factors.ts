@@ -10,7 +10,16 @@ export async function insertPendingTotp(db: Kysely<Database>, userId: string, se
   await db.deleteFrom('totp_factors').where('user_id', '=', userId).where('status', '!=', 'active').execute();
   await db
     .insertInto('totp_factors')
-    .values({ id, user_id: userId, secret_enc: secretEnc, status: 'pending', last_used_step: null, recovery_batch_id: null, created_at: now, activated_at: null })
+    .values({
+      id,
+      user_id: userId,
+      secret_enc: secretEnc,
+      status: 'pending',
+      last_used_step: null,
+      recovery_batch_id: null,
+      created_at: now,
+      activated_at: null,
+    })
     .execute();
   return id;
 }

@@ -5,12 +5,27 @@ import type { Database, TrustedDevicesTable } from '../schema.js';
 export type TrustedDeviceRow = Selectable<TrustedDevicesTable>;
 
 /** Remembers a device; the token lives in the user's browser, only its hash here. */
-export async function insertTrustedDevice(db: Kysely<Database>, userId: string, label: string, expiresAt: number, now: number): Promise<{ token: string; id: string }> {
+export async function insertTrustedDevice(
+  db: Kysely<Database>,
+  userId: string,
+  label: string,
+  expiresAt: number,
+  now: number,
+): Promise<{ token: string; id: string }> {
   const token = newOpaqueToken();
   const id = newId();
   await db
     .insertInto('trusted_devices')
-    .values({ id, user_id: userId, token_hash: sha256Hex(token), label, created_at: now, last_used_at: null, expires_at: expiresAt, revoked_at: null })
+    .values({
+      id,
+      user_id: userId,
+      token_hash: sha256Hex(token),
+      label,
+      created_at: now,
+      last_used_at: null,
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
     .execute();
   return { token, id };
 }

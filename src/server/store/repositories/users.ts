@@ -38,12 +38,7 @@ export async function insertUser(db: Kysely<Database>, input: NewUser, now: numb
 }
 
 export function findUserByEmail(db: Kysely<Database>, tenantId: string, email: string): Promise<UserRow | undefined> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('email', '=', email.toLowerCase())
-    .executeTakeFirst();
+  return db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('email', '=', email.toLowerCase()).executeTakeFirst();
 }
 
 export function findUserById(db: Kysely<Database>, id: string): Promise<UserRow | undefined> {
