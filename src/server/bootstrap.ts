@@ -7,9 +7,12 @@ import { DeliveryService } from './delivery/delivery-service.js';
 import { providersFromConfig } from './delivery/providers-from-config.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { migrateToLatest, openStore } from './store/database.js';
+import { assertEveryMethodHasFactor, factors } from './factors/registry.js';
 
 /** Opens the store (migrated to the latest schema) and assembles the context every flow receives. */
 export async function createContext(config: ServerConfig, clock: Clock = systemClock): Promise<ServerContext> {
+  // Before anything is opened: a method without a factor would be a sign-in path nobody wrote.
+  assertEveryMethodHasFactor(factors);
   const providers = providersFromConfig(config);
   const secrets = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
   const store = openStore(config.databaseUrl);

@@ -8,12 +8,12 @@ import type { ServerContext } from './context.js';
 import { seedBulkUsers } from './flows/bulk-seed.js';
 import { describeDemo, seedDemo } from './flows/demo-data.js';
 import { createOperator } from './flows/operators.js';
-import { createPhoneResetLink } from './flows/phone-reset.js';
+import { createPhoneResetLink } from './factors/sms/phone-reset.js';
 import { createTenant, createUser } from './flows/provisioning.js';
 import { findTenantBySlug } from './store/repositories/tenants.js';
 import { findUserByEmail } from './store/repositories/users.js';
 import { buildApp } from './http/app.js';
-import { startHousekeeping } from './policy/housekeeping.js';
+import { startHousekeeping } from './store/housekeeping.js';
 import { migrateToLatest, openStore } from './store/database.js';
 
 const USAGE = `mfa-desk <command>

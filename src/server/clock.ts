@@ -21,3 +21,8 @@ export class ManualClock implements Clock {
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+/** Epoch milliseconds as the API writes times: ISO 8601 in UTC. */
+export function iso(ms: number): string {
+  return new Date(Number(ms)).toISOString();
+}

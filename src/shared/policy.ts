@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { enrolledMethods } from './methods.js';
 
 /**
  * A tenant's MFA policy. Every number the product promises is a field here, so a tenant admin can
@@ -9,7 +10,7 @@ export const tenantPolicySchema = z.object({
   /** Every user must enrol a second factor before the first session is issued. @default true (seed 003: "verpflichtend") */
   mfaRequired: z.boolean(),
   /** Factors users may enrol and answer challenges with. */
-  allowedMethods: z.array(z.enum(['totp', 'sms', 'push'])).min(1),
+  allowedMethods: z.array(z.enum(enrolledMethods)).min(1),
   /** "Remember this device" lifetime in days; 0 turns the option off. @default 30 (seed 000) */
   rememberDeviceDays: z.number().int().min(0).max(365),
   /** Ask again only when the IP changes or the password changes (sms preset). @default false / true (seed 003) */

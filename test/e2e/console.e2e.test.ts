@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { userSearchBounds } from '../../src/server/admin/user-search.js';
-import { lockAccount } from '../../src/server/policy/lockouts.js';
+import { lockAccount } from '../../src/server/store/repositories/lockouts.js';
 import type { TestServer } from '../support/test-server.js';
 import { addOperator, keychainLookup } from '../main/console-fixtures.js';
 import { useConsoleSuite } from './console-suite.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lockAccount } from '../../src/server/policy/lockouts.js';
+import { lockAccount } from '../../src/server/store/repositories/lockouts.js';
 import { signedInOperator } from '../support/operators.js';
 import { lastSmsCode, type TestServer } from '../support/test-server.js';
 import { useConsoleSuite } from './console-suite.js';

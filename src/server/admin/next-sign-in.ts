@@ -2,13 +2,10 @@ import type { NextSignInView } from '../../shared/api/admin.js';
 import type { ChallengeMethod } from '../../shared/api/end-user.js';
 import type { TenantPolicy } from '../../shared/policy.js';
 import type { ServerContext } from '../context.js';
-import { availableMethods } from '../flows/challenge-methods.js';
-import { iso } from '../flows/public-user.js';
 import { enrollmentMethods, recognisablePlaces } from '../flows/sign-in.js';
-import { signInSmsTarget } from '../flows/sms-challenge.js';
-import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
-import { findActiveLockout, type LockoutRow } from '../policy/lockouts.js';
+import { findActiveLockout, type LockoutRow } from '../store/repositories/lockouts.js';
 import {
   isExhausted,
   passwordMayBeGuessed,
@@ -17,12 +14,14 @@ import {
   userPasswordRuns,
   type PasswordRun,
 } from '../policy/password-throttle.js';
-import { loginSmsLeft, smsCountToday } from '../policy/sms-counters.js';
-import { listTrustedIps } from '../policy/trusted-ips.js';
-import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { smsCountToday } from '../store/repositories/sms-counters.js';
+import { listTrustedIps } from '../store/repositories/trusted-ips.js';
 import type { Tenant } from '../store/repositories/tenants.js';
 import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
 import type { UserRow } from '../store/repositories/users.js';
+import { iso } from '../clock.js';
+import { loginSmsLeft } from '../factors/sms/daily-limit.js';
+import { availableMethods, factors } from '../factors/registry.js';
 
 type Db = ServerContext['store']['db'];
 type Runs = Map<string, PasswordRun>;
@@ -38,7 +37,7 @@ export async function describeNextSignIn(db: Db, tenant: Tenant, user: UserRow, 
   // A new place signs in on the email's run (flows/sign-in.ts: throttleKeys.unrecognised).
   const newPlaceRun = runs.get(throttleKeys.unrecognised(tenant.id, user.email, user.id).key);
   const enrolled = user.mfa_enrolled_at !== null;
-  const enroll = enrolled ? null : enrollableMethods(policy);
+  const enroll = enrolled ? null : enrollmentMethods(policy);
   return {
     refused: await refusal(db, user, policy, newPlaceRun, now),
     passwordWaitUntil:
@@ -82,15 +81,9 @@ const afterLockout: Record<LockoutRow['reason'], 'request_new_code' | 'enter_cod
   admin: 'contact_support',
 };
 
-/** Enrollment asks for one of the tenant's methods; push has no enrollment yet, so it is not offered. */
-function enrollableMethods(policy: TenantPolicy): NextSignInView['enroll'] {
-  const methods = enrollmentMethods(policy);
-  return methods ? methods.filter((m): m is 'totp' | 'sms' => m === 'totp' || m === 'sms') : null;
-}
-
 /**
  * The challenge a new place opens: the methods of `availableMethods` (its order: the tenant's, recovery
- * codes last), of which those that can be used now. SMS cannot once today's count is at the limit (the
+ * codes last), of which those that can be used now (each factor's `usableNow`). SMS cannot once today's count is at the limit (the
  * next request locks), or when no code can be sent to the phone; recovery codes cannot when all are used.
  */
 async function newPlaceSteps(db: Db, user: UserRow, policy: TenantPolicy, now: number): Promise<NonNullable<NextSignInView['newPlace']>> {
@@ -99,13 +92,8 @@ async function newPlaceSteps(db: Db, user: UserRow, policy: TenantPolicy, now: n
   const smsLeft = methods.includes('sms')
     ? loginSmsLeft(limit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))
     : 0;
-  const usable = async (method: ChallengeMethod): Promise<boolean> => {
-    if (method === 'sms') return smsLeft > 0 && 'phone' in signInSmsTarget(user, policy);
-    if (method === 'recovery_code') return (await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id)) > 0;
-    return true;
-  };
   const usableMethods: ChallengeMethod[] = [];
-  for (const method of methods) if (await usable(method)) usableMethods.push(method);
+  for (const method of methods) if (await factors[method].usableNow(db, user, policy, now)) usableMethods.push(method);
   return {
     method: usableMethods[0] ?? null,
     alternatives: usableMethods.slice(1),

@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import type { signInAlarmsAnswer, signInAlarmsQuery } from '../../shared/api/admin.js';
-import { DAY } from '../clock.js';
+import { DAY, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { iso } from '../flows/public-user.js';
-import { FAILURE_WINDOW, listSignInAlarms } from '../policy/sign-in-failures.js';
+import { FAILURE_WINDOW, listSignInAlarms } from '../store/repositories/sign-in-failures.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 
 /** Credential-stuffing alarms of the last 24 hours in the tenants the operator may see, newest first. */

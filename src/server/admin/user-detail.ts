@@ -2,22 +2,25 @@ import type { z } from 'zod';
 import type { auditEventView, lockoutsAnswer, lockoutsQuery, userDetail } from '../../shared/api/admin.js';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import { iso } from '../flows/public-user.js';
-import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
-import { findActiveLockout } from '../policy/lockouts.js';
+import { findActiveLockout } from '../store/repositories/lockouts.js';
 import { exhaustedAfter, isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
-import { smsCountToday } from '../policy/sms-counters.js';
-import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { smsCountToday } from '../store/repositories/sms-counters.js';
 import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
-import { findTotpFactor } from '../store/repositories/totp-factors.js';
-import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
 import type { AuditEventsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
 import { describeNextSignIn } from './next-sign-in.js';
 import { assertCanSeeTenant, canSeeTenant, type OperatorPrincipal } from './operator-principal.js';
-import { selectUserSummaries, toLockoutView, toPasswordRunLockoutView, toUserSummary, type UserSummaryRow } from './user-views.js';
+import {
+  describeSecondFactors,
+  selectUserSummaries,
+  toLockoutView,
+  toPasswordRunLockoutView,
+  toUserSummary,
+  type UserSummaryRow,
+} from '../views/user-views.js';
+import { iso } from '../clock.js';
 
 /** A user the operator may see, or 404 exactly as for an id that doesn't exist. */
 export async function visibleUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string): Promise<UserRow> {
@@ -49,7 +52,6 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
   const tenant = await findTenantById(db, user.tenant_id);
   if (!tenant) throw new ApiError('not_found', 'There is no such user.');
   const summary = (await selectUserSummaries(db, now).where('u.id', '=', user.id).executeTakeFirstOrThrow()) as UserSummaryRow;
-  const totp = await findTotpFactor(db, user.id, 'active');
   const lockout = await findActiveLockout(db, user.id, now);
   const day = calendarDay(now, tenant.policy.timeZone);
   const sessions = await db
@@ -69,20 +71,7 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
     .execute();
   return {
     user: { ...toUserSummary(summary), locale: user.locale, createdAt: iso(user.created_at) },
-    factors: [
-      ...(totp ? [{ type: 'totp' as const, since: iso(totp.activated_at ?? totp.created_at) }] : []),
-      ...(user.phone && user.mfa_enrolled_at !== null
-        ? [{ type: 'sms' as const, since: iso(user.mfa_enrolled_at), phoneHint: maskPhone(user.phone) }]
-        : []),
-    ],
-    recoveryCodesLeft: await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id),
-    trustedDevices: (await listTrustedDevices(db, user.id, now)).map((d) => ({
-      id: d.id,
-      label: d.label,
-      createdAt: iso(d.created_at),
-      lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at),
-      expiresAt: iso(d.expires_at),
-    })),
+    ...(await describeSecondFactors(db, user, now)),
     activeSessions: Number(sessions.n),
     activeLockout: lockout ? toLockoutView({ ...lockout, email: user.email, name: user.name }) : null,
     sms: {

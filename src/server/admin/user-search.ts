@@ -9,7 +9,7 @@ import { likeContaining } from '../store/like-pattern.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { assertCanSeeTenant, type OperatorPrincipal } from './operator-principal.js';
 import { matchesInCreationOrder } from './user-search-postgres.js';
-import { selectUserSummaries, toUserSummary, type UserSummaryRow } from './user-views.js';
+import { selectUserSummaries, toUserSummary, type UserSummaryRow } from '../views/user-views.js';
 
 type Query = z.infer<typeof userSearchQuery>;
 type Answer = z.infer<typeof userSearchAnswer>;

@@ -5,26 +5,22 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { checkTotpCode } from '../mfa/totp/totp.js';
-import { hashRecoveryCode, looksLikeRecoveryCode } from '../mfa/recovery-codes/recovery-codes.js';
-import { checkSmsCode } from '../mfa/sms/sms-code-delivery.js';
-import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
+import { factors } from '../factors/registry.js';
+import { findActiveLockout, lockAccount } from '../store/repositories/lockouts.js';
 import { clearUserPasswordFailures } from '../policy/password-throttle.js';
-import { resetSmsCount } from '../policy/sms-counters.js';
-import { trustIp } from '../policy/trusted-ips.js';
+import { resetSmsCount } from '../store/repositories/sms-counters.js';
+import { trustIp } from '../store/repositories/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
-import { consumeRecoveryCode, recoveryCodeState } from '../store/repositories/recovery-codes.js';
 import { findSessionById, grantSessionScope, insertSession, revokeSession } from '../store/repositories/sessions.js';
-import { loadSignInState, type SignInState } from '../store/repositories/sign-in-state.js';
+import { loadSignInState } from '../store/repositories/sign-in-state.js';
 import type { Tenant } from '../store/repositories/tenants.js';
-import { claimTotpStep } from '../store/repositories/totp-factors.js';
 import { insertTrustedDevice } from '../store/repositories/trusted-devices.js';
 import { incrementFailedCodes, resetFailedCodes, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../crypto/tokens.js';
-import { iso } from './public-user.js';
-import type { RequestMeta } from './request-meta.js';
+import type { RequestMeta } from '../http/request-meta.js';
+import { refusals } from '../refusals.js';
 
 type VerifyRequest = z.infer<typeof verifyRequest>;
 type VerifyAnswer = z.infer<typeof verifyAnswer>;
@@ -45,25 +41,25 @@ export async function verifyChallenge(
   const now = ctx.clock.now();
   const challenge = await takeChallengeAttempt(db, challengeId, now);
   if (!challenge) {
-    if (await findChallenge(db, challengeId))
-      throw new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.');
-    throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+    if (await findChallenge(db, challengeId)) throw refusals.challengeOver();
+    throw refusals.noSuchChallenge();
   }
   const attemptsLeft = challenge.max_attempts - challenge.attempts;
   const state = await loadSignInState(db, challenge.user_id, now);
-  if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  if (!state) throw refusals.noSuchChallenge();
   const { user, tenant } = state;
   // Belt and braces for the sessions' end expiring open challenges: one opened before the password
   // changed was opened with the old password.
   if (challenge.created_at < user.password_changed_at)
     throw new ApiError('challenge_expired', 'The password changed after this sign-in step began. Sign in again.');
-  if (state.lockout)
-    throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
+  if (state.lockout) throw refusals.accountLocked(state.lockout);
 
-  const spend = await checkCode(ctx, state, challenge, input, now);
+  // Each method's check is its factor's (factors/registry.ts); the counting and locking below are shared.
+  const check = await factors[input.method].checkCode({ ctx, state, challenge, code: input.code, now });
   const refusal = { user, tenant, challenge, method: input.method, attemptsLeft, meta, now };
-  if (spend === null) return refuse(ctx, refusal);
-  if (spend === alreadyUsed) return refuseUsedCode(refusal);
+  if (check.outcome === 'wrong') return refuse(ctx, refusal);
+  if (check.outcome === 'already_used') return refuseUsedCode(refusal);
+  const { spend } = check;
 
   const answer = await db
     .transaction()
@@ -72,12 +68,7 @@ export async function verifyChallenge(
         throw new ApiError('challenge_expired', 'This sign-in step was already completed. Sign in again.');
       }
       const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
-      if (lockedMeanwhile)
-        throw new ApiError(
-          'account_locked',
-          `The account is locked until ${iso(lockedMeanwhile.until)}.`,
-          lockedAnswerDetails(lockedMeanwhile),
-        );
+      if (lockedMeanwhile) throw refusals.accountLocked(lockedMeanwhile);
       // The code is spent in the same transaction that consumes the challenge: a request that loses
       // the race for the challenge (or finds the account locked) rolls back and keeps its code.
       if (!(await spend(trx))) throw codeAlreadySpent;
@@ -112,60 +103,6 @@ async function succeed(
 /** Thrown inside the success transaction when the code turned out to be spent by a concurrent request. */
 const codeAlreadySpent = new Error('code already spent');
 
-/** Spends an accepted code (TOTP step, recovery code) inside the success transaction; false if it was spent meanwhile. */
-type SpendCode = (trx: Kysely<Database>) => Promise<boolean>;
-const alreadySpent: SpendCode = async () => true;
-/**
- * A right code that was already used: the TOTP step of a sign-in a moment ago, or a used recovery
- * code. It is refused, but not counted toward the lock: it is no guess, and counting it let one code
- * sent to many challenges at once lock the account of the user who had just signed in with it.
- */
-const alreadyUsed = Symbol('already used');
-
-/**
- * Checks the code; null when it is wrong. A right TOTP code or recovery code is spent later, in the
- * success transaction (the returned function). An SMS code is checked and spent here: its wrong
- * attempts must count even when nothing else commits, and it belongs to this challenge alone.
- */
-async function checkCode(
-  ctx: ServerContext,
-  { user, tenant, totp: factor }: SignInState,
-  challenge: ChallengeRow,
-  input: VerifyRequest,
-  now: number,
-): Promise<SpendCode | typeof alreadyUsed | null> {
-  const { db } = ctx.store;
-  if (input.method === 'totp') {
-    if (!factor) throw new ApiError('invalid_request', 'This account has no authenticator app. Use another method.');
-    const secret = ctx.secrets.open(factor.secret_enc, user.id);
-    const result = checkTotpCode({ secret, code: input.code, at: now });
-    if (!result.valid) return null;
-    if (factor.last_used_step !== null && result.step <= factor.last_used_step) return alreadyUsed;
-    return (trx) => claimTotpStep(trx, factor.id, result.step);
-  }
-  if (input.method === 'recovery_code') {
-    if (!user.recovery_batch_id) throw new ApiError('invalid_request', 'This account has no recovery codes. Use another method.');
-    if (!looksLikeRecoveryCode(input.code)) return null;
-    const batchId = user.recovery_batch_id;
-    const hash = hashRecoveryCode(input.code);
-    const state = await recoveryCodeState(db, user.id, batchId, hash);
-    if (state === 'unknown') return null;
-    if (state === 'used') return alreadyUsed;
-    return (trx) => consumeRecoveryCode(trx, user.id, batchId, hash, now);
-  }
-  if (!user.phone || !tenant.policy.allowedMethods.includes('sms'))
-    throw new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.');
-  const result = await checkSmsCode(
-    db,
-    ctx.secrets,
-    { userId: user.id, purpose: 'login', challengeId: challenge.id },
-    input.code,
-    tenant.policy.smsCodeAttempts,
-    now,
-  );
-  return result.ok ? alreadySpent : null;
-}
-
 interface Refusal {
   user: UserRow;
   tenant: Tenant;
@@ -176,7 +113,11 @@ interface Refusal {
   now: number;
 }
 
-/** A right code already used: refused with its own reason, not counted (see `alreadyUsed`). */
+/**
+ * A right code already used (the TOTP step of a sign-in a moment ago, a used recovery code): refused
+ * with its own reason, and not counted toward the lock: it is no guess, and counting it let one code
+ * sent to many challenges at once lock the account of the user who had just signed in with it.
+ */
 function refuseUsedCode(r: Refusal): never {
   throw new ApiError('invalid_code', 'This code was already used. Wait for the next code in your app, or use another recovery code.', {
     attemptsLeft: r.attemptsLeft,
@@ -209,12 +150,7 @@ async function refuse(ctx: ServerContext, r: Refusal): Promise<never> {
       );
     });
     const active = lockout ?? (await findActiveLockout(db, r.user.id, r.now));
-    if (active)
-      throw new ApiError(
-        'account_locked',
-        `Too many wrong codes. The account is locked until ${iso(active.until)}.`,
-        lockedAnswerDetails(active),
-      );
+    if (active) throw refusals.accountLocked(active, 'Too many wrong codes.');
   }
   throw new ApiError(
     'invalid_code',

@@ -1,13 +1,13 @@
 import type { OperatorRole } from '../../shared/api/admin.js';
 import type { ServerContext } from '../context.js';
 import { newId } from '../crypto/tokens.js';
-import { newTotpSecret } from '../mfa/totp/totp.js';
+import { newTotpSecret } from '../factors/totp/totp-codes.js';
 import { calendarDay } from '../policy/calendar-day.js';
-import { lockAccount } from '../policy/lockouts.js';
+import { lockAccount } from '../store/repositories/lockouts.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { createOperator } from './operators.js';
 import { createTenant, createUser } from './provisioning.js';
-import { issueRecoveryCodes } from './recovery-code-batches.js';
+import { issueRecoveryCodes } from '../factors/recovery-codes/batches.js';
 
 export interface DemoUser {
   tenant: string;

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-trail.js';
 import { DAY } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { newId, newOpaqueToken, sha256Hex } from '../crypto/tokens.js';
-import { newTotpSecret, totpUri } from '../mfa/totp/totp.js';
+import { newTotpSecret, totpUri } from '../factors/totp/totp-codes.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 
 export const newOperatorInput = z

@@ -4,7 +4,7 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import type { ServerContext } from '../context.js';
 import { findTenantBySlug, insertTenant, type Tenant } from '../store/repositories/tenants.js';
-import { assertSmsCountryAllowed, parseMobileNumber } from '../mfa/sms/phone-numbers.js';
+import { assertSmsCountryAllowed, parseMobileNumber } from '../factors/sms/phone-numbers.js';
 import { findUserByEmail, insertUser, type UserRow } from '../store/repositories/users.js';
 
 export const newTenantInput = z.object({

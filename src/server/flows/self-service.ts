@@ -9,47 +9,31 @@ import type {
 } from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { MINUTE } from '../clock.js';
+import { MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { maskPhone } from '../mfa/sms/phone-numbers.js';
 import { clearUserPasswordFailures, startPasswordAttempt, throttleKeys } from '../policy/password-throttle.js';
-import { forgetTrustedIps } from '../policy/trusted-ips.js';
-import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
-import { listTrustedDevices, revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
-import { findTotpFactor } from '../store/repositories/totp-factors.js';
-import { availableMethods, openChallenge } from './challenge-methods.js';
-import { iso, toPublicUser } from './public-user.js';
-import { issueRecoveryCodes } from './recovery-code-batches.js';
-import type { RequestMeta } from './request-meta.js';
-import type { Authenticated } from './session-auth.js';
+import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
+import { openChallenge } from './open-challenge.js';
+import { issueRecoveryCodes } from '../factors/recovery-codes/batches.js';
+import type { RequestMeta } from '../http/request-meta.js';
+import type { Authenticated } from '../http/session-auth.js';
+import { availableMethods } from '../factors/registry.js';
+import { describeSecondFactors, toPublicUser } from '../views/user-views.js';
 
 function auditOf(auth: Authenticated, meta: RequestMeta) {
   return { tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user' as const, actorId: auth.user.id, ip: meta.ip };
 }
 
 export async function describeMe(ctx: ServerContext, auth: Authenticated): Promise<z.infer<typeof meAnswer>> {
-  const { db } = ctx.store;
-  const now = ctx.clock.now();
-  const totp = await findTotpFactor(db, auth.user.id, 'active');
-  const devices = await listTrustedDevices(db, auth.user.id, now);
+  const { factors, recoveryCodesLeft, trustedDevices } = await describeSecondFactors(ctx.store.db, auth.user, ctx.clock.now());
   return {
     user: toPublicUser(auth.user),
     tenant: { id: auth.tenant.id, slug: auth.tenant.slug, name: auth.tenant.name },
-    factors: [
-      ...(totp ? [{ type: 'totp', createdAt: iso(totp.activated_at ?? totp.created_at) }] : []),
-      ...(auth.user.phone && auth.user.mfa_enrolled_at !== null
-        ? [{ type: 'sms', createdAt: iso(auth.user.mfa_enrolled_at), phoneHint: maskPhone(auth.user.phone) }]
-        : []),
-    ],
-    recoveryCodesLeft: await countRecoveryCodesLeft(db, auth.user.id, auth.user.recovery_batch_id),
-    devices: devices.map((d) => ({
-      id: d.id,
-      label: d.label,
-      createdAt: iso(d.created_at),
-      lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at),
-      expiresAt: iso(d.expires_at),
-    })),
+    factors,
+    recoveryCodesLeft,
+    devices: trustedDevices,
     session: {
       expiresAt: iso(auth.session.expires_at),
       secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at),

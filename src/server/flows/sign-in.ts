@@ -4,11 +4,11 @@ import type { loginAnswer, loginRequest } from '../../shared/api/end-user.js';
 import type { TenantPolicy } from '../../shared/policy.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { HOUR, MINUTE } from '../clock.js';
+import { HOUR, MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { maskPhone } from '../mfa/sms/phone-numbers.js';
+import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
-import { findActiveLockout, lockedAnswerDetails } from '../policy/lockouts.js';
+import { findActiveLockout } from '../store/repositories/lockouts.js';
 import {
   clearUserPasswordFailures,
   passwordMayBeGuessed,
@@ -17,18 +17,21 @@ import {
   userPasswordFailures,
   type ThrottleKey,
 } from '../policy/password-throttle.js';
-import { hitRateLimit } from '../policy/rate-limits.js';
-import { recordFailedSignIn, recordRefusedSignIn } from '../policy/sign-in-failures.js';
-import { loginSmsLeft, resetSmsCount, smsCountToday } from '../policy/sms-counters.js';
-import { isIpTrusted } from '../policy/trusted-ips.js';
+import { hitRateLimit } from '../store/repositories/rate-limits.js';
+import { recordFailedSignIn, recordRefusedSignIn } from '../store/repositories/sign-in-failures.js';
+import { resetSmsCount, smsCountToday } from '../store/repositories/sms-counters.js';
+import { isIpTrusted } from '../store/repositories/trusted-ips.js';
 import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { findTrustedDevice, useTrustedDevice } from '../store/repositories/trusted-devices.js';
 import { findUserByEmail, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
-import { availableMethods, openChallenge } from './challenge-methods.js';
-import { iso, toPublicUser } from './public-user.js';
-import type { RequestMeta } from './request-meta.js';
+import { openChallenge } from './open-challenge.js';
+import type { RequestMeta } from '../http/request-meta.js';
+import { refusals } from '../refusals.js';
+import { loginSmsLeft } from '../factors/sms/daily-limit.js';
+import { availableMethods } from '../factors/registry.js';
+import { toPublicUser } from '../views/user-views.js';
 
 type LoginRequest = z.infer<typeof loginRequest>;
 type LoginAnswer = z.infer<typeof loginAnswer>;
@@ -91,7 +94,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     if ((await hitRateLimit(db, `audit:refused_locked:${lockout.id}`, 1, 15 * MINUTE, now)).allowed) {
       await recordAudit(db, now, { ...audit, action: 'login.refused_locked', details: { reason: lockout.reason } });
     }
-    throw new ApiError('account_locked', `The account is locked until ${iso(lockout.until)}.`, lockedAnswerDetails(lockout));
+    throw refusals.accountLocked(lockout);
   }
 
   if (user.mfa_enrolled_at === null) {

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import type { RequestMeta } from '../flows/request-meta.js';
-import { authenticateBearer } from '../flows/session-auth.js';
+import type { RequestMeta } from './request-meta.js';
+import { authenticateBearer } from './session-auth.js';
 import { answerClientError, answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';

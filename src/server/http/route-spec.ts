@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import type { RequestMeta } from '../flows/request-meta.js';
-import type { Authenticated } from '../flows/session-auth.js';
+import type { RequestMeta } from './request-meta.js';
+import type { Authenticated } from './session-auth.js';
 import type { OperatorPrincipal } from '../admin/operator-principal.js';
 
 /** Who may call a route: anyone, an end-user session (or enrollment token), or an operator. */

@@ -5,7 +5,7 @@ import { DAY, MINUTE } from '../clock.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import type { Database } from '../store/schema.js';
 import { ipBucket } from './ip-bucket.js';
-import { hitRateLimit, refundRateLimit } from './rate-limits.js';
+import { hitRateLimit, refundRateLimit } from '../store/repositories/rate-limits.js';
 
 /**
  * End-user password throttling, as NIST SP 800-63B-4 3.2.2 and OWASP's Authentication Cheat Sheet

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { enrolledMethods, signInMethods } from '../methods.js';
+import { factorView, trustedDeviceView } from './views.js';
 
 /**
  * The admin API the console talks to (design/API.md, "Operators"). The server validates with these
@@ -167,7 +169,7 @@ export const auditEventView = z.object({
 });
 export type AuditEventView = z.infer<typeof auditEventView>;
 
-const signInMethod = z.enum(['totp', 'sms', 'recovery_code']);
+const signInMethod = z.enum(signInMethods);
 
 /**
  * What the user meets at their next sign-in, decided by the server from the tenant's policy and the
@@ -201,7 +203,7 @@ export const nextSignInView = z.object({
    * Not enrolled yet: after the password they are asked to set up one of these (the tenant's order).
    * Null when enrolled, and also when the tenant makes MFA optional: then the password alone signs them in.
    */
-  enroll: z.array(z.enum(['totp', 'sms'])).nullable(),
+  enroll: z.array(z.enum(enrolledMethods)).nullable(),
   /**
    * From a new IP address (or a device not remembered): the method asked for first, and the others
    * offered, both only among those usable now. Null until they are enrolled.
@@ -237,11 +239,9 @@ export type NextSignInView = z.infer<typeof nextSignInView>;
 
 export const userDetail = z.object({
   user: userSummary.extend({ locale: z.string(), createdAt: z.string() }),
-  factors: z.array(z.object({ type: z.enum(['totp', 'sms']), since: z.string(), phoneHint: z.string().optional() })),
+  factors: z.array(factorView),
   recoveryCodesLeft: z.number().int(),
-  trustedDevices: z.array(
-    z.object({ id: z.string(), label: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string() }),
-  ),
+  trustedDevices: z.array(trustedDeviceView),
   activeSessions: z.number().int(),
   activeLockout: lockoutView.nullable(),
   sms: z.object({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { enrolledMethods, signInMethods, type SignInMethod } from '../methods.js';
 import { sensitiveScopes } from '../policy.js';
+import { factorView, trustedDeviceView } from './views.js';
 
 /**
  * Request and answer shapes of the end-user API (design/API.md, "End users"). The server validates
@@ -12,8 +14,8 @@ const password = z.string().min(1).max(1024);
 const code = z.string().trim().min(6).max(64);
 const opaqueToken = z.string().min(16).max(256);
 
-export const methodSchema = z.enum(['totp', 'sms', 'recovery_code']);
-export type ChallengeMethod = z.infer<typeof methodSchema>;
+export const methodSchema = z.enum(signInMethods);
+export type ChallengeMethod = SignInMethod;
 
 export const loginRequest = z.strictObject({
   tenant: z.string().trim().min(1).max(64),
@@ -45,7 +47,7 @@ export const loginAnswer = z.discriminatedUnion('status', [
     attemptsLeft: z.number().int(),
     expiresAt: z.string(),
   }),
-  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.string()) }),
+  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.enum(enrolledMethods)) }),
 ]);
 
 export const challengeParams = z.object({ id: z.string().min(1).max(64) });
@@ -108,20 +110,12 @@ export const passwordChangeRequest = z.strictObject({
 
 export const deviceParams = z.object({ id: z.string().min(1).max(64) });
 
-export const trustedDevice = z.object({
-  id: z.string(),
-  label: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  expiresAt: z.string(),
-});
-
 export const meAnswer = z.object({
   user: publicUser,
   tenant: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
-  factors: z.array(z.object({ type: z.string(), createdAt: z.string(), phoneHint: z.string().optional() })),
+  factors: z.array(factorView),
   recoveryCodesLeft: z.number().int(),
-  devices: z.array(trustedDevice),
+  devices: z.array(trustedDeviceView),
   session: z.object({ expiresAt: z.string(), secondFactorAt: z.string().nullable() }),
 });
 

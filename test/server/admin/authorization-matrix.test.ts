@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '../../../src/shared/api/admin.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator, type SignedInOperator } from '../../support/operators.js';
-import { lockAccount } from '../../../src/server/policy/lockouts.js';
+import { lockAccount } from '../../../src/server/store/repositories/lockouts.js';
 import { enrollUser, startTestServer, type TestServer } from '../../support/test-server.js';
 
 type Target = 'own' | 'other';

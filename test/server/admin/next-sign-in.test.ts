@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextSignInView, type NextSignInView } from '../../../src/shared/api/admin.js';
 import { HOUR, MINUTE } from '../../../src/server/clock.js';
-import { lockAccount } from '../../../src/server/policy/lockouts.js';
+import { lockAccount } from '../../../src/server/store/repositories/lockouts.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator, type SignedInOperator } from '../../support/operators.js';
 import { appCode, enrollUser, lastSmsCode, startTestServer, type TestServer } from '../../support/test-server.js';

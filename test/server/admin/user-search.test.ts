@@ -4,7 +4,7 @@ import type { UserSummary } from '../../../src/shared/api/admin.js';
 import { userSearchBounds } from '../../../src/server/admin/user-search.js';
 import { postgresSearchTuning } from '../../../src/server/admin/user-search-postgres.js';
 import { seedBulkUsers } from '../../../src/server/flows/bulk-seed.js';
-import { lockAccount } from '../../../src/server/policy/lockouts.js';
+import { lockAccount } from '../../../src/server/store/repositories/lockouts.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator, type SignedInOperator } from '../../support/operators.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';

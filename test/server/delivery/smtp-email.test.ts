@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPhoneResetLink } from '../../../src/server/flows/phone-reset.js';
+import { createPhoneResetLink } from '../../../src/server/factors/sms/phone-reset.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 interface Mail {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPhoneResetLink } from '../../../src/server/flows/phone-reset.js';
+import { createPhoneResetLink } from '../../../src/server/factors/sms/phone-reset.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator } from '../../support/operators.js';
 import { appCode, enrollUser, lastSmsCode, startTestServer, type TestServer } from '../../support/test-server.js';

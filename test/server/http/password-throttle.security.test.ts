@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../../src/server/clock.js';
-import { pruneCounters } from '../../../src/server/policy/housekeeping.js';
-import { lockAccount } from '../../../src/server/policy/lockouts.js';
-import { AUDITED_FAILURES_PER_WINDOW } from '../../../src/server/policy/sign-in-failures.js';
+import { pruneCounters } from '../../../src/server/store/housekeeping.js';
+import { lockAccount } from '../../../src/server/store/repositories/lockouts.js';
+import { AUDITED_FAILURES_PER_WINDOW } from '../../../src/server/store/repositories/sign-in-failures.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator } from '../../support/operators.js';
 import { appCode, enrollUser, lastSmsCode, startTestServer, type TestServer } from '../../support/test-server.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR } from '../../../src/server/clock.js';
-import { createPhoneResetLink } from '../../../src/server/flows/phone-reset.js';
+import { createPhoneResetLink } from '../../../src/server/factors/sms/phone-reset.js';
 import { dialects } from '../../support/databases.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../../support/test-server.js';
 

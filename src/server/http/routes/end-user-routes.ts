@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as api from '../../../shared/api/end-user.js';
-import { completeEnrollment, confirmTotpEnrollment, startTotpEnrollment } from '../../flows/enrollment.js';
+import { trustedDeviceView } from '../../../shared/api/views.js';
+import { completeEnrollment, confirmTotpEnrollment, startTotpEnrollment } from '../../factors/totp/enrollment.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
 import {
   changePassword,
@@ -11,10 +12,10 @@ import {
   regenerateRecoveryCodes,
   requestStepUp,
 } from '../../flows/self-service.js';
-import { confirmPhoneEnrollment, startPhoneEnrollment } from '../../flows/phone-enrollment.js';
-import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../../flows/phone-reset.js';
+import { confirmPhoneEnrollment, startPhoneEnrollment } from '../../factors/sms/enrollment.js';
+import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../../factors/sms/phone-reset.js';
 import { signIn } from '../../flows/sign-in.js';
-import { sendChallengeSms } from '../../flows/sms-challenge.js';
+import { sendChallengeSms } from '../../factors/sms/challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 
 const noBody = z.strictObject({}).optional();
@@ -172,7 +173,7 @@ export const endUserRoutes: RouteSpec[] = [
     tag: 'self-service',
     auth: 'session',
     summary: 'Remembered devices.',
-    response: z.object({ devices: z.array(api.trustedDevice) }),
+    response: z.object({ devices: z.array(trustedDeviceView) }),
     errors: ['unauthorized', 'invalid_token'],
     handler: async ({ ctx, auth }) => ({ devices: (await describeMe(ctx, auth)).devices }),
   }),

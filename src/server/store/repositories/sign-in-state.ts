@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { parseStoredPolicy } from '../../policy/tenant-policy.js';
-import type { LockoutRow } from '../../policy/lockouts.js';
+import type { LockoutRow } from './lockouts.js';
 import type { Database } from '../schema.js';
 import type { Tenant } from './tenants.js';
 import type { TotpFactorRow } from './totp-factors.js';

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
-import { recordAudit } from '../audit/audit-trail.js';
-import { HOUR } from '../clock.js';
-import { newId } from '../crypto/tokens.js';
-import type { Database, LockoutsTable } from '../store/schema.js';
+import { recordAudit } from '../../audit/audit-trail.js';
+import { HOUR } from '../../clock.js';
+import { newId } from '../../crypto/tokens.js';
+import type { Database, LockoutsTable } from '../schema.js';
 
 export type LockoutRow = Selectable<LockoutsTable>;
 
@@ -48,8 +48,4 @@ export async function lockAccount(db: Kysely<Database>, request: LockRequest, no
     details: { reason: request.reason, until: new Date(lockout.until).toISOString(), ...request.details },
   });
   return lockout;
-}
-
-export function lockedAnswerDetails(lockout: LockoutRow): { lockedUntil: string; reason: string } {
-  return { lockedUntil: new Date(Number(lockout.until)).toISOString(), reason: lockout.reason };
 }

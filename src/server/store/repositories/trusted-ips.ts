@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database } from '../schema.js';
 
 /**
  * Seed 003: after a second factor, the user is asked again only when their IP address changes or

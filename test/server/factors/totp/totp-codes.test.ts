@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTotpCode, newTotpSecret, totpUri } from '../../../src/server/mfa/totp/totp.js';
+import { checkTotpCode, newTotpSecret, totpUri } from '../../../../src/server/factors/totp/totp-codes.js';
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 

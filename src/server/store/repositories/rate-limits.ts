@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database } from '../schema.js';
 
 /**
  * A fixed-window counter in the database (so every instance shares it): counts one hit for `key` in

@@ -1,7 +1,7 @@
 import { getCountries, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
-import { callingCodeOf, maskPhone } from '../../../src/server/mfa/sms/phone-numbers.js';
+import { callingCodeOf, maskPhone } from '../../../../src/server/factors/sms/phone-numbers.js';
 
 describe('phone numbers', () => {
   it('masks behind the calling code libphonenumber finds, for every plan, the non-geographic ones too', () => {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, SmsCountersTable } from '../store/schema.js';
+import type { Database, SmsCountersTable } from '../schema.js';
 
 /**
  * Counts one SMS for (user, kind, day) in a single statement, but never past `cap`: the increment
@@ -43,13 +43,4 @@ export async function smsCountToday(db: Kysely<Database>, userId: string, kind: 
 /** Seed 003: "every successful sign-in resets your daily limit". Support's unlock does too. */
 export async function resetSmsCount(db: Kysely<Database>, userId: string, kind: SmsCountersTable['kind']): Promise<void> {
   await db.deleteFrom('sms_counters').where('user_id', '=', userId).where('kind', '=', kind).execute();
-}
-
-/**
- * Sign-in SMS codes left today. At the limit none is: the next request would lock the account. A
- * count past the limit is the one that locked it; sign-in is answered at all only once that lock is
- * over, and then the count starts again (sms-challenge.ts), so the whole limit is left.
- */
-export function loginSmsLeft(limit: number, sentToday: number): number {
-  return sentToday > limit ? limit : limit - sentToday;
 }

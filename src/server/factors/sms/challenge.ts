@@ -1,17 +1,18 @@
-import type { TenantPolicy } from '../../shared/policy.js';
-import { ApiError } from '../api-error.js';
-import { recordAudit } from '../audit/audit-trail.js';
-import type { ServerContext } from '../context.js';
-import { assertSmsCountryAllowed, callingCodeOf, maskPhone } from '../mfa/sms/phone-numbers.js';
-import { createSmsCode } from '../mfa/sms/sms-code-delivery.js';
-import { calendarDay } from '../policy/calendar-day.js';
-import { findActiveLockout, lockAccount, lockedAnswerDetails } from '../policy/lockouts.js';
-import { countSms, resetSmsCount } from '../policy/sms-counters.js';
-import { findChallenge } from '../store/repositories/challenges.js';
-import { loadSignInState } from '../store/repositories/sign-in-state.js';
-import type { UserRow } from '../store/repositories/users.js';
-import { iso } from './public-user.js';
-import type { RequestMeta } from './request-meta.js';
+import type { TenantPolicy } from '../../../shared/policy.js';
+import { ApiError } from '../../api-error.js';
+import { recordAudit } from '../../audit/audit-trail.js';
+import type { ServerContext } from '../../context.js';
+import { assertSmsCountryAllowed, callingCodeOf, maskPhone } from './phone-numbers.js';
+import { createSmsCode } from './sms-code-delivery.js';
+import { calendarDay } from '../../policy/calendar-day.js';
+import { findActiveLockout, lockAccount } from '../../store/repositories/lockouts.js';
+import { countSms, resetSmsCount } from '../../store/repositories/sms-counters.js';
+import { findChallenge } from '../../store/repositories/challenges.js';
+import { loadSignInState } from '../../store/repositories/sign-in-state.js';
+import type { UserRow } from '../../store/repositories/users.js';
+import type { RequestMeta } from '../../http/request-meta.js';
+import { iso } from '../../clock.js';
+import { refusals } from '../../refusals.js';
 
 /**
  * The number a sign-in code goes to, or the answer an SMS request gets when none can be sent: the
@@ -19,8 +20,7 @@ import type { RequestMeta } from './request-meta.js';
  * (the toll-fraud guard).
  */
 export function signInSmsTarget(user: UserRow, policy: TenantPolicy): { phone: string } | { refusal: ApiError } {
-  if (!policy.allowedMethods.includes('sms') || !user.phone)
-    return { refusal: new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.') };
+  if (!policy.allowedMethods.includes('sms') || !user.phone) return { refusal: refusals.smsNotAvailable() };
   try {
     assertSmsCountryAllowed({ e164: user.phone, countryCallingCode: callingCodeOf(user.phone) }, policy.smsAllowedCountryCodes);
   } catch (error) {
@@ -46,16 +46,15 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
   const { db } = ctx.store;
   const now = ctx.clock.now();
   const challenge = await findChallenge(db, challengeId);
-  if (!challenge) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  if (!challenge) throw refusals.noSuchChallenge();
   if (challenge.consumed_at !== null || challenge.expires_at <= now || challenge.attempts >= challenge.max_attempts) {
     throw new ApiError('challenge_expired', 'This sign-in step has expired. Sign in again.');
   }
   const state = await loadSignInState(db, challenge.user_id, now);
-  if (!state) throw new ApiError('not_found', 'There is no such challenge. Sign in again.');
+  if (!state) throw refusals.noSuchChallenge();
   const { user, tenant } = state;
   const policy = tenant.policy;
-  if (state.lockout)
-    throw new ApiError('account_locked', `The account is locked until ${iso(state.lockout.until)}.`, lockedAnswerDetails(state.lockout));
+  if (state.lockout) throw refusals.accountLocked(state.lockout);
   const target = signInSmsTarget(user, policy);
   if ('refusal' in target) throw target.refusal;
   const { phone } = target;
@@ -69,12 +68,7 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
     // The counter row is ours until commit: a lock taken by a request just before this one is seen
     // here, and refusing rolls the count back, so nothing is sent while the account is locked.
     const lockedMeanwhile = await findActiveLockout(trx, user.id, now);
-    if (lockedMeanwhile)
-      throw new ApiError(
-        'account_locked',
-        `The account is locked until ${iso(lockedMeanwhile.until)}.`,
-        lockedAnswerDetails(lockedMeanwhile),
-      );
+    if (lockedMeanwhile) throw refusals.accountLocked(lockedMeanwhile);
     if (count === null) {
       // Past the limit, and its lock is over: seed 003, "after that, a new code can be requested",
       // also when the lock ends before the day does (a shorter policy, a 25-hour DST day). The
@@ -120,11 +114,7 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
   });
 
   if (outcome.kind === 'locked') {
-    throw new ApiError(
-      'account_locked',
-      `Too many SMS codes today. The account is locked until ${iso(outcome.lockout.until)}.`,
-      lockedAnswerDetails(outcome.lockout),
-    );
+    throw refusals.accountLocked(outcome.lockout, 'Too many SMS codes today.');
   }
   await ctx.delivery.dispatch([outcome.messageId]);
   return { sentTo: maskPhone(phone), remainingToday: limit - outcome.count, expiresAt: iso(outcome.expiresAt) };

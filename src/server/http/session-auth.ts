@@ -3,6 +3,7 @@ import type { ServerContext } from '../context.js';
 import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
 import { findLiveSession, type SessionRow } from '../store/repositories/sessions.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
+import { refusals } from '../refusals.js';
 
 export interface Authenticated {
   session: SessionRow;
@@ -19,11 +20,9 @@ export async function authenticateBearer(
   const token = /^Bearer ([A-Za-z0-9_-]{16,256})$/.exec(header ?? '')?.[1];
   if (!token) throw new ApiError('unauthorized', 'Send the session token as "Authorization: Bearer <token>".');
   const session = await findLiveSession(ctx.store.db, token, ctx.clock.now());
-  if (!session || !kinds.includes(session.kind))
-    throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
+  if (!session || !kinds.includes(session.kind)) throw refusals.sessionEnded();
   const user = await findUserById(ctx.store.db, session.user_id);
   const tenant = user && (await findTenantById(ctx.store.db, user.tenant_id));
-  if (!user || !tenant || user.disabled_at)
-    throw new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.');
+  if (!user || !tenant || user.disabled_at) throw refusals.sessionEnded();
   return { session, user, tenant };
 }

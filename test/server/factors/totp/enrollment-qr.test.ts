@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { startTestServer, type TestServer } from '../../../support/test-server.js';
 
 /**
  * Independent checkers, not our own code: the QR the server draws is rendered to PNG (rsvg-convert)

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { recordAudit } from '../audit/audit-trail.js';
-import { DAY, MINUTE } from '../clock.js';
-import type { Database } from '../store/schema.js';
+import { recordAudit } from '../../audit/audit-trail.js';
+import { DAY, MINUTE } from '../../clock.js';
+import type { Database } from '../schema.js';
 
 /**
  * Failed sign-ins per tenant, counted in 15-minute windows. The window row is the aggregate that

@@ -1,18 +1,18 @@
 import type { z } from 'zod';
-import type { enrollCompleteAnswer, recoveryCodesAnswer, totpEnrollAnswer } from '../../shared/api/end-user.js';
-import { ApiError } from '../api-error.js';
-import { recordAudit } from '../audit/audit-trail.js';
-import { HOUR } from '../clock.js';
-import type { ServerContext } from '../context.js';
-import { qrSvg } from '../mfa/totp/enrollment-qr.js';
-import { checkTotpCode, newTotpSecret, totpUri } from '../mfa/totp/totp.js';
-import { trustIp } from '../policy/trusted-ips.js';
-import { insertSession, revokeSession } from '../store/repositories/sessions.js';
-import { findTotpFactor, insertPendingTotp } from '../store/repositories/totp-factors.js';
-import { issueRecoveryCodes } from './recovery-code-batches.js';
-import type { RequestMeta } from './request-meta.js';
-import { requireFreshFactorForEnrolledUser } from './self-service.js';
-import type { Authenticated } from './session-auth.js';
+import type { enrollCompleteAnswer, recoveryCodesAnswer, totpEnrollAnswer } from '../../../shared/api/end-user.js';
+import { ApiError } from '../../api-error.js';
+import { recordAudit } from '../../audit/audit-trail.js';
+import { HOUR } from '../../clock.js';
+import type { ServerContext } from '../../context.js';
+import { qrSvg } from './enrollment-qr.js';
+import { checkTotpCode, newTotpSecret, totpUri } from './totp-codes.js';
+import { trustIp } from '../../store/repositories/trusted-ips.js';
+import { insertSession, revokeSession } from '../../store/repositories/sessions.js';
+import { findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
+import { issueRecoveryCodes } from '../recovery-codes/batches.js';
+import type { RequestMeta } from '../../http/request-meta.js';
+import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
+import type { Authenticated } from '../../http/session-auth.js';
 
 /**
  * Authenticator-app enrollment as seed 000 describes it: show a QR code, confirm with a code from the

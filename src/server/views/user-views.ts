@@ -1,9 +1,60 @@
 import { sql, type Kysely } from 'kysely';
+import type { PublicUser } from '../../shared/api/end-user.js';
+import type { FactorView, TrustedDeviceView } from '../../shared/api/views.js';
+import { describeFactors } from '../factors/registry.js';
+import { countRecoveryCodesLeft } from '../store/repositories/recovery-codes.js';
+import { listTrustedDevices } from '../store/repositories/trusted-devices.js';
+import type { UserRow } from '../store/repositories/users.js';
 import type { LockoutView, UserSummary } from '../../shared/api/admin.js';
-import { iso } from '../flows/public-user.js';
-import { maskPhone } from '../mfa/sms/phone-numbers.js';
-import type { LockoutRow } from '../policy/lockouts.js';
+import { maskPhone } from '../factors/sms/phone-numbers.js';
+import type { LockoutRow } from '../store/repositories/lockouts.js';
 import type { Database } from '../store/schema.js';
+import { iso } from '../clock.js';
+
+/** The account's own view of the user: never the password hash, failure counters or factor secrets. */
+export function toPublicUser(user: UserRow): PublicUser {
+  return {
+    id: user.id,
+    tenantId: user.tenant_id,
+    email: user.email,
+    name: user.name,
+    locale: user.locale,
+    mfaEnrolled: user.mfa_enrolled_at !== null,
+  };
+}
+
+/**
+ * The user's second factors as the account (/v1/me) and support (the user detail) both see them:
+ * one function, one set of field names (Logto's one sanitized view per record).
+ */
+export async function describeSecondFactors(
+  db: Kysely<Database>,
+  user: UserRow,
+  now: number,
+): Promise<{ factors: FactorView[]; recoveryCodesLeft: number; trustedDevices: TrustedDeviceView[] }> {
+  return {
+    factors: await describeFactors(db, user),
+    recoveryCodesLeft: await countRecoveryCodesLeft(db, user.id, user.recovery_batch_id),
+    trustedDevices: (await listTrustedDevices(db, user.id, now)).map(toTrustedDeviceView),
+  };
+}
+
+/** A remembered device: its label and times, never its token. */
+export function toTrustedDeviceView(d: {
+  id: string;
+  label: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number;
+}): TrustedDeviceView {
+  return {
+    id: d.id,
+    label: d.label,
+    createdAt: iso(d.created_at),
+    lastUsedAt: d.last_used_at === null ? null : iso(d.last_used_at),
+    expiresAt: iso(d.expires_at),
+  };
+}
 
 /** The columns a user row in the console needs, with tenant and "locked now" in the same query. */
 export function selectUserSummaries(db: Kysely<Database>, now: number) {

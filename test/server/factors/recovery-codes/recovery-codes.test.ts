@@ -4,7 +4,7 @@ import {
   looksLikeRecoveryCode,
   newRecoveryCode,
   normalizeRecoveryCode,
-} from '../../../src/server/mfa/recovery-codes/recovery-codes.js';
+} from '../../../../src/server/factors/recovery-codes/recovery-codes.js';
 
 describe('recovery codes', () => {
   it('are five groups of five Crockford base32 symbols (125 bits)', () => {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { hashRecoveryCode, newRecoveryCode } from '../mfa/recovery-codes/recovery-codes.js';
-import { insertRecoveryBatch } from '../store/repositories/recovery-codes.js';
-import type { Database } from '../store/schema.js';
+import { hashRecoveryCode, newRecoveryCode } from './recovery-codes.js';
+import { insertRecoveryBatch } from '../../store/repositories/recovery-codes.js';
+import type { Database } from '../../store/schema.js';
 
 /** Makes `count` fresh codes, stores their hashes as a batch, and returns the plaintext once. */
 export async function issueRecoveryCodes(

@@ -1,23 +1,23 @@
 import type { z } from 'zod';
-import type { phoneConfirmAnswer } from '../../shared/api/end-user.js';
-import { ApiError } from '../api-error.js';
-import { recordAudit } from '../audit/audit-trail.js';
-import type { ServerContext } from '../context.js';
-import { assertSmsCountryAllowed, maskPhone, parseMobileNumber } from '../mfa/sms/phone-numbers.js';
-import { checkSmsCode, createSmsCode } from '../mfa/sms/sms-code-delivery.js';
-import type { Tenant } from '../store/repositories/tenants.js';
-import type { UserRow } from '../store/repositories/users.js';
+import type { phoneConfirmAnswer } from '../../../shared/api/end-user.js';
+import { ApiError } from '../../api-error.js';
+import { recordAudit } from '../../audit/audit-trail.js';
+import type { ServerContext } from '../../context.js';
+import { assertSmsCountryAllowed, maskPhone, parseMobileNumber } from './phone-numbers.js';
+import { checkSmsCode, createSmsCode } from './sms-code-delivery.js';
+import type { Tenant } from '../../store/repositories/tenants.js';
+import type { UserRow } from '../../store/repositories/users.js';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
-import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
-import { countSms } from '../policy/sms-counters.js';
-import { iso } from './public-user.js';
-import { issueRecoveryCodes } from './recovery-code-batches.js';
-import type { RequestMeta } from './request-meta.js';
-import { requireFreshFactorForEnrolledUser } from './self-service.js';
-import type { Authenticated } from './session-auth.js';
-import type { SmsSent } from './sms-challenge.js';
-import type { SmsCodeOwner } from '../store/repositories/sms-codes.js';
+import type { Database } from '../../store/schema.js';
+import { calendarDay, nextDayStart } from '../../policy/calendar-day.js';
+import { countSms } from '../../store/repositories/sms-counters.js';
+import { issueRecoveryCodes } from '../recovery-codes/batches.js';
+import type { RequestMeta } from '../../http/request-meta.js';
+import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
+import type { Authenticated } from '../../http/session-auth.js';
+import type { SmsSent } from './challenge.js';
+import type { SmsCodeOwner } from '../../store/repositories/sms-codes.js';
+import { iso } from '../../clock.js';
 
 /**
  * Sends a setup code to a number being verified (phone enrollment or a reset link). Bad input is
