@@ -40,11 +40,11 @@ export async function seedBenchUsers(config: ServerConfig, counts: { users: numb
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('users')
-          .values(batch.map((u) => ({ id: u.id, tenant_id: tenant.id, email: u.email, name: u.email, phone: null, locale: 'en', password_hash: passwordHash, password_changed_at: now, mfa_enrolled_at: now, recovery_batch_id: null, pending_recovery_batch_id: null, disabled_at: null, created_at: now })))
+          .values(batch.map((u) => ({ id: u.id, tenant_id: tenant.id, email: u.email, name: u.email, phone: null, locale: 'en', password_hash: passwordHash, password_changed_at: now, mfa_enrolled_at: now, disabled_at: null, created_at: now })))
           .execute();
         await trx
           .insertInto('totp_factors')
-          .values(batch.map((u) => ({ id: newId(), user_id: u.id, secret_enc: ctx.secrets.seal(u.secret, u.id), status: 'active' as const, last_used_step: null, recovery_batch_id: null, created_at: now, activated_at: now })))
+          .values(batch.map((u) => ({ id: newId(), user_id: u.id, secret_enc: ctx.secrets.seal(u.secret, u.id), status: 'active' as const, last_used_step: null, created_at: now, activated_at: now })))
           .execute();
         for (const u of batch) {
           for (let c = 0; c < challengesPerUser; c++) {

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-trail.js';
 import type { ServerContext } from '../context.js';
 import { formatWhen, renderMessage, type SupportChange } from '../delivery/message-templates.js';
 import { createPhoneResetLink } from '../factors/sms/phone-reset.js';
-import { issueRecoveryCodes } from '../factors/recovery-codes/batches.js';
+import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { clearUserPasswordFailures, userHasWaitingRuns } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../store/repositories/sms-counters.js';
@@ -128,8 +128,7 @@ export function regenerateRecoveryCodesFor(
     async ({ trx, user, tenant, now }) => {
       if (user.mfa_enrolled_at === null)
         throw new ApiError('enrollment_incomplete', 'This user has not set up two-factor authentication yet.');
-      const { batchId, codes } = await issueRecoveryCodes(trx, user.id, tenant.policy.recoveryCodeCount, now);
-      await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', user.id).execute();
+      const codes = await issueLiveRecoveryCodes(trx, user.id, tenant.policy.recoveryCodeCount, now);
       return { result: { recoveryCodes: codes }, details: { count: codes.length } };
     },
   );

@@ -179,6 +179,7 @@ export async function seedBulkUsers(ctx: ServerContext, options: BulkSeedOptions
         mfa_enrolled_at: random() < 0.9 ? createdAt : null,
         recovery_batch_id: null,
         pending_recovery_batch_id: null,
+        pending_recovery_factor: null,
         failed_code_count: 0,
         disabled_at: random() < 0.01 ? now : null,
         created_at: createdAt,

@@ -7,7 +7,7 @@ import { lockAccount } from '../store/repositories/lockouts.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { createOperator } from './operators.js';
 import { createTenant, createUser } from './provisioning.js';
-import { issueRecoveryCodes } from '../factors/recovery-codes/batches.js';
+import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
 
 export interface DemoUser {
   tenant: string;
@@ -67,7 +67,7 @@ export async function seedDemo(ctx: ServerContext): Promise<{ users: DemoUser[];
   const enrollApp = async (userId: string, entry: DemoUser) => {
     const secret = newTotpSecret();
     const tenant = (await findTenantBySlug(db, entry.tenant))!;
-    const { batchId, codes } = await issueRecoveryCodes(db, userId, tenant.policy.recoveryCodeCount, now);
+    const codes = await issueLiveRecoveryCodes(db, userId, tenant.policy.recoveryCodeCount, now);
     await db
       .insertInto('totp_factors')
       .values({
@@ -76,12 +76,11 @@ export async function seedDemo(ctx: ServerContext): Promise<{ users: DemoUser[];
         secret_enc: ctx.secrets.seal(secret, userId),
         status: 'active',
         last_used_step: null,
-        recovery_batch_id: batchId,
         created_at: now,
         activated_at: now,
       })
       .execute();
-    await db.updateTable('users').set({ mfa_enrolled_at: now, recovery_batch_id: batchId }).where('id', '=', userId).execute();
+    await db.updateTable('users').set({ mfa_enrolled_at: now }).where('id', '=', userId).execute();
     entry.totpSecret = secret;
     entry.recoveryCodes = codes;
   };

@@ -16,7 +16,7 @@ import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
 import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
 import { openChallenge } from './open-challenge.js';
-import { issueRecoveryCodes } from '../factors/recovery-codes/batches.js';
+import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import type { Authenticated } from '../http/session-auth.js';
 import { availableMethods } from '../factors/registry.js';
@@ -86,8 +86,7 @@ export async function regenerateRecoveryCodes(
   await requireFreshSecondFactor(ctx, auth, meta);
   const now = ctx.clock.now();
   return ctx.store.db.transaction().execute(async (trx) => {
-    const { batchId, codes } = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
-    await trx.updateTable('users').set({ recovery_batch_id: batchId }).where('id', '=', auth.user.id).execute();
+    const codes = await issueLiveRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
     await recordAudit(trx, now, {
       ...auditOf(auth, meta),
       action: 'recovery_codes.regenerated',

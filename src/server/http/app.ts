@@ -108,7 +108,8 @@ function sweepInterval(headersTimeout: number, requestTimeout: number): number |
   return limits.length ? Math.max(10, Math.floor(Math.min(...limits) / 4)) : undefined;
 }
 
-function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpec): void {
+/** One route of the table: its schemas parse the request in and the answer out. */
+export function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpec): void {
   app.route({
     method: route.method,
     url: route.url,
@@ -124,9 +125,23 @@ function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpe
             ? await authenticateOperator(ctx, request.headers.authorization)
             : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
       const result = await route.handler({ ctx, body, params, query, meta, auth: auth as never });
-      return reply.code(route.status ?? 200).send(result);
+      return reply.code(route.status ?? 200).send(declaredAnswer(route, result));
     },
   });
+}
+
+/**
+ * The answer as its schema declares it (Logto's koa-guard): zod objects drop keys they do not name,
+ * so a field a handler adds by accident (a spread database row, a secret) never leaves the server.
+ * An answer that does not fit its schema is our bug: 500, logged, and nothing of it sent.
+ */
+function declaredAnswer(route: RouteSpec, result: unknown): unknown {
+  const parsed = route.response.safeParse(result);
+  if (parsed.success) return parsed.data;
+  const { issues } = describeZodError(parsed.error);
+  throw new Error(
+    `The answer of ${route.method} ${route.url} does not match its schema: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+  );
 }
 
 function parseOrThrow(schema: NonNullable<RouteSpec['body']>, value: unknown): unknown {

@@ -28,8 +28,10 @@ export interface UsersTable {
   mfa_enrolled_at: number | null;
   /** The recovery-code batch that currently works; older batches are dead. */
   recovery_batch_id: string | null;
-  /** Recovery codes issued at phone confirmation, live once enrollment completes. */
+  /** The batch issued at a factor's confirmation, live once enrollment completes (factors/recovery-codes/batches.ts). */
   pending_recovery_batch_id: string | null;
+  /** Whose confirmation issued the pending batch: only that factor's completion may make it live. */
+  pending_recovery_factor: 'totp' | 'sms' | null;
   /** Wrong second-factor codes in a row, across challenges; reset by a success. */
   failed_code_count: Generated<number>;
   disabled_at: number | null;
@@ -47,8 +49,6 @@ export interface TotpFactorsTable {
   status: 'pending' | 'confirmed' | 'active';
   /** Highest RFC 6238 time step accepted; a code at or below it is a replay. */
   last_used_step: number | null;
-  /** The recovery-code batch issued when this factor was confirmed; it goes live with the factor. */
-  recovery_batch_id: string | null;
   created_at: number;
   activated_at: number | null;
 }

@@ -7,11 +7,9 @@ import { assertSmsCountryAllowed, maskPhone, parseMobileNumber } from './phone-n
 import { checkSmsCode, createSmsCode } from './sms-code-delivery.js';
 import type { Tenant } from '../../store/repositories/tenants.js';
 import type { UserRow } from '../../store/repositories/users.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
 import { calendarDay, nextDayStart } from '../../policy/calendar-day.js';
 import { countSms } from '../../store/repositories/sms-counters.js';
-import { issueRecoveryCodes } from '../recovery-codes/batches.js';
+import { issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
 import type { RequestMeta } from '../../http/request-meta.js';
 import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
 import type { Authenticated } from '../../http/session-auth.js';
@@ -113,14 +111,12 @@ export async function confirmPhoneEnrollment(
     );
   }
   return db.transaction().execute(async (trx) => {
-    let recoveryCodes: string[] = [];
-    if (auth.user.mfa_enrolled_at === null) {
-      const issued = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
-      recoveryCodes = issued.codes;
-      await setPhone(trx, auth.user.id, result.phone, issued.batchId);
-    } else {
-      await setPhone(trx, auth.user.id, result.phone, null);
-    }
+    await trx.updateTable('users').set({ phone: result.phone }).where('id', '=', auth.user.id).execute();
+    // First enrollment: the codes come now, and go live when enrollment completes.
+    const recoveryCodes =
+      auth.user.mfa_enrolled_at === null
+        ? await issuePendingRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, 'sms', now)
+        : [];
     await recordAudit(trx, now, {
       action: 'enrollment.phone_confirmed',
       tenantId: auth.tenant.id,
@@ -132,12 +128,4 @@ export async function confirmPhoneEnrollment(
     });
     return { phoneHint: maskPhone(result.phone), recoveryCodes };
   });
-}
-
-async function setPhone(db: Kysely<Database>, userId: string, phone: string, pendingBatch: string | null): Promise<void> {
-  await db
-    .updateTable('users')
-    .set(pendingBatch ? { phone, pending_recovery_batch_id: pendingBatch } : { phone })
-    .where('id', '=', userId)
-    .execute();
 }

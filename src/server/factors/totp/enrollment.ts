@@ -1,15 +1,12 @@
 import type { z } from 'zod';
-import type { enrollCompleteAnswer, recoveryCodesAnswer, totpEnrollAnswer } from '../../../shared/api/end-user.js';
+import type { recoveryCodesAnswer, totpEnrollAnswer } from '../../../shared/api/end-user.js';
 import { ApiError } from '../../api-error.js';
 import { recordAudit } from '../../audit/audit-trail.js';
-import { HOUR } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
 import { qrSvg } from './enrollment-qr.js';
 import { checkTotpCode, newTotpSecret, totpUri } from './totp-codes.js';
-import { trustIp } from '../../store/repositories/trusted-ips.js';
-import { insertSession, revokeSession } from '../../store/repositories/sessions.js';
 import { findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
-import { issueRecoveryCodes } from '../recovery-codes/batches.js';
+import { issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
 import type { RequestMeta } from '../../http/request-meta.js';
 import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
 import type { Authenticated } from '../../http/session-auth.js';
@@ -61,14 +58,14 @@ export async function confirmTotpEnrollment(
   const result = checkTotpCode({ secret: ctx.secrets.open(pending.secret_enc, auth.user.id), code, at: now });
   if (!result.valid) throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
   return db.transaction().execute(async (trx) => {
-    const { batchId, codes } = await issueRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, now);
     const moved = await trx
       .updateTable('totp_factors')
-      .set({ status: 'confirmed', last_used_step: result.step, recovery_batch_id: batchId })
+      .set({ status: 'confirmed', last_used_step: result.step })
       .where('id', '=', pending.id)
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (moved.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already confirmed.');
+    const codes = await issuePendingRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, 'totp', now);
     await recordAudit(trx, now, {
       action: 'enrollment.totp_confirmed',
       tenantId: auth.tenant.id,
@@ -78,62 +75,5 @@ export async function confirmTotpEnrollment(
       ip: meta.ip,
     });
     return { recoveryCodes: codes };
-  });
-}
-
-/**
- * Activates the confirmed factor (authenticator app, or the verified phone) and its recovery codes,
- * and issues a full session: the user has just proven the factor.
- */
-export async function completeEnrollment(
-  ctx: ServerContext,
-  auth: Authenticated,
-  meta: RequestMeta,
-): Promise<z.infer<typeof enrollCompleteAnswer>> {
-  const { db } = ctx.store;
-  const now = ctx.clock.now();
-  const policy = auth.tenant.policy;
-  const confirmedApp = await findTotpFactor(db, auth.user.id, 'confirmed');
-  const phonePending = auth.user.phone !== null && auth.user.pending_recovery_batch_id !== null && policy.allowedMethods.includes('sms');
-  if (!confirmedApp && !phonePending)
-    throw new ApiError('enrollment_incomplete', 'Confirm a code from your authenticator app or your phone first.');
-  await requireFreshFactorForEnrolledUser(ctx, auth, meta);
-  return db.transaction().execute(async (trx) => {
-    let batchId = auth.user.pending_recovery_batch_id;
-    if (confirmedApp) {
-      const activated = await trx
-        .updateTable('totp_factors')
-        .set({ status: 'active', activated_at: now })
-        .where('id', '=', confirmedApp.id)
-        .where('status', '=', 'confirmed')
-        .executeTakeFirst();
-      if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
-      batchId = confirmedApp.recovery_batch_id;
-    }
-    let enroll = trx
-      .updateTable('users')
-      .set({ mfa_enrolled_at: now, recovery_batch_id: batchId, pending_recovery_batch_id: null, failed_code_count: 0 })
-      .where('id', '=', auth.user.id);
-    // For the phone path the pending batch is the claim: a second, concurrent completion finds it gone.
-    if (!confirmedApp && batchId) enroll = enroll.where('pending_recovery_batch_id', '=', batchId);
-    const enrolled = await enroll.executeTakeFirst();
-    if (enrolled.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
-    await revokeSession(trx, auth.session.id, now);
-    const { token } = await insertSession(
-      trx,
-      { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: now },
-      now,
-    );
-    if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, auth.user.id, meta.ip, now);
-    await recordAudit(trx, now, {
-      action: 'enrollment.completed',
-      tenantId: auth.tenant.id,
-      userId: auth.user.id,
-      actorType: 'user',
-      actorId: auth.user.id,
-      ip: meta.ip,
-      details: { method: confirmedApp ? 'totp' : 'sms', recoveryCodesAcknowledged: true },
-    });
-    return { sessionToken: token };
   });
 }

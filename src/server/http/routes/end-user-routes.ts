@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as api from '../../../shared/api/end-user.js';
 import { trustedDeviceView } from '../../../shared/api/views.js';
-import { completeEnrollment, confirmTotpEnrollment, startTotpEnrollment } from '../../factors/totp/enrollment.js';
+import { confirmTotpEnrollment, startTotpEnrollment } from '../../factors/totp/enrollment.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
 import {
   changePassword,
@@ -17,6 +17,7 @@ import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../..
 import { signIn } from '../../flows/sign-in.js';
 import { sendChallengeSms } from '../../factors/sms/challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
+import { completeEnrollment } from '../../flows/enrollment-completion.js';
 
 const noBody = z.strictObject({}).optional();
 const scopeParams = z.object({ scope: z.enum(['bank']) });

@@ -9,6 +9,7 @@ import { messageHandoffSchema } from './006_message_handoff.js';
 import { userSearchTrigramsSchema } from './007_user_search_trigrams.js';
 import { sqliteSearchTextSchema } from './008_sqlite_search_text.js';
 import { postgresSearchBucketsSchema } from './009_postgres_search_buckets.js';
+import { pendingRecoveryBatchSchema } from './010_pending_recovery_batch.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '007_user_search_trigrams': userSearchTrigramsSchema(dialect),
     '008_sqlite_search_text': sqliteSearchTextSchema(dialect),
     '009_postgres_search_buckets': postgresSearchBucketsSchema(dialect),
+    '010_pending_recovery_batch': pendingRecoveryBatchSchema(),
   };
 }

@@ -16,7 +16,6 @@ export async function insertPendingTotp(db: Kysely<Database>, userId: string, se
       secret_enc: secretEnc,
       status: 'pending',
       last_used_step: null,
-      recovery_batch_id: null,
       created_at: now,
       activated_at: null,
     })

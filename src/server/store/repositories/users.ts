@@ -29,6 +29,7 @@ export async function insertUser(db: Kysely<Database>, input: NewUser, now: numb
     mfa_enrolled_at: input.mfaEnrolledAt ?? null,
     recovery_batch_id: null,
     pending_recovery_batch_id: null,
+    pending_recovery_factor: null,
     disabled_at: null,
     created_at: now,
     shared_mailbox: looksLikeSharedMailbox(input.email) ? 1 : 0,
