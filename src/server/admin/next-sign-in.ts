@@ -6,14 +6,7 @@ import { enrollmentMethods, recognisablePlaces } from '../flows/sign-in.js';
 import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { calendarDay, nextDayStart } from '../policy/calendar-day.js';
 import { findActiveLockout, type LockoutRow } from '../store/repositories/lockouts.js';
-import {
-  isExhausted,
-  passwordMayBeGuessed,
-  throttleKeys,
-  userPasswordFailures,
-  userPasswordRuns,
-  type PasswordRun,
-} from '../policy/password-throttle.js';
+import { isExhausted, passwordMayBeGuessed, throttleKeys } from '../policy/password-throttle.js';
 import { smsCountToday } from '../store/repositories/sms-counters.js';
 import { listTrustedIps } from '../store/repositories/trusted-ips.js';
 import type { Tenant } from '../store/repositories/tenants.js';
@@ -22,6 +15,7 @@ import type { UserRow } from '../store/repositories/users.js';
 import { iso } from '../clock.js';
 import { loginSmsLeft } from '../factors/sms/daily-limit.js';
 import { availableMethods, factors } from '../factors/registry.js';
+import { userPasswordFailures, userPasswordRuns, type PasswordRun } from '../store/repositories/password-failures.js';
 
 type Db = ServerContext['store']['db'];
 type Runs = Map<string, PasswordRun>;

@@ -8,7 +8,6 @@ import { formatWhen, renderMessage, type SupportChange } from '../delivery/messa
 import { createPhoneResetLink } from '../factors/sms/phone-reset.js';
 import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
 import type { RequestMeta } from '../http/request-meta.js';
-import { clearUserPasswordFailures, userHasWaitingRuns } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../store/repositories/sms-counters.js';
 import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
 import { queueMessage } from '../store/repositories/messages.js';
@@ -19,6 +18,7 @@ import type { UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
 import { assertMayAct, type OperatorPrincipal } from './operator-principal.js';
 import { visibleUser } from './user-detail.js';
+import { userHasWaitingRuns, clearUserPasswordFailures } from '../store/repositories/password-failures.js';
 
 type TicketAndReason = z.infer<typeof ticketAndReason>;
 

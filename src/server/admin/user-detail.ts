@@ -4,7 +4,7 @@ import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../store/repositories/lockouts.js';
-import { exhaustedAfter, isExhausted, passwordFailuresOf } from '../policy/password-throttle.js';
+import { exhaustedAfter, isExhausted } from '../policy/password-throttle.js';
 import { smsCountToday } from '../store/repositories/sms-counters.js';
 import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
@@ -21,6 +21,7 @@ import {
   type UserSummaryRow,
 } from '../views/user-views.js';
 import { iso } from '../clock.js';
+import { passwordFailuresOf } from '../store/repositories/password-failures.js';
 
 /** A user the operator may see, or 404 exactly as for an id that doesn't exist. */
 export async function visibleUser(ctx: ServerContext, principal: OperatorPrincipal, userId: string): Promise<UserRow> {

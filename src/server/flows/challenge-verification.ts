@@ -7,7 +7,6 @@ import { DAY, HOUR, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { factors } from '../factors/registry.js';
 import { findActiveLockout, lockAccount } from '../store/repositories/lockouts.js';
-import { clearUserPasswordFailures } from '../policy/password-throttle.js';
 import { resetSmsCount } from '../store/repositories/sms-counters.js';
 import { trustIp } from '../store/repositories/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
@@ -21,6 +20,7 @@ import { sql, type Kysely } from 'kysely';
 import { newId } from '../crypto/tokens.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { refusals } from '../refusals.js';
+import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
 
 type VerifyRequest = z.infer<typeof verifyRequest>;
 type VerifyAnswer = z.infer<typeof verifyAnswer>;

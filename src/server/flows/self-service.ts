@@ -11,7 +11,7 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { clearUserPasswordFailures, startPasswordAttempt, throttleKeys } from '../policy/password-throttle.js';
+import { throttleKeys } from '../policy/password-throttle.js';
 import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
 import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
 import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
@@ -21,6 +21,8 @@ import type { RequestMeta } from '../http/request-meta.js';
 import type { Authenticated } from '../http/session-auth.js';
 import { availableMethods } from '../factors/registry.js';
 import { describeSecondFactors, toPublicUser } from '../views/user-views.js';
+import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
+import { startPasswordAttempt } from './password-attempt.js';
 
 function auditOf(auth: Authenticated, meta: RequestMeta) {
   return { tenantId: auth.tenant.id, userId: auth.user.id, actorType: 'user' as const, actorId: auth.user.id, ip: meta.ip };

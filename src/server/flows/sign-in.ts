@@ -9,14 +9,7 @@ import type { ServerContext } from '../context.js';
 import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../store/repositories/lockouts.js';
-import {
-  clearUserPasswordFailures,
-  passwordMayBeGuessed,
-  startPasswordAttempt,
-  throttleKeys,
-  userPasswordFailures,
-  type ThrottleKey,
-} from '../policy/password-throttle.js';
+import { passwordMayBeGuessed, throttleKeys, type ThrottleKey } from '../policy/password-throttle.js';
 import { hitRateLimit } from '../store/repositories/rate-limits.js';
 import { recordFailedSignIn, recordRefusedSignIn } from '../store/repositories/sign-in-failures.js';
 import { resetSmsCount, smsCountToday } from '../store/repositories/sms-counters.js';
@@ -32,6 +25,8 @@ import { refusals } from '../refusals.js';
 import { loginSmsLeft } from '../factors/sms/daily-limit.js';
 import { availableMethods } from '../factors/registry.js';
 import { toPublicUser } from '../views/user-views.js';
+import { userPasswordFailures, clearUserPasswordFailures } from '../store/repositories/password-failures.js';
+import { startPasswordAttempt } from './password-attempt.js';
 
 type LoginRequest = z.infer<typeof loginRequest>;
 type LoginAnswer = z.infer<typeof loginAnswer>;

@@ -1,8 +1,8 @@
 import { HOUR } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { prunePasswordFailures } from '../policy/password-throttle.js';
 import { pruneRateLimits } from './repositories/rate-limits.js';
 import { pruneSignInFailureWindows } from './repositories/sign-in-failures.js';
+import { prunePasswordFailures } from './repositories/password-failures.js';
 
 /**
  * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
