@@ -27,7 +27,7 @@ const noRenderer = { group: ['**/renderer/**'], message: 'The renderer is a leaf
 const noPreload = { group: ['**/preload/**'], message: 'The preload script is a leaf: nothing imports it.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'data/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'data/**', 'coverage/**', 'bench/peers/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

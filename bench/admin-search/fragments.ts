@@ -35,7 +35,8 @@ export function fragmentsFrom(samples: SampleUser[], count: number): Fragment[] 
     const user = samples[Math.floor(next() * samples.length)]!;
     const length = 2 + Math.floor(next() * 5);
     const roll = next();
-    const source = roll < 0.4 ? user.name : roll < 0.8 ? user.email.split('@')[0]! : (user.phone ?? user.name).replace(/\D/g, '') || user.name;
+    const source =
+      roll < 0.4 ? user.name : roll < 0.8 ? user.email.split('@')[0]! : (user.phone ?? user.name).replace(/\D/g, '') || user.name;
     const kind = roll < 0.4 ? 'name' : roll < 0.8 ? 'email' : user.phone ? 'phone' : 'name';
     if (source.length < length) continue;
     const start = Math.floor(next() * (source.length - length + 1));

@@ -42,7 +42,9 @@ const users = Number(values.users);
 const requests = Number(values.requests);
 const clients = Number(values.clients);
 if (!['sqlite', 'postgres'].includes(values.db!) || !(users > 0) || !(requests > 0) || !(clients > 0)) {
-  console.error('usage: bench/admin-search/run.ts [--db sqlite|postgres] [--users N] [--requests N] [--clients N] [--data-dir DIR] [--details FILE]');
+  console.error(
+    'usage: bench/admin-search/run.ts [--db sqlite|postgres] [--users N] [--requests N] [--clients N] [--data-dir DIR] [--details FILE]',
+  );
   process.exit(2);
 }
 
@@ -65,11 +67,18 @@ async function main(): Promise<void> {
   const started = await startServerProcess(env);
   server = started.child;
   const client = new LoadClient(started.url, clients);
-  const login = await client.post('/v1/admin/auth/login', { email: operatorEmail, password, code: generateSync({ secret: operator.totpSecret, epoch: Math.floor(Date.now() / 1000) }), deviceName: 'bench' });
+  const login = await client.post('/v1/admin/auth/login', {
+    email: operatorEmail,
+    password,
+    code: generateSync({ secret: operator.totpSecret, epoch: Math.floor(Date.now() / 1000) }),
+    deviceName: 'bench',
+  });
   const token = String(login.body.accessToken);
   if (!token || login.status !== 200) throw new Error(`operator sign-in failed: ${JSON.stringify(login.body)}`);
 
-  const fragments = values['exact-emails'] ? Array.from({ length: requests + 200 }, (_, i) => ({ q: samples[i % samples.length]!.email, kind: 'email' as const })) : fragmentsFrom(samples, requests + 200);
+  const fragments = values['exact-emails']
+    ? Array.from({ length: requests + 200 }, (_, i) => ({ q: samples[i % samples.length]!.email, kind: 'email' as const }))
+    : fragmentsFrom(samples, requests + 200);
   // Warm-up: caches and prepared statements, as a server that has run for a while has them.
   for (const f of fragments.slice(0, 200)) await client.get(`/v1/admin/users?q=${encodeURIComponent(f.q)}&limit=25`, token);
   // The 1-minute load average before and after: this VM's two cores are shared, and a busy neighbour
@@ -85,7 +94,13 @@ async function main(): Promise<void> {
         if (answer.status !== 200) throw new Error(`search failed: ${answer.status} ${JSON.stringify(answer.body)}`);
         // A page cut short at the server's bound (searched.complete false) is fast by design: counted apart.
         const searched = answer.body.searched as { complete: boolean; examined: number } | undefined;
-        results.push({ ...f, ms: answer.ms, hits: (answer.body.items as unknown[]).length, complete: searched?.complete ?? true, examined: searched?.examined ?? 0 });
+        results.push({
+          ...f,
+          ms: answer.ms,
+          hits: (answer.body.items as unknown[]).length,
+          complete: searched?.complete ?? true,
+          examined: searched?.examined ?? 0,
+        });
       }
     }),
   );
@@ -111,10 +126,26 @@ async function main(): Promise<void> {
   const byKind = Object.fromEntries(['name', 'email', 'phone', 'rare'].map((k) => [k, summarize(results.filter((r) => r.kind === k))]));
   const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 10);
   const load = { before: +loadBefore.toFixed(2), after: +loadavg()[0]!.toFixed(2) };
-  const out = { db: values.db, exactEmails: values['exact-emails'], at: new Date().toISOString(), cores: cpus().length, load, users, seedSeconds, clients, overall: summarize(results), byLength, byKind, slowest };
+  const out = {
+    db: values.db,
+    exactEmails: values['exact-emails'],
+    at: new Date().toISOString(),
+    cores: cpus().length,
+    load,
+    users,
+    seedSeconds,
+    clients,
+    overall: summarize(results),
+    byLength,
+    byKind,
+    slowest,
+  };
   console.log(JSON.stringify(out, null, 2));
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(`bench/results/admin-search-${values.db}-${clients}clients${values['exact-emails'] ? '-exact-emails' : ''}.json`, `${JSON.stringify(out, null, 2)}\n`);
+  writeFileSync(
+    `bench/results/admin-search-${values.db}-${clients}clients${values['exact-emails'] ? '-exact-emails' : ''}.json`,
+    `${JSON.stringify(out, null, 2)}\n`,
+  );
   if (values.details) writeFileSync(values.details, `${JSON.stringify(results)}\n`);
 }
 

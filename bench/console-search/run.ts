@@ -77,7 +77,12 @@ async function main(): Promise<void> {
   const consoleData = mkdtempSync(join(tmpdir(), 'mfa-console-bench-data-'));
   temporary.push(consoleData);
   // No keyring on a bench machine: the refresh token stays in memory.
-  services = createConsoleServices({ dataDir: consoleData, deviceName: 'MFA Desk console bench', openExternal: async () => {}, credentials: memoryCredentials() });
+  services = createConsoleServices({
+    dataDir: consoleData,
+    deviceName: 'MFA Desk console bench',
+    openExternal: async () => {},
+    credentials: memoryCredentials(),
+  });
   host = await startBrowserHost({ handlers: services.handlers, rendererDir: join(built, 'renderer'), log: () => {} });
   browser = await launchChromium();
   const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
@@ -101,7 +106,8 @@ async function main(): Promise<void> {
     if (i === WARM_UP) loadBefore = loadavg()[0]!;
     // Empty the box and wait for the unfiltered list, as an agent starting a new search sees it.
     await box.fill('');
-    if (!(await page.evaluate(`window.__searchTimer.showing('', ${TIMEOUT_MS})`))) throw new Error(`the emptied search box showed no list within ${TIMEOUT_MS} ms`);
+    if (!(await page.evaluate(`window.__searchTimer.showing('', ${TIMEOUT_MS})`)))
+      throw new Error(`the emptied search box showed no list within ${TIMEOUT_MS} ms`);
     await page.waitForTimeout(250 + next() * 250);
     await page.evaluate(`window.__searchTimer.arm(${JSON.stringify(f.q)})`);
     // keyboard.type: real key events for what is on the keyboard layout, text input for æ, ø, ü.
@@ -109,9 +115,17 @@ async function main(): Promise<void> {
       await page.keyboard.type(char);
       await page.waitForTimeout(80 + next() * 140);
     }
-    const timed = (await page.evaluate(`window.__searchTimer.result(${TIMEOUT_MS})`)) as { domMs: number; frameMs: number; rows: number } | null;
-    if (!timed) throw new Error(`no results rendered for ${JSON.stringify(f.q)} within ${TIMEOUT_MS} ms (data-results-for: ${String(await page.evaluate(resultsFor))})`);
-    if (i >= WARM_UP) results.push({ q: f.q, kind: f.kind, domMs: +timed.domMs.toFixed(2), frameMs: +timed.frameMs.toFixed(2), rows: timed.rows });
+    const timed = (await page.evaluate(`window.__searchTimer.result(${TIMEOUT_MS})`)) as {
+      domMs: number;
+      frameMs: number;
+      rows: number;
+    } | null;
+    if (!timed)
+      throw new Error(
+        `no results rendered for ${JSON.stringify(f.q)} within ${TIMEOUT_MS} ms (data-results-for: ${String(await page.evaluate(resultsFor))})`,
+      );
+    if (i >= WARM_UP)
+      results.push({ q: f.q, kind: f.kind, domMs: +timed.domMs.toFixed(2), frameMs: +timed.frameMs.toFixed(2), rows: timed.rows });
     if ((i + 1) % 50 === 0) console.log(`${i + 1}/${fragments.length} searches`);
   }
 
@@ -124,7 +138,11 @@ async function main(): Promise<void> {
       p95ms: +percentile(dom, 95).toFixed(1),
       p99ms: +percentile(dom, 99).toFixed(1),
       maxms: +(dom.at(-1) ?? NaN).toFixed(1),
-      nextFrame: { p50ms: +percentile(frame, 50).toFixed(1), p95ms: +percentile(frame, 95).toFixed(1), maxms: +(frame.at(-1) ?? NaN).toFixed(1) },
+      nextFrame: {
+        p50ms: +percentile(frame, 50).toFixed(1),
+        p95ms: +percentile(frame, 95).toFixed(1),
+        maxms: +(frame.at(-1) ?? NaN).toFixed(1),
+      },
     };
   };
   const out = {

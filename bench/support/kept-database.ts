@@ -31,7 +31,13 @@ export async function openBenchDatabase(db: 'sqlite' | 'postgres', keptDir?: str
   }
   const keyFile = join(dir, 'key');
   if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { ...process.env, MFA_DESK_DATA_DIR: dir, MFA_DESK_KEY: readFileSync(keyFile, 'utf8').trim(), LOG_LEVEL: 'warn', DATABASE_URL: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MFA_DESK_DATA_DIR: dir,
+    MFA_DESK_KEY: readFileSync(keyFile, 'utf8').trim(),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: '',
+  };
   let stopPostgres = () => {};
   if (db === 'postgres') {
     if (keptDir) {
@@ -57,4 +63,3 @@ export async function openBenchDatabase(db: 'sqlite' | 'postgres', keptDir?: str
     },
   };
 }
-

@@ -10,7 +10,11 @@ import { openBenchDatabase, type BenchDatabase } from './kept-database.js';
  * kept `dataDir`, by an earlier run; migrated to the current schema and analyzed. The caller closes
  * `ctx` before starting the server process and `database` at the end.
  */
-export async function openSeededDatabase(db: 'sqlite' | 'postgres', users: number, dataDir?: string): Promise<{ database: BenchDatabase; ctx: ServerContext; seedSeconds: number | null }> {
+export async function openSeededDatabase(
+  db: 'sqlite' | 'postgres',
+  users: number,
+  dataDir?: string,
+): Promise<{ database: BenchDatabase; ctx: ServerContext; seedSeconds: number | null }> {
   const database = await openBenchDatabase(db, dataDir);
   if (database.seeded && database.seeded.users !== users) {
     database.close();
@@ -40,7 +44,15 @@ export async function openSeededDatabase(db: 'sqlite' | 'postgres', users: numbe
     // A server that has run a while has its search table and indexes in memory: load them now, not
     // during the measured requests (the cluster is started afresh for every run).
     await sql`CREATE EXTENSION IF NOT EXISTS pg_prewarm`.execute(ctx.store.db);
-    for (const relation of ['user_search', 'user_search_walk', 'user_search_trgm', 'user_search_bucket_trgm', 'user_search_pkey', 'users', 'users_pkey'])
+    for (const relation of [
+      'user_search',
+      'user_search_walk',
+      'user_search_trgm',
+      'user_search_bucket_trgm',
+      'user_search_pkey',
+      'users',
+      'users_pkey',
+    ])
       await sql`SELECT pg_prewarm(${relation}::regclass)`.execute(ctx.store.db);
   } else await sql`ANALYZE`.execute(ctx.store.db);
   database.markSeeded({ users });
