@@ -7,6 +7,7 @@ import type { ServerContext } from '../context.js';
 import { formatWhen, renderMessage, type SupportChange } from '../delivery/message-templates.js';
 import { createPhoneResetLink } from '../factors/sms/phone-reset.js';
 import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
+import { resetAuthenticatorApp } from '../factors/totp/support-reset.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { resetSmsCount } from '../store/repositories/sms-counters.js';
 import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
@@ -135,24 +136,10 @@ export function regenerateRecoveryCodesFor(
 }
 
 export function resetTotp(ctx: ServerContext, principal: OperatorPrincipal, userId: string, request: TicketAndReason, meta: RequestMeta) {
-  return supportAction(ctx, principal, userId, request, meta, { name: 'totp_reset', change: 'totp_reset' }, async ({ trx, user, now }) => {
-    const removed = await trx.deleteFrom('totp_factors').where('user_id', '=', user.id).executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) throw new ApiError('conflict', 'This user has no authenticator app.');
-    // Without another factor the user enrols again at the next sign-in (with new recovery codes).
-    const stillEnrolled = user.phone !== null;
-    await trx
-      .updateTable('users')
-      .set(stillEnrolled ? { failed_code_count: 0 } : { mfa_enrolled_at: null, recovery_batch_id: null, failed_code_count: 0 })
-      .where('id', '=', user.id)
-      .execute();
-    const devices = await revokeTrustedDevices(trx, user.id, now);
-    const sessions = await revokeUserSessions(trx, user.id, now);
-    await forgetTrustedIps(trx, user.id);
-    return {
-      result: { ok: true as const },
-      details: { devicesForgotten: devices, sessionsEnded: sessions, reEnrollAtNextSignIn: !stillEnrolled },
-    };
-  });
+  return supportAction(ctx, principal, userId, request, meta, { name: 'totp_reset', change: 'totp_reset' }, async ({ trx, user, now }) => ({
+    result: { ok: true as const },
+    details: await resetAuthenticatorApp(trx, user, now),
+  }));
 }
 
 export function revokeDevices(
