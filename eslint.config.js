@@ -60,6 +60,22 @@ export default tseslint.config(
     },
   },
   {
+    // policy/ holds pure decisions; what reads or writes the database lives in store/ (ARCHITECTURE.md).
+    files: ['src/server/policy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        noMain,
+        noRenderer,
+        noPreload,
+        { group: ['electron'], message: 'The server never imports Electron.' },
+        {
+          group: ['kysely', 'pg', 'better-sqlite3', '**/store/**'],
+          message: 'policy/ is pure: read and write the database in store/repositories.',
+        },
+      ]),
+    },
+  },
+  {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': boundary([

@@ -22,7 +22,7 @@ type Runs = Map<string, PasswordRun>;
 
 /**
  * What the user meets at their next sign-in, read from the same functions the sign-in flow decides
- * with (flows/sign-in.ts, challenge-methods.ts, sms-challenge.ts), so the support desk's answer and
+ * with (flows/sign-in.ts, factors/registry.ts and each factor's `usableNow`, factors/sms/challenge.ts), so the support desk's answer and
  * the user's experience cannot drift apart.
  */
 export async function describeNextSignIn(db: Db, tenant: Tenant, user: UserRow, now: number): Promise<NextSignInView> {
@@ -66,7 +66,7 @@ async function refusal(
 }
 
 /**
- * Seed 003: after the SMS lock "a new code can be requested" (sms-challenge.ts starts the count
+ * Seed 003: after the SMS lock "a new code can be requested" (factors/sms/challenge.ts starts the count
  * again); after wrong codes they may enter codes again; an administrator's lock is theirs to explain.
  */
 const afterLockout: Record<LockoutRow['reason'], 'request_new_code' | 'enter_code' | 'contact_support'> = {

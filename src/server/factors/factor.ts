@@ -39,8 +39,8 @@ export interface Factor {
   usableNow(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, now: number): Promise<boolean>;
   /**
    * Checks a code for an open challenge. A right code is spent later, in the success transaction
-   * (`spend`), so a request that loses the race for the challenge keeps it. Throws
-   * `method_not_available` when the user cannot use this method at all.
+   * (`spend`), so a request that loses the race for the challenge keeps it. Throws a refusal when the
+   * user cannot use this method at all (no phone: `method_not_available`; no app or codes: `invalid_request`).
    */
   checkCode(input: CodeCheckInput): Promise<CodeCheck>;
   /** The safe-to-show view of the user's enrolled factor, or null (recovery codes are counted, not listed). */

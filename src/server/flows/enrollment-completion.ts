@@ -10,13 +10,14 @@ import type { Authenticated } from '../http/session-auth.js';
 import { insertSession, revokeSession } from '../store/repositories/sessions.js';
 import { findTotpFactor } from '../store/repositories/totp-factors.js';
 import { trustIp } from '../store/repositories/trusted-ips.js';
-import { requireFreshFactorForEnrolledUser } from './self-service.js';
+import { requireFreshFactorForEnrolledUser } from './step-up.js';
 
 /**
  * The last step of every enrollment (seed 000 step 9: the recovery codes are saved): the confirmed
  * factor becomes active, the batch its confirmation issued goes live, and a full session is issued,
- * since the user has just proven the factor. The confirmed authenticator app wins when the phone was
- * confirmed too; the phone completes only on a batch its own confirmation issued.
+ * since the user has just proven the factor. When both the app and the phone were confirmed, the app is
+ * the factor activated and the codes shown last go live (each confirmation replaces the pending
+ * batch); the phone completes alone only on a batch its own confirmation issued.
  */
 export async function completeEnrollment(
   ctx: ServerContext,

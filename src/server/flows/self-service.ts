@@ -1,25 +1,17 @@
 import type { z } from 'zod';
-import type {
-  ChallengeMethod,
-  meAnswer,
-  passwordChangeRequest,
-  recoveryCodesAnswer,
-  scopeAccessAnswer,
-  stepUpAnswer,
-} from '../../shared/api/end-user.js';
+import type { meAnswer, passwordChangeRequest, recoveryCodesAnswer } from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { MINUTE, iso } from '../clock.js';
+import { iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { throttleKeys } from '../policy/password-throttle.js';
 import { forgetTrustedIps } from '../store/repositories/trusted-ips.js';
-import { findScopeGrant, revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
+import { revokeSession, revokeUserSessions } from '../store/repositories/sessions.js';
 import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
-import { openChallenge } from './open-challenge.js';
 import { issueLiveRecoveryCodes } from '../factors/recovery-codes/batches.js';
 import type { RequestMeta } from '../http/request-meta.js';
+import { requireFreshSecondFactor } from './step-up.js';
 import type { Authenticated } from '../http/session-auth.js';
-import { availableMethods } from '../factors/registry.js';
 import { describeSecondFactors, toPublicUser } from '../views/user-views.js';
 import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
 import { startPasswordAttempt } from './password-attempt.js';
@@ -41,42 +33,6 @@ export async function describeMe(ctx: ServerContext, auth: Authenticated): Promi
       secondFactorAt: auth.session.second_factor_at === null ? null : iso(auth.session.second_factor_at),
     },
   };
-}
-
-/**
- * Sensitive account changes need a second factor checked within the last few minutes in this very
- * session; a remembered device or an old session is not enough. Otherwise: 403 with a challenge to answer.
- */
-export async function requireFreshSecondFactor(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
-  const now = ctx.clock.now();
-  const freshSince = now - auth.tenant.policy.stepUpFreshMinutes * MINUTE;
-  if (auth.session.second_factor_at !== null && auth.session.second_factor_at >= freshSince) return;
-  throw await stepUpRequired(ctx, auth, 'account', meta);
-}
-
-/** A step-up challenge bound to this session and scope. */
-async function openStepUp(
-  ctx: ServerContext,
-  auth: Authenticated,
-  scope: string,
-  meta: RequestMeta,
-): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
-  const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy);
-  if (methods.length === 0) throw new ApiError('forbidden', 'Set up a second factor first.');
-  const challenge = await openChallenge(
-    ctx.store.db,
-    auth.user,
-    auth.tenant.policy,
-    'step_up',
-    { ip: meta.ip, scope, sessionId: auth.session.id },
-    ctx.clock.now(),
-  );
-  return { challengeId: challenge.id, methods };
-}
-
-async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<ApiError> {
-  const { challengeId, methods } = await openStepUp(ctx, auth, scope, meta);
-  return new ApiError('step_up_required', 'Confirm with your second factor first.', { challengeId, methods, scope });
 }
 
 export async function regenerateRecoveryCodes(
@@ -150,42 +106,10 @@ export async function forgetDevice(
   });
 }
 
-export async function requestStepUp(
-  ctx: ServerContext,
-  auth: Authenticated,
-  scope: string,
-  meta: RequestMeta,
-): Promise<z.infer<typeof stepUpAnswer>> {
-  const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
-  if (until !== null) return { status: 'granted', scope, until: iso(until) };
-  return { status: 'challenge', ...(await openStepUp(ctx, auth, scope, meta)) };
-}
-
-/** The check a sensitive module (seed 000's bank module) makes: a step-up for that scope in this session. */
-export async function checkScopeAccess(
-  ctx: ServerContext,
-  auth: Authenticated,
-  scope: string,
-  meta: RequestMeta,
-): Promise<z.infer<typeof scopeAccessAnswer>> {
-  const until = await findScopeGrant(ctx.store.db, auth.session.id, scope, ctx.clock.now());
-  if (until === null) throw await stepUpRequired(ctx, auth, scope, meta);
-  return { scope, granted: true, until: iso(until) };
-}
-
 export async function logout(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
   const now = ctx.clock.now();
   await ctx.store.db.transaction().execute(async (trx) => {
     await revokeSession(trx, auth.session.id, now);
     await recordAudit(trx, now, { ...auditOf(auth, meta), action: 'session.logout' });
   });
-}
-
-/**
- * Adding or replacing a factor of an enrolled account is a sensitive change too: whoever holds a
- * session (signed in on a trusted IP with the password alone, or a stolen token) must not set up
- * their own app and get new recovery codes. First enrollment (an enrollment token) needs no such check.
- */
-export async function requireFreshFactorForEnrolledUser(ctx: ServerContext, auth: Authenticated, meta: RequestMeta): Promise<void> {
-  if (auth.session.kind === 'full' && auth.user.mfa_enrolled_at !== null) await requireFreshSecondFactor(ctx, auth, meta);
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { EnrolledMethod } from '../../shared/methods.js';
 
 /**
  * Table types. Portable across SQLite and PostgreSQL (and PostgreSQL-compatible distributed engines):
@@ -31,7 +32,7 @@ export interface UsersTable {
   /** The batch issued at a factor's confirmation, live once enrollment completes (factors/recovery-codes/batches.ts). */
   pending_recovery_batch_id: string | null;
   /** Whose confirmation issued the pending batch: only that factor's completion may make it live. */
-  pending_recovery_factor: 'totp' | 'sms' | null;
+  pending_recovery_factor: EnrolledMethod | null;
   /** Wrong second-factor codes in a row, across challenges; reset by a success. */
   failed_code_count: Generated<number>;
   disabled_at: number | null;
@@ -264,7 +265,7 @@ export interface PasswordFailuresTable {
   last_failure_at: number;
 }
 
-/** Failed sign-ins of one tenant in one 15-minute window (policy/sign-in-failures.ts). */
+/** Failed sign-ins of one tenant in one 15-minute window (store/repositories/sign-in-failures.ts). */
 export interface SignInFailureWindowsTable {
   tenant_id: string;
   window_start: number;

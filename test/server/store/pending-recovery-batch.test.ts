@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../../src/server/bootstrap.js';
 import { ManualClock } from '../../../src/server/clock.js';
@@ -8,6 +8,7 @@ import type { ServerContext } from '../../../src/server/context.js';
 import { completeEnrollment } from '../../../src/server/flows/enrollment-completion.js';
 import { openStore } from '../../../src/server/store/database.js';
 import { allMigrations } from '../../../src/server/store/migrations/index.js';
+import { pendingRecoveryBatchSchema } from '../../../src/server/store/migrations/010_pending_recovery_batch.js';
 import { findSessionById, insertSession } from '../../../src/server/store/repositories/sessions.js';
 import { findTenantById } from '../../../src/server/store/repositories/tenants.js';
 import { findUserById } from '../../../src/server/store/repositories/users.js';
@@ -22,7 +23,7 @@ describe.each(dialects)('the pending recovery batch migration on %s', (dialect) 
   let database: TestDatabase;
   let ctx: ServerContext;
   const now = Date.UTC(2026, 11, 1, 9);
-  const ids = { tenant: 't1', app: 'u-app', phone: 'u-phone', both: 'u-both' };
+  const ids = { tenant: 't1', app: 'u-app', phone: 'u-phone', both: 'u-both', phoneLast: 'u-phone-last' };
 
   beforeAll(async () => {
     database = await freshDatabase(dialect);
@@ -54,7 +55,12 @@ describe.each(dialects)('the pending recovery batch migration on %s', (dialect) 
     });
     await db
       .insertInto('users')
-      .values([user(ids.app, null, null), user(ids.phone, '+4791234567', 'b-phone'), user(ids.both, '+4791234568', 'b-both-phone')])
+      .values([
+        user(ids.app, null, null),
+        user(ids.phone, '+4791234567', 'b-phone'),
+        user(ids.both, '+4791234568', 'b-both-phone'),
+        user(ids.phoneLast, '+4791234569', 'b-last-phone'),
+      ])
       .execute();
     const factor = (id: string, userId: string, batch: string) => ({
       id,
@@ -68,7 +74,29 @@ describe.each(dialects)('the pending recovery batch migration on %s', (dialect) 
     });
     await db
       .insertInto('totp_factors')
-      .values([factor('f-app', ids.app, 'b-app'), factor('f-both', ids.both, 'b-both-app')])
+      .values([factor('f-app', ids.app, 'b-app'), factor('f-both', ids.both, 'b-both-app'), factor('f-last', ids.phoneLast, 'b-last-app')])
+      .execute();
+    // When each batch was shown: the codes shown last are the ones that go live.
+    const issued: Array<[string, string, number]> = [
+      [ids.app, 'b-app', now],
+      [ids.phone, 'b-phone', now],
+      [ids.both, 'b-both-phone', now - 1000],
+      [ids.both, 'b-both-app', now],
+      [ids.phoneLast, 'b-last-app', now - 1000],
+      [ids.phoneLast, 'b-last-phone', now],
+    ];
+    await db
+      .insertInto('recovery_codes')
+      .values(
+        issued.map(([userId, batch, at]) => ({
+          id: `${batch}-1`,
+          user_id: userId,
+          batch_id: batch,
+          code_hash: `h-${batch}`,
+          used_at: null,
+          created_at: at,
+        })),
+      )
       .execute();
     await store.close();
     ctx = await createContext(
@@ -89,16 +117,20 @@ describe.each(dialects)('the pending recovery batch migration on %s', (dialect) 
       .execute();
     expect(rows).toEqual([
       { id: ids.app, pending_recovery_batch_id: 'b-app', pending_recovery_factor: 'totp' },
-      // Both confirmed: completion chose the app's batch before, and still does.
+      // Both confirmed, the app last: its codes were shown last, and go live.
       { id: ids.both, pending_recovery_batch_id: 'b-both-app', pending_recovery_factor: 'totp' },
       { id: ids.phone, pending_recovery_batch_id: 'b-phone', pending_recovery_factor: 'sms' },
+      // Both confirmed, the phone last: the phone's codes stay pending (the app is still activated).
+      { id: ids.phoneLast, pending_recovery_batch_id: 'b-last-phone', pending_recovery_factor: 'sms' },
     ]);
-    const columns = await sql<{
-      name: string;
-    }>`SELECT ${sql.raw(dialect === 'sqlite' ? "name FROM pragma_table_info('totp_factors')" : "column_name AS name FROM information_schema.columns WHERE table_name = 'totp_factors'")}`.execute(
-      ctx.store.db,
-    );
-    expect(columns.rows.map((c) => c.name)).not.toContain('recovery_batch_id');
+    // The migration may run again (SQLite runs it outside a transaction): nothing changes.
+    await pendingRecoveryBatchSchema(dialect).up(ctx.store.db as unknown as Kysely<unknown>);
+    const again = await ctx.store.db
+      .selectFrom('users')
+      .select(['id', 'pending_recovery_batch_id', 'pending_recovery_factor'])
+      .orderBy('id')
+      .execute();
+    expect(again).toEqual(rows);
   });
 
   it('lets each half-done enrollment complete with the batch its user was shown', async () => {
@@ -107,6 +139,8 @@ describe.each(dialects)('the pending recovery batch migration on %s', (dialect) 
       [ids.app, 'b-app', 'totp'],
       [ids.phone, 'b-phone', 'sms'],
       [ids.both, 'b-both-app', 'totp'],
+      // The app confirmed too: it is activated, with the codes shown last.
+      [ids.phoneLast, 'b-last-phone', 'totp'],
     ] as const) {
       const user = (await findUserById(ctx.store.db, userId))!;
       const { session } = await insertSession(

@@ -46,6 +46,19 @@ export async function issuePendingRecoveryCodes(
 }
 
 /**
+ * Forgets the pending batch a factor's confirmation issued, when that confirmation is undone (the
+ * app's enrollment restarted, or reset by support): those codes can never go live.
+ */
+export async function dropPendingRecoveryCodes(db: Kysely<Database>, userId: string, factor: EnrolledMethod): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ pending_recovery_batch_id: null, pending_recovery_factor: null })
+    .where('id', '=', userId)
+    .where('pending_recovery_factor', '=', factor)
+    .execute();
+}
+
+/**
  * The one way a batch becomes the user's live batch (every older batch stops working with it).
  * `fromPending`: only while it is still the user's pending batch, which it then stops being; that
  * is the claim that lets one of two concurrent completions through. Returns whether it went live.

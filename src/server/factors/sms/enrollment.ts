@@ -11,11 +11,11 @@ import { calendarDay, nextDayStart } from '../../policy/calendar-day.js';
 import { countSms } from '../../store/repositories/sms-counters.js';
 import { issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
 import type { RequestMeta } from '../../http/request-meta.js';
-import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
 import type { Authenticated } from '../../http/session-auth.js';
 import type { SmsSent } from './challenge.js';
 import type { SmsCodeOwner } from '../../store/repositories/sms-codes.js';
 import { iso } from '../../clock.js';
+import { requireFreshFactorForEnrolledUser } from '../../flows/step-up.js';
 
 /**
  * Sends a setup code to a number being verified (phone enrollment or a reset link). Bad input is

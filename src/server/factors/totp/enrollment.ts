@@ -6,10 +6,10 @@ import type { ServerContext } from '../../context.js';
 import { qrSvg } from './enrollment-qr.js';
 import { checkTotpCode, newTotpSecret, totpUri } from './totp-codes.js';
 import { findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
-import { issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
+import { dropPendingRecoveryCodes, issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
 import type { RequestMeta } from '../../http/request-meta.js';
-import { requireFreshFactorForEnrolledUser } from '../../flows/self-service.js';
 import type { Authenticated } from '../../http/session-auth.js';
+import { requireFreshFactorForEnrolledUser } from '../../flows/step-up.js';
 
 /**
  * Authenticator-app enrollment as seed 000 describes it: show a QR code, confirm with a code from the
@@ -32,6 +32,8 @@ export async function startTotpEnrollment(
   const otpauthUri = totpUri(secret, auth.tenant.policy.totpIssuer ?? auth.tenant.name, auth.user.email);
   await db.transaction().execute(async (trx) => {
     await insertPendingTotp(trx, auth.user.id, ctx.secrets.seal(secret, auth.user.id), now);
+    // A confirmed app this replaces took its recovery codes with it.
+    await dropPendingRecoveryCodes(trx, auth.user.id, 'totp');
     await recordAudit(trx, now, {
       action: 'enrollment.totp_started',
       tenantId: auth.tenant.id,

@@ -5,6 +5,7 @@ import { revokeTrustedDevices } from '../../store/repositories/trusted-devices.j
 import { forgetTrustedIps } from '../../store/repositories/trusted-ips.js';
 import type { UserRow } from '../../store/repositories/users.js';
 import type { Database } from '../../store/schema.js';
+import { dropPendingRecoveryCodes } from '../recovery-codes/batches.js';
 
 /**
  * Support's reset of the authenticator app (a lost phone): the app's factor rows go, and with them
@@ -19,6 +20,7 @@ export async function resetAuthenticatorApp(
 ): Promise<{ devicesForgotten: number; sessionsEnded: number; reEnrollAtNextSignIn: boolean }> {
   const removed = await trx.deleteFrom('totp_factors').where('user_id', '=', user.id).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw new ApiError('conflict', 'This user has no authenticator app.');
+  await dropPendingRecoveryCodes(trx, user.id, 'totp');
   const stillEnrolled = user.phone !== null;
   await trx
     .updateTable('users')

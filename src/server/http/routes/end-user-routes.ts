@@ -3,21 +3,14 @@ import * as api from '../../../shared/api/end-user.js';
 import { trustedDeviceView } from '../../../shared/api/views.js';
 import { confirmTotpEnrollment, startTotpEnrollment } from '../../factors/totp/enrollment.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
-import {
-  changePassword,
-  checkScopeAccess,
-  describeMe,
-  forgetDevice,
-  logout,
-  regenerateRecoveryCodes,
-  requestStepUp,
-} from '../../flows/self-service.js';
+import { changePassword, describeMe, forgetDevice, logout, regenerateRecoveryCodes } from '../../flows/self-service.js';
 import { confirmPhoneEnrollment, startPhoneEnrollment } from '../../factors/sms/enrollment.js';
 import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../../factors/sms/phone-reset.js';
 import { signIn } from '../../flows/sign-in.js';
 import { sendChallengeSms } from '../../factors/sms/challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { completeEnrollment } from '../../flows/enrollment-completion.js';
+import { requestStepUp, checkScopeAccess } from '../../flows/step-up.js';
 
 const noBody = z.strictObject({}).optional();
 const scopeParams = z.object({ scope: z.enum(['bank']) });

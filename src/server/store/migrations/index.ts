@@ -23,6 +23,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '007_user_search_trigrams': userSearchTrigramsSchema(dialect),
     '008_sqlite_search_text': sqliteSearchTextSchema(dialect),
     '009_postgres_search_buckets': postgresSearchBucketsSchema(dialect),
-    '010_pending_recovery_batch': pendingRecoveryBatchSchema(),
+    '010_pending_recovery_batch': pendingRecoveryBatchSchema(dialect),
   };
 }

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseStoredPolicy } from '../../../src/server/policy/tenant-policy.js';
+import { policyPresets } from '../../../src/shared/policy.js';
+
+describe('a stored tenant policy', () => {
+  it('keeps working when it names a method the server has no factor for (push, accepted before it existed)', () => {
+    const stored = JSON.stringify({ ...policyPresets.sms, allowedMethods: ['sms', 'push', 'totp'] });
+    expect(parseStoredPolicy(stored).allowedMethods).toEqual(['sms', 'totp']);
+  });
+
+  it('fills fields added since from the defaults, and refuses a policy with no method left', () => {
+    const old: Partial<typeof policyPresets.app> = { ...policyPresets.app };
+    delete old.smsCodeAttempts;
+    expect(parseStoredPolicy(JSON.stringify(old)).smsCodeAttempts).toBe(policyPresets.app.smsCodeAttempts);
+    expect(() => parseStoredPolicy(JSON.stringify({ ...policyPresets.app, allowedMethods: ['push'] }))).toThrow(/allowedMethods/);
+  });
+});
