@@ -4,10 +4,13 @@
  * package.json and node_modules (`npm ci --prefix bench/peers/better-auth`).
  *
  * Configured as a careful deployment would be, and as close to MFA Desk's bench as better-auth allows:
- * - passwords: argon2id at MFA Desk's parameters (m=19456 KiB, t=2, p=1, OWASP's minimum) through
+ * - passwords, by `hash` (shared.ts, PEER_HASHES):
+ *   `argon2id`: argon2id at MFA Desk's parameters (m=19456 KiB, t=2, p=1, OWASP's minimum) through
  *   `emailAndPassword.password.hash/verify`, with the `argon2` package MFA Desk uses, so the full
- *   sign-in phase compares the frameworks with the same hash. better-auth calls it directly: up to
- *   libuv's 4 threads hash at once (MFA Desk lets at most cores - 1 run, keeping a core for requests).
+ *   sign-in phase compares the frameworks with the same hash.
+ *   `default`: better-auth as shipped, no `password` option (its own scrypt, BETTER_AUTH_SCRYPT).
+ *   better-auth calls either as requests come: up to libuv's 4 threads hash at once (MFA Desk lets at
+ *   most cores - 1 run, keeping a core for requests).
  * - SQLite with MFA Desk's pragmas: WAL, synchronous=NORMAL, busy_timeout, foreign keys on.
  * - the rate limiter off: it allows 3 two-factor requests per 10 s per IP, and every bench client is
  *   127.0.0.1 (MFA Desk's password throttling stays on in its runs; it lets this load through).
@@ -18,7 +21,7 @@ import argon2 from 'argon2';
 import Database from 'better-sqlite3';
 import { betterAuth } from 'better-auth';
 import { twoFactor } from 'better-auth/plugins/two-factor';
-import { PEER_ARGON2ID_PARAMETERS, PEER_BASE_PATH, PEER_ORIGIN } from './shared.js';
+import { PEER_ARGON2ID_PARAMETERS, PEER_BASE_PATH, PEER_ORIGIN, type PeerHash } from './shared.js';
 
 /** MFA Desk's OWASP_ARGON2ID (src/server/passwords/password-hasher.ts); bench/compare.ts checks the stored hashes match. */
 export const PEER_ARGON2ID = { type: argon2.argon2id, ...PEER_ARGON2ID_PARAMETERS } as const;
@@ -34,7 +37,15 @@ export function openPeerDatabase(file: string): Database.Database {
   return sqlite;
 }
 
-export function peerOptions(sqlite: Database.Database, secret: string, verify?: PasswordVerify) {
+export function peerOptions(sqlite: Database.Database, secret: string, hash: PeerHash, verify?: PasswordVerify) {
+  // `default`: better-auth's own hash and verify, or (setup) its own hash with `verify` in place of its verify.
+  const password =
+    hash === 'argon2id'
+      ? {
+          hash: (password: string) => argon2.hash(password, PEER_ARGON2ID),
+          verify: verify ?? (({ hash, password }: { hash: string; password: string }) => argon2.verify(hash, password)),
+        }
+      : verify && { verify };
   return {
     appName: 'MFA Desk bench peer',
     baseURL: PEER_ORIGIN,
@@ -42,13 +53,7 @@ export function peerOptions(sqlite: Database.Database, secret: string, verify?: 
     secret,
     database: sqlite,
     trustedOrigins: [PEER_ORIGIN],
-    emailAndPassword: {
-      enabled: true,
-      password: {
-        hash: (password: string) => argon2.hash(password, PEER_ARGON2ID),
-        verify: verify ?? (({ hash, password }) => argon2.verify(hash, password)),
-      },
-    },
+    emailAndPassword: { enabled: true, ...(password && { password }) },
     plugins: [twoFactor({ issuer: 'MFA Desk bench peer' })],
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
@@ -56,9 +61,9 @@ export function peerOptions(sqlite: Database.Database, secret: string, verify?: 
   };
 }
 
-/** The auth instance on `file`; `verify` replaces the password check (setup only: see setup.ts). */
-export function createPeerAuth(file: string, secret: string, verify?: PasswordVerify) {
+/** The auth instance on `file` with password hash `hash`; `verify` replaces the password check (setup only: see setup.ts). */
+export function createPeerAuth(file: string, secret: string, hash: PeerHash, verify?: PasswordVerify) {
   const sqlite = openPeerDatabase(file);
-  const options = peerOptions(sqlite, secret, verify);
+  const options = peerOptions(sqlite, secret, hash, verify);
   return { auth: betterAuth(options), options, sqlite };
 }

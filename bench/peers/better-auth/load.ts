@@ -3,7 +3,10 @@
  * process, then load from this process with the load shape of bench/signin (bench/support/auth-phases.ts):
  * keep-alive clients (16 by default), closed loop; each request chain keeps its own cookies.
  *
- *   node bin/run-ts.mjs bench/peers/better-auth/load.ts [--seconds 10] [--clients 16] [--verify N]
+ *   node bin/run-ts.mjs bench/peers/better-auth/load.ts [--seconds 10] [--clients 16] [--verify N] [--peer-hash argon2id|default]
+ *
+ * `--peer-hash` (auth.ts): argon2id at MFA Desk's parameters (the default here), or better-auth's own
+ * default hash (scrypt, as shipped). Each run has a database and setup of its own.
  *
  * Phases:
  *   warm-up: 2 s of verifies on challenges of their own (not counted).
@@ -11,7 +14,7 @@
  *     window (the signed two_factor cookie of a real sign-in); each request is POST
  *     /api/auth/two-factor/verify-totp with that cookie and the user's current code, and must be
  *     accepted (200, a session token, a session cookie). Other answers are counted apart.
- *   full sign-in: for `seconds`, POST /api/auth/sign-in/email (argon2id verify; answers
+ *   full sign-in: for `seconds`, POST /api/auth/sign-in/email (password verify; answers
  *     twoFactorRedirect and sets the two_factor cookie), then verify-totp with that cookie and a fresh
  *     code; both must succeed. A user signs in at most once per 30 s step, as in MFA Desk's phase B.
  * Import `runBetterAuth` (bench/compare.ts) or run this file alone.
@@ -29,11 +32,14 @@ import { CookieJar, LoadClient, type Answer } from '../../support/load-client.js
 import { startListeningProcess, stopProcess } from '../../support/server-process.js';
 import { describe } from '../../support/tally.js';
 import {
+  BETTER_AUTH_SCRYPT,
+  isPeerHash,
   PEER_ARGON2ID_PARAMETERS,
   PEER_BASE_PATH,
   PEER_ORIGIN,
   PEER_PASSWORD,
   TWO_FACTOR_COOKIE,
+  type PeerHash,
   type PeerSetup,
   type PeerUser,
 } from './shared.js';
@@ -77,20 +83,38 @@ export interface PeerRunOptions {
   clients: number;
   /** Users (and challenges) of the verify-only phase; default 400 x seconds. */
   verify?: number;
+  /** The peer's password hash (auth.ts); default argon2id. */
+  hash?: PeerHash;
   log?: (line: string) => void;
 }
+
+/** What each `hash` configures (auth.ts), next to what setup read back from the database. */
+export const PEER_HASH_CONFIGURED = {
+  argon2id: {
+    label: 'argon2id as MFA Desk',
+    configured: { type: 'argon2id', ...PEER_ARGON2ID_PARAMETERS },
+    note: 'better-auth emailAndPassword.password.hash/verify with the argon2 package; no limit on concurrent hashes (libuv thread pool)',
+  },
+  default: {
+    label: 'as shipped',
+    configured: { type: 'scrypt', ...BETTER_AUTH_SCRYPT },
+    note: "better-auth's default hashPassword/verifyPassword (node:crypto scrypt, no password option given); no limit on concurrent hashes (libuv thread pool)",
+  },
+} as const;
 
 export async function runBetterAuth(options: PeerRunOptions) {
   const log = options.log ?? console.log;
   const { seconds, clients } = options;
   const verifyCount = options.verify ?? Math.max(200, Math.ceil(seconds * 400));
+  const hash = options.hash ?? 'argon2id';
+  const name = `better-auth (${PEER_HASH_CONFIGURED[hash].label})`;
   await ensurePeerInstalled(log);
   const dir = mkdtempSync(join(tmpdir(), 'better-auth-peer-'));
   const env = { ...process.env, BENCH_PEER_SECRET: randomBytes(32).toString('base64') };
   let server: Awaited<ReturnType<typeof startListeningProcess>>['child'] | undefined;
   try {
     const startedAt = new Date().toISOString();
-    log(`better-auth: setup (${verifyCount} verify users, 600 warm-up, 2,000 pool; schema by getMigrations)...`);
+    log(`${name}: setup (${verifyCount} verify users, 600 warm-up, 2,000 pool; schema by getMigrations; --hash ${hash})...`);
     const dbFile = join(dir, 'peer.db');
     const setupFile = join(dir, 'setup.json');
     await run(
@@ -108,13 +132,15 @@ export async function runBetterAuth(options: PeerRunOptions) {
         String(verifyCount),
         '--pool',
         '2000',
+        '--hash',
+        hash,
       ],
       env,
     );
     const setup = JSON.parse(readFileSync(setupFile, 'utf8')) as PeerSetup;
-    const started = await startListeningProcess([runTs, join(peerDir, 'server.ts'), '--db', dbFile], env);
+    const started = await startListeningProcess([runTs, join(peerDir, 'server.ts'), '--db', dbFile, '--hash', hash], env);
     server = started.child;
-    log(`better-auth ${setup.betterAuthVersion} ${started.url}; ${clients} clients; password hash ${setup.passwordHashParameters}`);
+    log(`${name} ${setup.betterAuthVersion} ${started.url}; ${clients} clients; password hash ${setup.passwordHashParameters}`);
     const client = new LoadClient(started.url, clients * 2, { origin: PEER_ORIGIN });
 
     const verifyOne = async (user: PeerUser) => {
@@ -124,7 +150,7 @@ export async function runBetterAuth(options: PeerRunOptions) {
     };
     await freshVerifyPhase(setup.warmup, clients, verifyOne, 2000);
     const verifyOnly = await freshVerifyPhase(setup.verify, clients, verifyOne, seconds * 3000);
-    log(`better-auth verify-only (accepted TOTP verifies/s): ${describe(verifyOnly)}`);
+    log(`${name} verify-only (accepted TOTP verifies/s): ${describe(verifyOnly)}`);
 
     const fullSignIn = await signInPhase(setup.pool, clients, seconds * 1000, async (user) => {
       const begun = performance.now();
@@ -142,22 +168,24 @@ export async function runBetterAuth(options: PeerRunOptions) {
       const key = classify(verify, jar);
       return { key: key === 'accepted' ? 'signed_in' : `verify_${key}`, ms: performance.now() - begun };
     });
-    log(`better-auth full sign-ins/s (password + TOTP): ${describe(fullSignIn)}`);
+    log(`${name} full sign-ins/s (password + TOTP): ${describe(fullSignIn)}`);
     client.close();
-    const { seconds: setupSeconds, apiCheck, passwordHashParameters, passwordChecksAnsweredWithoutArgon2, betterAuthVersion } = setup;
+    const { seconds: setupSeconds, apiCheck, passwordChecksAnsweredWithoutHashing, betterAuthVersion } = setup;
     return {
       betterAuthVersion,
+      peerHash: hash,
       startedAt,
       at: new Date().toISOString(),
       passwordHash: {
-        parameters: passwordHashParameters,
-        configured: { type: 'argon2id', ...PEER_ARGON2ID_PARAMETERS },
-        note: 'better-auth emailAndPassword.password.hash/verify with the argon2 package; no limit on concurrent hashes (libuv thread pool)',
+        parameters: setup.passwordHashParameters,
+        storedAs: setup.passwordHashStoredAs,
+        configured: PEER_HASH_CONFIGURED[hash].configured,
+        note: PEER_HASH_CONFIGURED[hash].note,
       },
       setup: {
         seconds: setupSeconds,
         apiCheck,
-        passwordChecksAnsweredWithoutArgon2,
+        passwordChecksAnsweredWithoutHashing,
         users: { warmup: setup.warmup.length, verify: setup.verify.length, pool: setup.pool.length },
       },
       verifyOnly,
@@ -171,9 +199,20 @@ export async function runBetterAuth(options: PeerRunOptions) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '10' }, clients: { type: 'string', default: '16' }, verify: { type: 'string' } },
+    options: {
+      seconds: { type: 'string', default: '10' },
+      clients: { type: 'string', default: '16' },
+      verify: { type: 'string' },
+      'peer-hash': { type: 'string', default: 'argon2id' },
+    },
   });
+  const hash = values['peer-hash'];
+  if (!isPeerHash(hash)) {
+    console.error('usage: load.ts [--seconds N] [--clients N] [--verify N] [--peer-hash argon2id|default]');
+    process.exit(2);
+  }
   runBetterAuth({
+    hash,
     seconds: Number(values.seconds),
     clients: Number(values.clients),
     ...(values.verify ? { verify: Number(values.verify) } : {}),

@@ -2,6 +2,7 @@
  * Prepares the peer's SQLite database before its server starts (not measured):
  *
  *   node bin/run-ts.mjs bench/peers/better-auth/setup.ts --db FILE --out FILE [--warmup N] [--verify N] [--pool N]
+ *     [--hash argon2id|default]   (the password hash, auth.ts; the server must get the same)
  *   (BENCH_PEER_SECRET: better-auth's secret, the same the server gets)
  *
  * 1. The schema, by better-auth's own programmatic migration (`getMigrations(options).runMigrations()`:
@@ -12,29 +13,43 @@
  *    code is accepted on a second sign-in in the same step (better-auth keeps no used step).
  * 3. The bench users through better-auth's own adapter (`internalAdapter.createUser`, `linkAccount`,
  *    `adapter.create('twoFactor')`), written as the API wrote the check user's rows: the credential
- *    account with an argon2id hash, the TOTP secret and backup codes encrypted with
- *    `symmetricEncrypt` under the auth secret, the factor verified. All share one argon2id hash of one
- *    password (as MFA Desk's bench users do): the API path costs three argon2 runs per user.
- *    The rows of the first bench user are compared with the check user's (same columns filled).
+ *    account with a hash by the configured hasher (argon2id: `argon2.hash` at PEER_ARGON2ID; default:
+ *    better-auth's own `hashPassword`), the TOTP secret and backup codes encrypted with
+ *    `symmetricEncrypt` under the auth secret, the factor verified. All share one hash of one password
+ *    (as MFA Desk's bench users do): the API path costs three password hashes per user.
+ *    The rows of the first bench user are compared with the check user's (same columns filled), and the
+ *    parameters of its stored hash with those of the check user's (made by better-auth's sign-up).
  * 4. One open two-factor challenge for each warm-up and verify user, by better-auth's own sign-in
  *    endpoint (`/sign-in/email`: session made and deleted, the verification rows and the signed
  *    `two_factor` cookie made by the plugin's hook), the cookie kept for the load client.
  *    The choice, and why: opening a challenge costs a password check, and with the real argon2id
  *    verify (about 60 a second on the two shared cores) the 4,000 challenges of a 10-second phase
  *    would take over a minute. So this setup process passes `password.verify` a check that answers
- *    for the one shared hash without re-running argon2 (the answer argon2 gave for it once, checked
- *    below); any other hash still runs argon2. The measured server is a separate process that runs
- *    argon2 on every sign-in. The challenges themselves are exactly what a real sign-in leaves.
+ *    for the one shared hash without re-hashing (the answer the real verify gave for it once, checked
+ *    below); any other hash still runs the real verify (argon2, or better-auth's `verifyPassword`). The
+ *    measured server is a separate process that hashes on every sign-in. The challenges themselves
+ *    are exactly what a real sign-in leaves.
  */
+import { scryptSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
-import { generateRandomString, symmetricDecrypt, symmetricEncrypt } from 'better-auth/crypto';
+import { generateRandomString, hashPassword, symmetricDecrypt, symmetricEncrypt, verifyPassword } from 'better-auth/crypto';
 import { getMigrations } from 'better-auth/db/migration';
 import { generateSync } from 'otplib';
 import { CookieJar } from '../../support/load-client.js';
 import { createPeerAuth, PEER_ARGON2ID, type PasswordVerify } from './auth.js';
-import { PEER_BASE_PATH, PEER_ORIGIN, PEER_PASSWORD, TWO_FACTOR_COOKIE, type PeerSetup, type PeerUser } from './shared.js';
+import {
+  BETTER_AUTH_SCRYPT,
+  isPeerHash,
+  PEER_BASE_PATH,
+  PEER_ORIGIN,
+  PEER_PASSWORD,
+  TWO_FACTOR_COOKIE,
+  type PeerHash,
+  type PeerSetup,
+  type PeerUser,
+} from './shared.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 /** RFC 4648 base32 without padding: how better-auth's totpURI carries the secret's UTF-8 bytes. */
@@ -56,6 +71,26 @@ export function base32(bytes: Uint8Array): string {
 
 const code = (secret: string) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) });
 
+/** The hasher and verifier the server runs for `hash` (auth.ts). */
+const HASHERS: Record<PeerHash, { hash: (password: string) => Promise<string>; verify: PasswordVerify }> = {
+  argon2id: { hash: (password) => argon2.hash(password, PEER_ARGON2ID), verify: ({ hash, password }) => argon2.verify(hash, password) },
+  default: { hash: hashPassword, verify: verifyPassword },
+};
+
+/**
+ * The parameters of a stored hash, read back: argon2id's PHC string up to its salt; for better-auth's
+ * default ("<salt hex>:<key hex>", no parameters stored), BETTER_AUTH_SCRYPT once they re-derive the key.
+ */
+function storedParameters(stored: string): { parameters: string; storedAs: string } {
+  if (stored.startsWith('$argon2')) return { parameters: stored.split('$').slice(0, 4).join('$'), storedAs: 'PHC string' };
+  const [salt = '', key = ''] = stored.split(':');
+  const { N, r, p, dkLen } = BETTER_AUTH_SCRYPT;
+  const derived = scryptSync(PEER_PASSWORD.normalize('NFKC'), salt, dkLen, { N, r, p, maxmem: 256 * N * r }).toString('hex');
+  if (!/^[0-9a-f]+$/.test(salt) || derived !== key)
+    throw new Error(`stored hash ${salt}:${key.slice(0, 8)}... is not scrypt ${JSON.stringify(BETTER_AUTH_SCRYPT)}`);
+  return { parameters: `scrypt:N=${N},r=${r},p=${p},dkLen=${dkLen}`, storedAs: `<salt: ${salt.length} hex>:<key: ${key.length} hex>` };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -64,26 +99,31 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '600' },
       verify: { type: 'string', default: '4000' },
       pool: { type: 'string', default: '2000' },
+      hash: { type: 'string', default: 'argon2id' },
     },
   });
   const secret = process.env.BENCH_PEER_SECRET;
-  if (!values.db || !values.out || !secret)
-    throw new Error('usage: setup.ts --db FILE --out FILE [--warmup N] [--verify N] [--pool N], with BENCH_PEER_SECRET set');
+  const peerHash = values.hash;
+  if (!values.db || !values.out || !secret || !isPeerHash(peerHash))
+    throw new Error(
+      'usage: setup.ts --db FILE --out FILE [--warmup N] [--verify N] [--pool N] [--hash argon2id|default], with BENCH_PEER_SECRET set',
+    );
   const counts = { warmup: Number(values.warmup), verify: Number(values.verify), pool: Number(values.pool) };
   const t0 = performance.now();
   const lap = (since: number) => +((performance.now() - since) / 1000).toFixed(1);
 
-  const sharedHash = await argon2.hash(PEER_PASSWORD, PEER_ARGON2ID);
-  if (!(await argon2.verify(sharedHash, PEER_PASSWORD))) throw new Error('argon2 does not verify its own hash');
+  const hasher = HASHERS[peerHash];
+  const sharedHash = await hasher.hash(PEER_PASSWORD);
+  if (!(await hasher.verify({ hash: sharedHash, password: PEER_PASSWORD }))) throw new Error(`${peerHash} does not verify its own hash`);
   let shortcuts = 0;
   const setupVerify: PasswordVerify = async ({ hash, password }) => {
     if (hash === sharedHash && password === PEER_PASSWORD) {
       shortcuts++;
       return true;
     }
-    return argon2.verify(hash, password);
+    return hasher.verify({ hash, password });
   };
-  const { auth, options, sqlite } = createPeerAuth(values.db, secret, setupVerify);
+  const { auth, options, sqlite } = createPeerAuth(values.db, secret, peerHash, setupVerify);
 
   const { runMigrations, toBeCreated, toBeAdded } = await getMigrations(options);
   await runMigrations();
@@ -201,9 +241,15 @@ async function main(): Promise<void> {
     const seeded = filled(table, column, seededUser.id);
     if (api !== seeded) throw new Error(`${table}: the API filled ${api}, the seed ${seeded}`);
   }
-  const hashRow = sqlite.prepare("SELECT password FROM account WHERE userId = ? AND providerId = 'credential'").get(seededUser.id) as {
-    password: string;
-  };
+  const storedHash = (userId: string) =>
+    storedParameters(
+      (sqlite.prepare("SELECT password FROM account WHERE userId = ? AND providerId = 'credential'").get(userId) as { password: string })
+        .password,
+    );
+  const seededHash = storedHash(seededUser.id);
+  const apiHash = storedHash(checkUser.id);
+  if (JSON.stringify(apiHash) !== JSON.stringify(seededHash))
+    throw new Error(`stored hashes: the API's ${JSON.stringify(apiHash)}, the seed's ${JSON.stringify(seededHash)}`);
   const usersSeconds = lap(t2);
 
   // 4. One open challenge per warm-up and verify user, by the real sign-in endpoint.
@@ -234,17 +280,19 @@ async function main(): Promise<void> {
   };
   const out: PeerSetup = {
     betterAuthVersion: version,
-    passwordHashParameters: hashRow.password.split('$').slice(0, 4).join('$'),
+    passwordHash: peerHash,
+    passwordHashParameters: seededHash.parameters,
+    passwordHashStoredAs: seededHash.storedAs,
     apiCheck,
     seconds: { migrate, apiCheck: apiCheckSeconds, users: usersSeconds, challenges: challengesSeconds, total: lap(t0) },
-    passwordChecksAnsweredWithoutArgon2: shortcuts,
+    passwordChecksAnsweredWithoutHashing: shortcuts,
     warmup,
     verify,
     pool,
   };
   writeFileSync(values.out, JSON.stringify(out));
   console.log(
-    `peer setup: ${counts.warmup + counts.verify + counts.pool} users, ${open.length} open challenges in ${out.seconds.total} s ${JSON.stringify(out.seconds)}`,
+    `peer setup (${peerHash} hash): ${counts.warmup + counts.verify + counts.pool} users, ${open.length} open challenges in ${out.seconds.total} s ${JSON.stringify(out.seconds)}`,
   );
 }
 

@@ -5,6 +5,20 @@
 
 /** MFA Desk's OWASP_ARGON2ID (src/server/passwords/password-hasher.ts): argon2id, m=19456 KiB, t=2, p=1. */
 export const PEER_ARGON2ID_PARAMETERS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/**
+ * The peer's password hash (auth.ts): `argon2id`, MFA Desk's argon2id given to better-auth through
+ * `emailAndPassword.password.hash/verify`; or `default`, better-auth as shipped (no `password` option:
+ * its own scrypt). Everything else is the same.
+ */
+export const PEER_HASHES = ['argon2id', 'default'] as const;
+export type PeerHash = (typeof PEER_HASHES)[number];
+export const isPeerHash = (value: unknown): value is PeerHash => PEER_HASHES.includes(value as PeerHash);
+/**
+ * better-auth 1.7's default hash (`hashPassword` of better-auth/crypto, from @better-auth/utils/password:
+ * node:crypto scrypt of the NFKC password, 16 random bytes of salt as hex). It stores "<salt hex>:<key hex>",
+ * without its parameters: setup.ts checks that these re-derive the stored key.
+ */
+export const BETTER_AUTH_SCRYPT = { N: 16_384, r: 16, p: 1, dkLen: 64 } as const;
 /** better-auth's base URL; the server listens on any port of 127.0.0.1. */
 export const PEER_ORIGIN = 'http://127.0.0.1';
 export const PEER_BASE_PATH = '/api/auth';
@@ -24,11 +38,18 @@ export interface PeerUser {
 /** What setup.ts leaves for the load client (a JSON file). */
 export interface PeerSetup {
   betterAuthVersion: string;
-  /** The stored argon2 hash up to its salt, as read back from the account table. */
+  passwordHash: PeerHash;
+  /**
+   * Read back from the account table: argon2id, the stored hash up to its salt ("$argon2id$v=19$m=...");
+   * default, "scrypt:N=...,r=...,p=...,dkLen=..." once those re-derived the stored key from its salt.
+   */
   passwordHashParameters: string;
+  /** What the account table holds, e.g. "<salt: 32 hex>:<key: 128 hex>". */
+  passwordHashStoredAs: string;
   apiCheck: { sameCodeOnASecondSignInInTheSameStep: string } & Record<string, unknown>;
   seconds: { migrate: number; apiCheck: number; users: number; challenges: number; total: number };
-  passwordChecksAnsweredWithoutArgon2: number;
+  /** Setup's password checks answered for the one shared hash without re-hashing (setup.ts). */
+  passwordChecksAnsweredWithoutHashing: number;
   warmup: PeerUser[];
   verify: PeerUser[];
   pool: PeerUser[];
