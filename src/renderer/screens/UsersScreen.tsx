@@ -119,7 +119,11 @@ function UserSearch() {
   const focusRow = (index: number) => {
     setActive(index);
     virtualizer.scrollToIndex(index, { align: 'auto' });
-    requestAnimationFrame(() => document.getElementById(`user-row-${index}`)?.focus());
+    // A row on screen takes the focus now, so a key pressed right after (ArrowDown twice, fast)
+    // starts from it; one scrolled into view is rendered on the next frame.
+    const row = document.getElementById(`user-row-${index}`);
+    if (row) row.focus();
+    else requestAnimationFrame(() => document.getElementById(`user-row-${index}`)?.focus());
   };
   const onListKey = (event: KeyboardEvent<HTMLElement>) => {
     const last = items.length - 1;
