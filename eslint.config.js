@@ -25,6 +25,7 @@ const noMain = {
 };
 const noRenderer = { group: ['**/renderer/**'], message: 'The renderer is a leaf: nothing imports it.' };
 const noPreload = { group: ['**/preload/**'], message: 'The preload script is a leaf: nothing imports it.' };
+const serverBoundary = [noMain, noRenderer, noPreload, { group: ['electron'], message: 'The server never imports Electron.' }];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'data/**', 'coverage/**', 'bench/peers/**'] },
@@ -48,26 +49,13 @@ export default tseslint.config(
       ]),
     },
   },
-  {
-    files: ['src/server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': boundary([
-        noMain,
-        noRenderer,
-        noPreload,
-        { group: ['electron'], message: 'The server never imports Electron.' },
-      ]),
-    },
-  },
+  { files: ['src/server/**/*.ts'], rules: { 'no-restricted-imports': boundary(serverBoundary) } },
   {
     // policy/ holds pure decisions; what reads or writes the database lives in store/ (ARCHITECTURE.md).
     files: ['src/server/policy/**/*.ts'],
     rules: {
       'no-restricted-imports': boundary([
-        noMain,
-        noRenderer,
-        noPreload,
-        { group: ['electron'], message: 'The server never imports Electron.' },
+        ...serverBoundary,
         {
           group: ['kysely', 'pg', 'better-sqlite3', '**/store/**'],
           message: 'policy/ is pure: read and write the database in store/repositories.',

@@ -69,14 +69,12 @@ export async function makeRecoveryBatchLive(
   batchId: string,
   options: { fromPending?: boolean } = {},
 ): Promise<boolean> {
-  let update = db.updateTable('users').where('id', '=', userId);
-  if (options.fromPending) {
-    update = update.where('pending_recovery_batch_id', '=', batchId);
-    const result = await update
-      .set({ recovery_batch_id: batchId, pending_recovery_batch_id: null, pending_recovery_factor: null })
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
-  }
-  const result = await update.set({ recovery_batch_id: batchId }).executeTakeFirst();
+  const update = db.updateTable('users').where('id', '=', userId);
+  const result = options.fromPending
+    ? await update
+        .where('pending_recovery_batch_id', '=', batchId)
+        .set({ recovery_batch_id: batchId, pending_recovery_batch_id: null, pending_recovery_factor: null })
+        .executeTakeFirst()
+    : await update.set({ recovery_batch_id: batchId }).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

@@ -11,6 +11,8 @@ import { sendChallengeSms } from '../../factors/sms/challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { completeEnrollment } from '../../flows/enrollment-completion.js';
 import { requestStepUp, checkScopeAccess } from '../../flows/step-up.js';
+import { listTrustedDevices } from '../../store/repositories/trusted-devices.js';
+import { toTrustedDeviceView } from '../../views/user-views.js';
 
 const noBody = z.strictObject({}).optional();
 const scopeParams = z.object({ scope: z.enum(['bank']) });
@@ -169,7 +171,9 @@ export const endUserRoutes: RouteSpec[] = [
     summary: 'Remembered devices.',
     response: z.object({ devices: z.array(trustedDeviceView) }),
     errors: ['unauthorized', 'invalid_token'],
-    handler: async ({ ctx, auth }) => ({ devices: (await describeMe(ctx, auth)).devices }),
+    handler: async ({ ctx, auth }) => ({
+      devices: (await listTrustedDevices(ctx.store.db, auth.user.id, ctx.clock.now())).map(toTrustedDeviceView),
+    }),
   }),
   defineRoute({
     method: 'DELETE',
