@@ -85,6 +85,26 @@ export default tseslint.config(
   },
   { files: ['src/preload/**/*.ts'], rules: { 'no-restricted-imports': boundary([noServer, noMain, noRenderer]) } },
   {
+    // The end-user pages (the authenticator PWA, the hosted sign-in) run in a plain browser: the DOM
+    // and src/shared only (type-only imports of its zod schemas keep zod out of the bundles).
+    files: ['src/pages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': boundary([
+        noServer,
+        noMain,
+        noRenderer,
+        noPreload,
+        { group: runtimeSpecific, message: 'src/pages runs in a browser: the DOM and src/shared only.' },
+      ]),
+    },
+  },
+  {
+    // The reference push device speaks to the server only over HTTP, with the shared protocol: a
+    // device that imported the server's code could not prove that the protocol stands on its own.
+    files: ['src/push-device/**/*.ts'],
+    rules: { 'no-restricted-imports': boundary([noServer, noMain, noRenderer, noPreload]) },
+  },
+  {
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/index.ts', 'src/main/window.ts', 'src/main/security.ts', 'src/main/ipc.ts'],
     rules: {

@@ -4,7 +4,7 @@ import type { ServerContext } from './context.js';
 import { loadEncryptionKey } from './crypto/key-file.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { DeliveryService } from './delivery/delivery-service.js';
-import { providersFromConfig } from './delivery/providers-from-config.js';
+import { providersFromConfig, pushWakerFromConfig } from './delivery/providers-from-config.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { migrateToLatest, openStore } from './store/database.js';
 import { assertEveryMethodHasFactor, factors } from './factors/registry.js';
@@ -14,6 +14,7 @@ export async function createContext(config: ServerConfig, clock: Clock = systemC
   // Before anything is opened: a method without a factor would be a sign-in path nobody wrote.
   assertEveryMethodHasFactor(factors);
   const providers = providersFromConfig(config);
+  const pushWaker = pushWakerFromConfig(config);
   const secrets = new SecretBox(loadEncryptionKey(config.dataDir, config.encryptionKey));
   const store = openStore(config.databaseUrl);
   try {
@@ -27,7 +28,7 @@ export async function createContext(config: ServerConfig, clock: Clock = systemC
     clock,
     secrets,
     passwords: new PasswordHasher(),
-    delivery: new DeliveryService(store, clock, providers, (line) => console.error(line)),
+    delivery: new DeliveryService(store, clock, providers, (line) => console.error(line), pushWaker),
     publicUrl: config.publicUrl,
   };
 }

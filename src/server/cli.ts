@@ -14,6 +14,7 @@ import { findTenantBySlug } from './store/repositories/tenants.js';
 import { findUserByEmail } from './store/repositories/users.js';
 import { buildApp } from './http/app.js';
 import { startHousekeeping } from './store/housekeeping.js';
+import { newVapidKeys } from './delivery/providers/web-push.js';
 import { migrateToLatest, openStore } from './store/database.js';
 
 const USAGE = `mfa-desk <command>
@@ -28,6 +29,7 @@ const USAGE = `mfa-desk <command>
                                            prints the operator's TOTP enrollment (URI and a QR in the terminal)
   seed-demo                                demo tenants, users in every state, one operator per role; prints credentials
   seed-bench --users 1000000 [--tenants 8] fill the database with realistic users, fast (for benchmarks)
+  push vapid-keys                          a VAPID key pair for PUSH_PROVIDER=webpush (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY)
 
 Configuration comes from the environment: DATABASE_URL, MFA_DESK_DATA_DIR, MFA_DESK_KEY, TRUST_PROXY (see README).
 Add --json to tenant/user commands for machine-readable output.`;
@@ -155,6 +157,13 @@ async function main(argv: string[]): Promise<void> {
           `seeded ${users} users in ${tenants} tenants in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
       });
+    case 'push vapid-keys': {
+      // No database: a key pair to put in the environment of every instance (one key, so any instance's
+      // wake-ups reach subscriptions made against another's).
+      const keys = newVapidKeys();
+      print(values.json, keys, `VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}`);
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   }

@@ -22,6 +22,11 @@ export interface ServerConfig {
     smsWebhookSecret: string | undefined;
     smtpUrl: string | undefined;
     mailFrom: string;
+    /** none (devices poll) | webpush (needs the VAPID keys). */
+    pushProvider: string;
+    vapidPublicKey: string | undefined;
+    vapidPrivateKey: string | undefined;
+    vapidSubject: string;
   };
 }
 
@@ -47,6 +52,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       smsWebhookSecret: env.SMS_WEBHOOK_SECRET || undefined,
       smtpUrl: env.SMTP_URL || undefined,
       mailFrom: env.MAIL_FROM || 'MFA Desk <no-reply@mfa-desk.invalid>',
+      pushProvider: env.PUSH_PROVIDER || 'none',
+      vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
+      vapidPrivateKey: env.VAPID_PRIVATE_KEY || undefined,
+      vapidSubject: env.VAPID_SUBJECT || 'mailto:no-reply@mfa-desk.invalid',
     },
   };
 }

@@ -18,6 +18,7 @@ export const refusals = {
   noSuchChallenge: () => new ApiError('not_found', 'There is no such challenge. Sign in again.'),
   challengeOver: () => new ApiError('challenge_expired', 'This sign-in step has expired or used all its attempts. Sign in again.'),
   smsNotAvailable: () => new ApiError('method_not_available', 'This account cannot receive sign-in codes by SMS. Use another method.'),
+  pushNotAvailable: () => new ApiError('method_not_available', 'Push approval is not available for this account. Use another method.'),
   sessionEnded: () => new ApiError('invalid_token', 'The session has expired or was signed out. Sign in again.'),
 };
 

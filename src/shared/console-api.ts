@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   actionAnswer,
+  adminPushEnrollmentAnswer,
   adminRecoveryCodesAnswer,
   auditAnswer,
   auditQuery,
@@ -8,6 +9,7 @@ import {
   operatorRole,
   operatorsAnswer,
   phoneResetLinkAnswer,
+  pushAlertsAnswer,
   signInAlarmsAnswer,
   tenantsAnswer,
   ticketAndReason,
@@ -97,12 +99,22 @@ export const consoleApi = {
   /** One remembered device (`deviceId`), or all of them and the trusted IPs. */
   'users:revokeDevices': { input: ticketAndReason.extend({ id, deviceId: id.optional() }), output: actionAnswer },
   'users:endSessions': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  /**
+   * Starts a push-device enrollment for the user: the link, its QR code (an SVG the server drew) and
+   * the test code the person types on the device for its first approval. Like new recovery codes they
+   * pass through main without being kept: the dialog that shows them is the only holder.
+   */
+  'users:enrollPushDevice': { input: ticketAndReason.extend({ id }), output: adminPushEnrollmentAnswer },
+  /** Revokes one push device (`deviceId`): it approves nothing any more. */
+  'users:revokePushDevice': { input: ticketAndReason.extend({ id, deviceId: id }), output: actionAnswer },
   'tenants:list': { input: noInput, output: tenantsAnswer },
   /** Operators whose actions the audit trail may show this operator (its filter). */
   'operators:list': { input: noInput, output: operatorsAnswer },
   'lockouts:list': { input: z.strictObject({ active: z.boolean().default(true), tenantId: id.optional() }), output: lockoutsAnswer },
   /** Credential-stuffing alarms of the last 24 hours (failed sign-ins spread over many accounts). */
   'alarms:list': { input: z.strictObject({ tenantId: id.optional() }), output: signInAlarmsAnswer },
+  /** "This wasn't me" reports from push devices (each suspended its device): support calls the user. */
+  'pushAlerts:list': { input: z.strictObject({ tenantId: id.optional() }), output: pushAlertsAnswer },
   'audit:list': { input: z.strictObject(auditQuery.shape), output: auditAnswer },
   /** Opens an allow-listed link in the system browser; anything else is refused. */
   'links:openExternal': { input: z.strictObject({ url: z.string().max(2048) }), output: z.object({ opened: z.boolean() }) },

@@ -11,6 +11,8 @@ export const errorStatus = {
   unauthorized: 401,
   invalid_credentials: 401,
   invalid_token: 401,
+  /** A push device's request or answer whose signature, time or nonce does not check out. */
+  invalid_signature: 401,
   step_up_required: 403,
   forbidden: 403,
   not_found: 404,

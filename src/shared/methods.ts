@@ -5,8 +5,16 @@
  */
 
 /** Factors a user enrols, in no order of preference (a tenant's `allowedMethods` orders them). */
-export const enrolledMethods = ['totp', 'sms'] as const;
+export const enrolledMethods = ['totp', 'sms', 'push'] as const;
 export type EnrolledMethod = (typeof enrolledMethods)[number];
+
+/**
+ * Factors a user can set up at first enrollment, with an enrollment token. A push device is added to
+ * an account that already has one of these: its enrollment is started from a signed-in session (with
+ * a fresh second factor) or by support, and its recovery codes came with the first factor.
+ */
+export const firstFactorMethods = ['totp', 'sms'] as const satisfies readonly EnrolledMethod[];
+export type FirstFactorMethod = (typeof firstFactorMethods)[number];
 
 /** Every way to answer a challenge: the enrolled factors and the recovery codes that come with them. */
 export const signInMethods = [...enrolledMethods, 'recovery_code'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { enrolledMethods } from './methods.js';
+import { enrolledMethods, firstFactorMethods } from './methods.js';
 
 /**
  * A tenant's MFA policy. Every number the product promises is a field here, so a tenant admin can
@@ -10,7 +10,12 @@ export const tenantPolicySchema = z.object({
   /** Every user must enrol a second factor before the first session is issued. @default true (seed 003: "verpflichtend") */
   mfaRequired: z.boolean(),
   /** Factors users may enrol and answer challenges with. */
-  allowedMethods: z.array(z.enum(enrolledMethods)).min(1),
+  allowedMethods: z
+    .array(z.enum(enrolledMethods))
+    .min(1)
+    .refine((methods) => methods.some((m) => (firstFactorMethods as readonly string[]).includes(m)), {
+      message: 'at least one of totp and sms: a push device is added to an account that has one of them',
+    }),
   /** "Remember this device" lifetime in days; 0 turns the option off. @default 30 (seed 000) */
   rememberDeviceDays: z.number().int().min(0).max(365),
   /** Ask again only when the IP changes or the password changes (sms preset). @default false / true (seed 003) */
@@ -93,6 +98,33 @@ export const tenantPolicySchema = z.object({
    * Prevention Cheat Sheet: alert on failed logins spread across many accounts)
    */
   credentialStuffingAlarmAccounts: z.number().int().min(2).max(1_000_000),
+  /**
+   * Seconds a push approval waits for the device's answer. @default 120 (privacyIDEA's push token
+   * answer window; NIST SP 800-63B-4 3.1.3.1 allows an out-of-band secret at most 10 minutes)
+   */
+  pushApprovalSeconds: z.number().int().min(30).max(600),
+  /** Seconds before a push may be sent again for the same sign-in. @default 30 (Duo and Okta Verify resend after about 30 s) */
+  pushResendCooldownSeconds: z.number().int().min(5).max(300),
+  /** Times one push challenge may be resent (woken again, same code). @default 3 */
+  pushMaxResends: z.number().int().min(0).max(10),
+  /**
+   * Push challenges one user may be sent in 15 minutes. @default 5 (push bombing: NIST SP 800-63B-4
+   * 3.1.3.1 asks verifiers to limit pushes sent; the Keycloak push-mfa extension allows one pending at a time)
+   */
+  pushPer15Minutes: z.number().int().min(1).max(100),
+  /** Push challenges one user may be sent in a day since their last successful sign-in. @default 20 (as the SMS sign-in limit of seed 003) */
+  pushPerDaySinceSuccess: z.number().int().min(1).max(1000),
+  /**
+   * Wrong codes typed on a device, in a row, before push is locked for the user (SMS and the app stay
+   * available). @default 5 (OWASP MFA cheat sheet; NIST SP 800-63B-4 3.2.2: a new secret does not reset the count)
+   */
+  pushMaxWrongCodes: z.number().int().min(1).max(100),
+  /** How long a push lock lasts. @default 24 (as the account lockout of seed 003) */
+  pushLockHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
   /** Issuer shown in authenticator apps. @default the tenant name */
   totpIssuer: z.string().min(1).max(64).optional(),
 });
@@ -130,13 +162,24 @@ const common = {
   passwordFailuresPerIp: 100,
   secondFactorAfterPasswordFailures: 3,
   credentialStuffingAlarmAccounts: 50,
+  pushApprovalSeconds: 120,
+  pushResendCooldownSeconds: 30,
+  pushMaxResends: 3,
+  pushPer15Minutes: 5,
+  pushPerDaySinceSuccess: 20,
+  pushMaxWrongCodes: 5,
+  pushLockHours: 24,
   smsAllowedCountryCodes: ['47', '46', '45', '358', '354', '49', '43', '41', '44', '353', '31', '32', '352'],
 } satisfies Partial<TenantPolicy>;
 
-/** `app` = seed 000 (authenticator app + recovery code, remember 30 days); `sms` = seed 003. */
+/**
+ * `app` = seed 000 (authenticator app + recovery code, remember 30 days); `sms` = seed 003 (SMS or
+ * push approval, and the app): push first, since a user who added a push device chose it, and it
+ * costs no SMS; a user without one is offered SMS first.
+ */
 export const policyPresets: Record<PolicyPreset, TenantPolicy> = {
   app: { ...common, allowedMethods: ['totp'], rememberDeviceDays: 30, askOnlyOnNewIpOrPasswordChange: false },
-  sms: { ...common, allowedMethods: ['sms', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
+  sms: { ...common, allowedMethods: ['push', 'sms', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
 };
 
 /** Scopes guarded by a stricter second-factor check, asked even on a remembered device (seed 000's bank module). */

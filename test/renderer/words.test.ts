@@ -118,6 +118,67 @@ describe('plurals, times and sentences in the operator’s language', () => {
     expect(ticketOf({ details: {} })).toBeNull();
   });
 
+  it('words the push-approval events, the fraud report with its device and place, and push at the next sign-in', () => {
+    const pushActions = [
+      'push.enrollment_started',
+      'admin.push_enrollment_started',
+      'push.device_enrolled',
+      'push.device_activated',
+      'push.approved',
+      'push.denied',
+      'push.fraud_reported',
+      'push.wrong_code',
+      'push.locked',
+      'admin.push_device_revoked',
+      'push.device_revoked',
+      'push.sent',
+      'push.resent',
+    ];
+    for (const action of pushActions) expect(describeEvent({ action, details: {} }, t), action).not.toMatch(/^Event “|[{}]/);
+    expect(knownActions).toEqual(expect.arrayContaining(pushActions));
+    // The detailed sentence is no action of its own in the audit filter.
+    expect(knownActions.some((a) => a.startsWith('eventDetail') || a.includes('fraud_reported.'))).toBe(false);
+    expect(
+      describeEvent(
+        {
+          action: 'push.fraud_reported',
+          details: { deviceId: 'pdv_1', deviceName: 'Pixel 8', ip: '203.0.113.9', browser: 'Firefox on Windows' },
+        },
+        t,
+      ),
+    ).toBe('“Pixel 8” reported a sign-in from 203.0.113.9 (Firefox on Windows) as not theirs (the device is suspended)');
+    expect(describeEvent({ action: 'login.succeeded', details: { secondFactor: 'push' } }, t)).toBe('Signed in with a push approval');
+    expect(
+      describeEvent({ action: 'admin.push_device_revoked', details: { deviceId: 'pdv_1', deviceName: 'Pixel 8', ticket: 'T' } }, t),
+    ).toBe('Push device “Pixel 8” revoked by support');
+    // Without every value the longer sentence needs, the short one: never a placeholder left showing.
+    expect(describeEvent({ action: 'push.approved', details: { deviceName: 'Pixel 8' } }, t)).toBe(
+      'A sign-in was approved on a push device',
+    );
+    const next = describeNextSignIn(
+      {
+        refused: null,
+        passwordWaitUntil: null,
+        enroll: null,
+        newPlace: {
+          method: 'push',
+          alternatives: ['sms', 'totp'],
+          phoneHint: '+47 •••••560',
+          sms: { left: 20, limit: 20, resetsAt: '2026-12-01T23:00:00Z' },
+        },
+        trustedIps: null,
+        rememberedDevices: 0,
+      },
+      t,
+      timeFormat('en'),
+      Date.parse('2026-12-01T11:20:00Z'),
+    );
+    expect(next.slice(0, 2)).toEqual([
+      'From a new IP address they will be asked to approve the sign-in on their push device, with the code the sign-in page shows.',
+      'They can also use an SMS code or an authenticator app code.',
+    ]);
+  });
+
   it('writes CSV a spreadsheet reads as data: quotes doubled, formulas defused', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');

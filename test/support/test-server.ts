@@ -88,6 +88,8 @@ export async function startTestServer(
   const ctx = await createContext(configFromEnv(env), clock);
   const app = await buildApp(ctx, { trustProxy: options.trustProxy });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  // Links the server makes (a push device's enrollment link) must lead back to this server.
+  if (!options.env?.MFA_DESK_PUBLIC_URL) ctx.publicUrl = address;
   let tenants = 0;
   return {
     dialect,

@@ -29,10 +29,14 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'users:resetAuthenticator': ({ id, ...body }) => session.withAccessToken((client, token) => client.resetAuthenticator(token, id, body)),
     'users:revokeDevices': ({ id, ...body }) => session.withAccessToken((client, token) => client.revokeDevices(token, id, body)),
     'users:endSessions': ({ id, ...body }) => session.withAccessToken((client, token) => client.endSessions(token, id, body)),
+    'users:enrollPushDevice': ({ id, ...body }) => session.withAccessToken((client, token) => client.enrollPushDevice(token, id, body)),
+    'users:revokePushDevice': ({ id, deviceId, ...body }) =>
+      session.withAccessToken((client, token) => client.revokePushDevice(token, id, deviceId, body)),
     'tenants:list': () => session.withAccessToken((client, token) => client.listTenants(token)),
     'operators:list': () => session.withAccessToken((client, token) => client.listOperators(token)),
     'lockouts:list': (query) => session.withAccessToken((client, token) => client.listLockouts(token, query)),
     'alarms:list': (query) => session.withAccessToken((client, token) => client.listSignInAlarms(token, query)),
+    'pushAlerts:list': (query) => session.withAccessToken((client, token) => client.listPushAlerts(token, query)),
     'audit:list': (query) => session.withAccessToken((client, token) => client.listAudit(token, query)),
     'links:openExternal': async ({ url }) => {
       const serverUrl = (await session.status()).serverUrl;

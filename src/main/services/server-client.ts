@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import {
   actionAnswer,
+  adminPushEnrollmentAnswer,
   adminRecoveryCodesAnswer,
   adminTokens,
   auditAnswer,
   lockoutsAnswer,
   operatorsAnswer,
   phoneResetLinkAnswer,
+  pushAlertsAnswer,
   signInAlarmsAnswer,
   tenantsAnswer,
   userDetail,
@@ -37,11 +39,14 @@ export interface ServerClient {
   resetAuthenticator(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   revokeDevices(accessToken: string, id: string, body: TicketAndReason & { deviceId?: string }): Promise<z.infer<typeof actionAnswer>>;
   endSessions(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  enrollPushDevice(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof adminPushEnrollmentAnswer>>;
+  revokePushDevice(accessToken: string, id: string, deviceId: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   listTenants(accessToken: string): Promise<z.infer<typeof tenantsAnswer>>;
   listOperators(accessToken: string): Promise<z.infer<typeof operatorsAnswer>>;
   listLockouts(accessToken: string, query: ConsoleParsedInput<'lockouts:list'>): Promise<z.infer<typeof lockoutsAnswer>>;
   listAudit(accessToken: string, query: ConsoleParsedInput<'audit:list'>): Promise<z.infer<typeof auditAnswer>>;
   listSignInAlarms(accessToken: string, query: ConsoleParsedInput<'alarms:list'>): Promise<z.infer<typeof signInAlarmsAnswer>>;
+  listPushAlerts(accessToken: string, query: ConsoleParsedInput<'pushAlerts:list'>): Promise<z.infer<typeof pushAlertsAnswer>>;
 }
 
 type TicketAndReason = { ticket: string; reason: string };
@@ -71,6 +76,8 @@ const serverCodeToConsole: Record<string, ConsoleErrorCode> = {
   not_found: 'not_found',
   unknown_tenant: 'not_found',
   conflict: 'conflict',
+  method_not_available: 'method_not_available',
+  enrollment_incomplete: 'enrollment_incomplete',
   invalid_request: 'invalid_input',
   invalid_json: 'invalid_input',
 };
@@ -185,11 +192,16 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
     resetAuthenticator: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/totp/reset`, { token, body }),
     revokeDevices: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/devices/revoke`, { token, body }),
     endSessions: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/sessions/revoke`, { token, body }),
+    enrollPushDevice: (token, id, body) =>
+      call(adminPushEnrollmentAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices`, { token, body }),
+    revokePushDevice: (token, id, deviceId, body) =>
+      call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices/${encode(deviceId)}/revoke`, { token, body }),
     listTenants: (token) => call(tenantsAnswer, 'GET', '/v1/admin/tenants', { token }),
     listOperators: (token) => call(operatorsAnswer, 'GET', '/v1/admin/operators', { token }),
     listLockouts: (token, query) =>
       call(lockoutsAnswer, 'GET', '/v1/admin/lockouts', { token, query: { active: String(query.active), tenantId: query.tenantId } }),
     listAudit: (token, query) => call(auditAnswer, 'GET', '/v1/admin/audit', { token, query }),
     listSignInAlarms: (token, query) => call(signInAlarmsAnswer, 'GET', '/v1/admin/sign-in-alarms', { token, query }),
+    listPushAlerts: (token, query) => call(pushAlertsAnswer, 'GET', '/v1/admin/push-alerts', { token, query }),
   };
 }

@@ -12,6 +12,9 @@ export const queryKeys = {
   lockoutsAll: ['operator-data', 'lockouts'] as const,
   lockouts: (query: ConsoleInput<'lockouts:list'>) => ['operator-data', 'lockouts', query] as const,
   signInAlarms: (query: ConsoleInput<'alarms:list'>) => ['operator-data', 'alarms', query] as const,
+  /** Push fraud reports: a revoked device changes what they say. */
+  pushAlertsAll: ['operator-data', 'push-alerts'] as const,
+  pushAlerts: (query: ConsoleInput<'pushAlerts:list'>) => ['operator-data', 'push-alerts', query] as const,
   auditAll: ['operator-data', 'audit'] as const,
   audit: (query: ConsoleInput<'audit:list'>) => ['operator-data', 'audit', query] as const,
   tenants: ['operator-data', 'tenants'] as const,

@@ -23,9 +23,14 @@ export function useUserSearch(query: Omit<ConsoleInput<'users:search'>, 'cursor'
   });
 }
 
-export function useUser(id: string) {
+/**
+ * One user's page, re-read every 30 s; `refetchInterval` shorter while something waits on the user
+ * (a push enrollment the person is completing on their phone). react-query polls at the shortest
+ * interval any mounted observer asks for.
+ */
+export function useUser(id: string, refetchInterval = 30_000) {
   const client = useConsoleClient();
-  return useQuery({ queryKey: queryKeys.user(id), queryFn: () => client.users.get({ id }), refetchInterval: 30_000 });
+  return useQuery({ queryKey: queryKeys.user(id), queryFn: () => client.users.get({ id }), refetchInterval });
 }
 
 export function useLockouts(query: ConsoleInput<'lockouts:list'>) {
@@ -37,6 +42,12 @@ export function useLockouts(query: ConsoleInput<'lockouts:list'>) {
 export function useSignInAlarms(query: ConsoleInput<'alarms:list'>) {
   const client = useConsoleClient();
   return useQuery({ queryKey: queryKeys.signInAlarms(query), queryFn: () => client.alarms.list(query), refetchInterval: 30_000 });
+}
+
+/** "This wasn't me" reports from push devices, polled like the alarms. */
+export function usePushAlerts(query: ConsoleInput<'pushAlerts:list'>) {
+  const client = useConsoleClient();
+  return useQuery({ queryKey: queryKeys.pushAlerts(query), queryFn: () => client.pushAlerts.list(query), refetchInterval: 30_000 });
 }
 
 export function useAudit(query: Omit<ConsoleInput<'audit:list'>, 'cursor'>) {

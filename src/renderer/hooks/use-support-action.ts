@@ -12,6 +12,8 @@ export const supportActions = [
   'resetAuthenticator',
   'revokeDevices',
   'endSessions',
+  'enrollPushDevice',
+  'revokePushDevice',
 ] as const;
 export type SupportAction = (typeof supportActions)[number];
 type Channel<A extends SupportAction> = `users:${A}`;
@@ -20,9 +22,9 @@ export type SupportActionOutput<A extends SupportAction> = ConsoleOutput<Channel
 
 /**
  * One support action as a mutation. Afterwards (success or refusal alike: a conflict means the state
- * moved) every user page, search, lockout list and audit page is re-read from the server: the screen
+ * moved) every user page, search, lockout list, push alert list and audit page is re-read from the server: the screen
  * shows the new state as the server has it, never a guess. `gcTime: 0`: an answer (new recovery
- * codes) is not kept in the mutation cache once the dialog that shows it lets go. A second submit
+ * codes, a push enrollment's link and test code) is not kept in the mutation cache once the dialog that shows it lets go. A second submit
  * while one is on its way is ignored, so a double click sends once.
  */
 export function useSupportAction<A extends SupportAction>(action: A) {
@@ -37,7 +39,8 @@ export function useSupportAction<A extends SupportAction>(action: A) {
     gcTime: 0,
     // Not awaited: the answer (new recovery codes) is shown at once, the pages behind re-read meanwhile.
     onSettled: () => {
-      for (const queryKey of [queryKeys.users, queryKeys.lockoutsAll, queryKeys.auditAll]) void queryClient.invalidateQueries({ queryKey });
+      for (const queryKey of [queryKeys.users, queryKeys.lockoutsAll, queryKeys.pushAlertsAll, queryKeys.auditAll])
+        void queryClient.invalidateQueries({ queryKey });
     },
   });
   const send = async (input: SupportActionInput<A>): Promise<SupportActionOutput<A> | null> => {

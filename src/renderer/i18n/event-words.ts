@@ -23,6 +23,21 @@ export function describeEvent(event: Pick<AuditEventView, 'action' | 'details'>,
     const specific = `event.login.succeeded.${factor}`;
     if (isKey(specific)) return t(specific);
   }
+  // Push events name their device, and a push's sign-in where it came from: the longer sentence
+  // (`eventDetail.<action>`) when the event carries every value it needs.
+  const detailed = `eventDetail.${event.action}`;
+  if (isKey(detailed)) {
+    const values: Record<string, string> = {};
+    for (const [name, field] of [
+      ['device', 'deviceName'],
+      ['ip', 'ip'],
+      ['browser', 'browser'],
+    ] as const) {
+      const value = event.details[field];
+      if (typeof value === 'string' && value) values[name] = value;
+    }
+    if ([...en[detailed].matchAll(/\{(\w+)\}/g)].every((m) => m[1]! in values)) return t(detailed, values);
+  }
   const key = `event.${event.action}`;
   if (isKey(key)) return t(key, { scope: typeof event.details.scope === 'string' ? event.details.scope : '' });
   return t('event.unknown', { action: event.action });

@@ -1,10 +1,9 @@
 import type { NextSignInView } from '../../shared/api/admin';
+import type { SignInMethod } from '../../shared/methods';
 import type { Translate } from './I18nProvider';
 import type { TimeFormat } from './time-format';
 
-type Method = 'totp' | 'sms' | 'recovery_code';
-
-function methodList(methods: readonly Method[], t: Translate): string {
+function methodList(methods: readonly SignInMethod[], t: Translate): string {
   return methods.map((m) => t(`method.${m}`)).join(t('method.or'));
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { LockoutView } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { PushAlerts } from '../components/PushAlerts';
 import { SignInAlarms } from '../components/SignInAlarms';
 import { useNow } from '../components/use-now';
 import { useLockouts } from '../hooks/use-admin-data';
@@ -12,7 +13,8 @@ import { BulkUnlockDialog } from './lockouts/BulkUnlockDialog';
 
 /**
  * Every active lockout the operator may see, re-read every 15 seconds and when a countdown runs out;
- * time left ticks; a row opens the user; several can be unlocked at once under one ticket.
+ * time left ticks; a row opens the user; several can be unlocked at once under one ticket. Above
+ * them, the alarms the desk should act on first: credential stuffing, and push fraud reports.
  */
 export function LockoutsScreen() {
   const { t, locale } = useI18n();
@@ -46,6 +48,7 @@ export function LockoutsScreen() {
         {t('lockouts.title')}
       </h1>
       <SignInAlarms />
+      <PushAlerts />
       <p className="muted">{t('lockouts.autoRefresh')}</p>
       <ErrorMessage error={lockouts.error} />
       {lockouts.isSuccess && !items.length ? <p className="muted">{t('lockouts.empty')}</p> : null}

@@ -12,12 +12,14 @@ import { timeFormat } from '../i18n/time-format';
 import { useUiStore } from '../state/ui-store';
 import { LockoutBanner } from './user-detail/LockoutBanner';
 import { NextSignIn } from './user-detail/NextSignIn';
+import { PushDevicesCard, PushFraudBanner, PushLockBanner } from './user-detail/PushDevices';
 import { SupportActionDialog, type OpenAction } from './user-detail/SupportActionDialog';
 import { Timeline } from './user-detail/Timeline';
 
 /**
- * One user, for the agent with the caller on the line: why they can't get in (banner), what happens
- * at their next sign-in, each factor, today's SMS, recent events, and the actions that fix it.
+ * One user, for the agent with the caller on the line: why they can't get in (banners: lockout, push
+ * lock, a push device's fraud report), what happens at their next sign-in, each factor (push devices
+ * included), today's SMS, recent events, and the actions that fix it.
  * Operators whose role may not act (auditors) see no action at all.
  */
 export function UserDetailScreen({ id }: { id: string }) {
@@ -41,6 +43,8 @@ export function UserDetailScreen({ id }: { id: string }) {
         <>
           <UserHeader detail={user.data} />
           <LockoutBanner detail={user.data} onUnlock={act ? act({ kind: 'unlock' }) : null} onEnded={refresh} />
+          <PushLockBanner detail={user.data} onUnlock={act ? act({ kind: 'unlock' }) : null} onEnded={refresh} />
+          <PushFraudBanner detail={user.data} act={act} />
           <NextSignIn detail={user.data} />
           <Factors detail={user.data} act={act} />
           {!mayAct ? <p className="muted">{t('detail.readOnly')}</p> : null}
@@ -133,6 +137,8 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
           limit={detail.sms.setup.limit}
         />
       </section>
+      {/* Older servers say nothing about push devices: no card rather than "none". */}
+      {detail.pushDevices ? <PushDevicesCard detail={detail} act={act} /> : null}
       <section className="card-panel wide" aria-labelledby="card-devices" data-testid="card-devices">
         <h2 id="card-devices">{t('detail.devices')}</h2>
         {detail.trustedDevices.length ? (

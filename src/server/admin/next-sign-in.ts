@@ -81,7 +81,7 @@ const afterLockout: Record<LockoutRow['reason'], 'request_new_code' | 'enter_cod
  * next request locks), or when no code can be sent to the phone; recovery codes cannot when all are used.
  */
 async function newPlaceSteps(db: Db, user: UserRow, policy: TenantPolicy, now: number): Promise<NonNullable<NextSignInView['newPlace']>> {
-  const methods = await availableMethods(db, user, policy);
+  const methods = await availableMethods(db, user, policy, now);
   const limit = policy.smsLoginDailyLimit;
   const smsLeft = methods.includes('sms')
     ? loginSmsLeft(limit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))

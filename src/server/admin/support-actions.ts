@@ -17,6 +17,10 @@ import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
 import { revokeTrustedDevices } from '../store/repositories/trusted-devices.js';
 import type { UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
+import { liftPushLock } from '../store/repositories/push-devices.js';
+import { isPushLocked } from '../factors/push/factor.js';
+import { startPushEnrollment } from '../factors/push/enrollment.js';
+import { revokePushDevice } from '../factors/push/devices.js';
 import { assertMayAct, type OperatorPrincipal } from './operator-principal.js';
 import { visibleUser } from './user-detail.js';
 import { userHasWaitingRuns, clearUserPasswordFailures } from '../store/repositories/password-failures.js';
@@ -100,14 +104,15 @@ export function unlockUser(ctx: ServerContext, principal: OperatorPrincipal, use
     // may try again at once, from anywhere.
     // A typo or two is no lock: only runs that make the user wait (or refuse them) count.
     const waiting = await userHasWaitingRuns(trx, user.tenant_id, user.id, user.email, now);
-    if (lifted.length === 0 && !waiting) throw new ApiError('conflict', 'This user is not locked.');
+    if (lifted.length === 0 && !waiting && !isPushLocked(user, now)) throw new ApiError('conflict', 'This user is not locked.');
     const passwordRuns = await clearUserPasswordFailures(trx, user.tenant_id, user.id, user.email);
+    const pushUnlocked = await liftPushLock(trx, user.id);
     // A fresh start: the daily SMS count and the wrong-code count begin again.
     await resetSmsCount(trx, user.id, 'login');
     await trx.updateTable('users').set({ failed_code_count: 0 }).where('id', '=', user.id).execute();
     return {
       result: { ok: true as const },
-      details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })), passwordThrottlesCleared: passwordRuns },
+      details: { lockouts: lifted.map((l) => ({ id: l.id, reason: l.reason })), passwordThrottlesCleared: passwordRuns, pushUnlocked },
     };
   });
 }
@@ -185,6 +190,56 @@ export function revokeSessions(
     async ({ trx, user, now }) => {
       const count = await revokeUserSessions(trx, user.id, now);
       return { result: { ok: true as const }, details: { sessionsEnded: count } };
+    },
+  );
+}
+
+/** Support starts a push device enrollment for the user: the QR code and test code are shown on the console. */
+export function startPushEnrollmentFor(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+) {
+  return supportAction(
+    ctx,
+    principal,
+    userId,
+    request,
+    meta,
+    { name: 'push_enrollment_started', change: 'push_enrollment_started' },
+    async ({ trx, user, tenant }) => {
+      const enrollment = await startPushEnrollment(ctx, trx, {
+        user,
+        tenant,
+        startedBy: { type: 'operator', id: principal.id },
+        ip: meta.ip,
+      });
+      return { result: enrollment, details: { enrollmentId: enrollment.enrollmentId } };
+    },
+  );
+}
+
+export function revokePushDeviceFor(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  userId: string,
+  deviceId: string,
+  request: TicketAndReason,
+  meta: RequestMeta,
+) {
+  return supportAction(
+    ctx,
+    principal,
+    userId,
+    request,
+    meta,
+    { name: 'push_device_revoked', change: 'push_device_revoked' },
+    async ({ trx, user, now }) => {
+      const device = await revokePushDevice(trx, user.id, deviceId, now, { type: 'operator' });
+      if (!device) throw new ApiError('not_found', 'There is no such push device.');
+      return { result: { ok: true as const }, details: { deviceId, deviceName: device.name, deviceState: device.state } };
     },
   );
 }

@@ -21,6 +21,9 @@ import {
   type UserSummaryRow,
 } from '../views/user-views.js';
 import { iso } from '../clock.js';
+import { listPushDevices } from '../store/repositories/push-devices.js';
+import { toPushDeviceView } from '../factors/push/device-view.js';
+import { isPushLocked } from '../factors/push/factor.js';
 import { passwordFailuresOf } from '../store/repositories/password-failures.js';
 
 /** A user the operator may see, or 404 exactly as for an id that doesn't exist. */
@@ -84,6 +87,10 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
     passwordThrottle: await passwordThrottleView(db, tenant, user, now),
     recentEvents: events.map(toAuditEventView),
     nextSignIn: await describeNextSignIn(db, tenant, user, now),
+    pushDevices: (await listPushDevices(db, user.id)).map(toPushDeviceView),
+    pushLock: isPushLocked(user, now)
+      ? { since: iso(user.push_locked_at ?? now), until: iso(user.push_locked_until!), wrongCodes: tenant.policy.pushMaxWrongCodes }
+      : null,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type MessageRow,
 } from '../store/repositories/messages.js';
 import type { MessageProvider } from './message-provider.js';
+import { noPushWaker, type PushWaker } from './push-waker.js';
 
 /** Attempts per message before it is marked failed; waits grow 2, 4, 8, 16 s. */
 export const MAX_DELIVERY_ATTEMPTS = 5;
@@ -35,6 +36,8 @@ export class DeliveryService {
     private readonly clock: Clock,
     readonly providers: { sms: MessageProvider; email: MessageProvider },
     private readonly log: (message: string) => void = () => {},
+    /** Wake-ups for push devices (push-waker.ts): not messages, so not in the outbox table. */
+    readonly push: PushWaker = noPushWaker,
   ) {}
 
   async dispatch(ids: string[]): Promise<void> {

@@ -19,7 +19,8 @@ interface Params {
 
 type Render = (p: Params) => { subject?: string; text: string };
 
-export type SupportChange = 'unlock' | 'recovery_codes' | 'totp_reset' | 'devices_revoked' | 'sessions_revoked';
+export type SupportChange =
+  'unlock' | 'recovery_codes' | 'totp_reset' | 'devices_revoked' | 'sessions_revoked' | 'push_enrollment_started' | 'push_device_revoked';
 
 const supportChanges: Record<Locale, Record<SupportChange, string>> = {
   en: {
@@ -28,6 +29,8 @@ const supportChanges: Record<Locale, Record<SupportChange, string>> = {
     totp_reset: 'The authenticator app was removed from your account. You will set it up again at your next sign-in.',
     devices_revoked: 'Remembered devices were signed out; you will be asked for a code on them again.',
     sessions_revoked: 'All your sign-in sessions were ended.',
+    push_enrollment_started: 'Support started adding a push approval device to your account. If you did not ask for this, contact support.',
+    push_device_revoked: 'A push approval device was removed from your account.',
   },
   nb: {
     unlock: 'Kontoen din er låst opp. Du kan logge inn igjen.',
@@ -35,6 +38,9 @@ const supportChanges: Record<Locale, Record<SupportChange, string>> = {
     totp_reset: 'Autentiseringsappen er fjernet fra kontoen din. Du setter den opp på nytt neste gang du logger inn.',
     devices_revoked: 'Huskede enheter er logget ut; du blir bedt om kode på dem igjen.',
     sessions_revoked: 'Alle innloggingene dine er avsluttet.',
+    push_enrollment_started:
+      'Brukerstøtte har startet å legge til en enhet for push-godkjenning på kontoen din. Har du ikke bedt om dette, kontakt brukerstøtte.',
+    push_device_revoked: 'En enhet for push-godkjenning er fjernet fra kontoen din.',
   },
   de: {
     unlock: 'Ihr Konto wurde entsperrt. Sie können sich wieder anmelden.',
@@ -42,6 +48,9 @@ const supportChanges: Record<Locale, Record<SupportChange, string>> = {
     totp_reset: 'Die Authenticator-App wurde von Ihrem Konto entfernt. Sie richten sie bei der nächsten Anmeldung neu ein.',
     devices_revoked: 'Gemerkte Geräte wurden abgemeldet; dort wird wieder ein Code abgefragt.',
     sessions_revoked: 'Alle Ihre Anmeldesitzungen wurden beendet.',
+    push_enrollment_started:
+      'Der Support hat begonnen, ein Gerät für die Push-Bestätigung zu Ihrem Konto hinzuzufügen. Wenn Sie das nicht veranlasst haben, wenden Sie sich an den Support.',
+    push_device_revoked: 'Ein Gerät für die Push-Bestätigung wurde von Ihrem Konto entfernt.',
   },
 };
 

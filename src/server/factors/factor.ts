@@ -34,7 +34,7 @@ export interface CodeCheckInput {
 export interface Factor {
   readonly method: SignInMethod;
   /** Whether a challenge for this user offers the method (the sign-in's `methods`). */
-  offered(db: Kysely<Database>, user: UserRow, policy: TenantPolicy): Promise<boolean>;
+  offered(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, now: number): Promise<boolean>;
   /** Whether an offered method can be used right now (support's "next sign-in": SMS left today, codes left). */
   usableNow(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, now: number): Promise<boolean>;
   /**

@@ -8,6 +8,7 @@ import type { Factor } from './factor.js';
 import { recoveryCodeFactor } from './recovery-codes/factor.js';
 import { smsFactor } from './sms/factor.js';
 import { totpFactor } from './totp/factor.js';
+import { pushFactor } from './push/factor.js';
 
 /**
  * Every method of src/shared/methods.ts and its factor. A `Record` over the one list, so a method
@@ -17,6 +18,7 @@ import { totpFactor } from './totp/factor.js';
 export const factors: Record<SignInMethod, Factor> = {
   totp: totpFactor,
   sms: smsFactor,
+  push: pushFactor,
   recovery_code: recoveryCodeFactor,
 };
 
@@ -29,10 +31,10 @@ export function assertEveryMethodHasFactor(
 }
 
 /** The ways this user can answer a challenge now, best first: the tenant's order, recovery codes last. */
-export async function availableMethods(db: Kysely<Database>, user: UserRow, policy: TenantPolicy): Promise<SignInMethod[]> {
+export async function availableMethods(db: Kysely<Database>, user: UserRow, policy: TenantPolicy, now: number): Promise<SignInMethod[]> {
   const methods: SignInMethod[] = [];
   for (const method of [...policy.allowedMethods, 'recovery_code'] as const) {
-    if (await factors[method].offered(db, user, policy)) methods.push(method);
+    if (await factors[method].offered(db, user, policy, now)) methods.push(method);
   }
   return methods;
 }

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit-trail.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { factors } from '../factors/registry.js';
-import { findActiveLockout, lockAccount } from '../store/repositories/lockouts.js';
+import { findActiveLockout, lockAccount, type LockoutRow } from '../store/repositories/lockouts.js';
 import { resetSmsCount } from '../store/repositories/sms-counters.js';
 import { trustIp } from '../store/repositories/trusted-ips.js';
 import { consumeChallenge, findChallenge, takeChallengeAttempt, type ChallengeRow } from '../store/repositories/challenges.js';
@@ -21,6 +21,9 @@ import { newId } from '../crypto/tokens.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { refusals } from '../refusals.js';
 import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
+import { browserLabel } from '../views/browser-label.js';
+import { clearRateLimit } from '../store/repositories/rate-limits.js';
+import { pushLimitKeys } from '../factors/push/challenge.js';
 
 type VerifyRequest = z.infer<typeof verifyRequest>;
 type VerifyAnswer = z.infer<typeof verifyAnswer>;
@@ -55,7 +58,7 @@ export async function verifyChallenge(
   if (state.lockout) throw refusals.accountLocked(state.lockout);
 
   // Each method's check is its factor's (factors/registry.ts); the counting and locking below are shared.
-  const check = await factors[input.method].checkCode({ ctx, state, challenge, code: input.code, now });
+  const check = await factors[input.method].checkCode({ ctx, state, challenge, code: input.code ?? '', now });
   const refusal = { user, tenant, challenge, method: input.method, attemptsLeft, meta, now };
   if (check.outcome === 'wrong') return refuse(ctx, refusal);
   if (check.outcome === 'already_used') return refuseUsedCode(refusal);
@@ -125,33 +128,10 @@ function refuseUsedCode(r: Refusal): never {
   });
 }
 
-/**
- * A wrong code: counted (with its audit event) toward the account lock. Whichever request first finds
- * the count at the threshold and resets it (one conditional update) takes the lock, so it is taken
- * exactly once even when wrong codes arrive together.
- */
+/** A wrong code: counted toward the account lock, then refused with the attempts this challenge has left. */
 async function refuse(ctx: ServerContext, r: Refusal): Promise<never> {
-  const { db } = ctx.store;
-  const { maxFailedCodes, lockoutHours } = r.tenant.policy;
-  const failures = await countFailedCode(ctx, r);
-  if (failures >= maxFailedCodes) {
-    const lockout = await db.transaction().execute(async (trx) => {
-      const reset = await trx
-        .updateTable('users')
-        .set({ failed_code_count: 0 })
-        .where('id', '=', r.user.id)
-        .where('failed_code_count', '>=', maxFailedCodes)
-        .executeTakeFirst();
-      if (reset.numUpdatedRows !== 1n) return undefined;
-      return lockAccount(
-        trx,
-        { userId: r.user.id, tenantId: r.tenant.id, reason: 'failed_codes', hours: lockoutHours, ip: r.meta.ip, details: { failures } },
-        r.now,
-      );
-    });
-    const active = lockout ?? (await findActiveLockout(db, r.user.id, r.now));
-    if (active) throw refusals.accountLocked(active, 'Too many wrong codes.');
-  }
+  const lockout = await countFailedSecondFactor(ctx, r);
+  if (lockout) throw refusals.accountLocked(lockout, 'Too many wrong codes.');
   throw new ApiError(
     'invalid_code',
     r.attemptsLeft > 0
@@ -161,8 +141,45 @@ async function refuse(ctx: ServerContext, r: Refusal): Promise<never> {
   );
 }
 
+/** A failed second-factor answer as the account lock counts it: a wrong code, or a push denied or reported. */
+export interface FailedAnswer {
+  user: UserRow;
+  tenant: Tenant;
+  challenge: { id: string };
+  method: string;
+  meta: RequestMeta;
+  now: number;
+}
+
+/**
+ * Counts a failed answer (with its audit event) toward the account lock, and returns the lock when
+ * the account is locked now. Whichever request first finds the count at the threshold and resets it
+ * (one conditional update) takes the lock, so it is taken exactly once even when failures arrive together.
+ */
+export async function countFailedSecondFactor(ctx: ServerContext, r: FailedAnswer): Promise<LockoutRow | undefined> {
+  const { db } = ctx.store;
+  const { maxFailedCodes, lockoutHours } = r.tenant.policy;
+  const failures = await countFailedCode(ctx, r);
+  if (failures < maxFailedCodes) return undefined;
+  const lockout = await db.transaction().execute(async (trx) => {
+    const reset = await trx
+      .updateTable('users')
+      .set({ failed_code_count: 0 })
+      .where('id', '=', r.user.id)
+      .where('failed_code_count', '>=', maxFailedCodes)
+      .executeTakeFirst();
+    if (reset.numUpdatedRows !== 1n) return undefined;
+    return lockAccount(
+      trx,
+      { userId: r.user.id, tenantId: r.tenant.id, reason: 'failed_codes', hours: lockoutHours, ip: r.meta.ip, details: { failures } },
+      r.now,
+    );
+  });
+  return lockout ?? (await findActiveLockout(db, r.user.id, r.now));
+}
+
 /** Counts a wrong code and writes its audit event atomically; returns the count of wrong codes in a row. */
-async function countFailedCode(ctx: ServerContext, r: Refusal): Promise<number> {
+async function countFailedCode(ctx: ServerContext, r: FailedAnswer): Promise<number> {
   const { db } = ctx.store;
   const details = { method: r.method, challengeId: r.challenge.id };
   if (ctx.store.dialect === 'postgres') {
@@ -212,12 +229,20 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
   );
   // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
   await resetSmsCount(trx, c.user.id, 'login');
+  // And the count of push challenges since the last success (push bombing's day limit) starts again.
+  await clearRateLimit(trx, pushLimitKeys.sinceSuccess(c.user.id));
   // And it ends the runs of wrong passwords: those were not consecutive failures any more.
   await clearUserPasswordFailures(trx, c.tenant.id, c.user.id, c.user.email);
   if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, c.user.id, c.meta.ip, c.now);
   let deviceToken: string | undefined;
   if (c.input.rememberDevice && policy.rememberDeviceDays > 0) {
-    const device = await insertTrustedDevice(trx, c.user.id, deviceLabel(c.meta.userAgent), c.now + policy.rememberDeviceDays * DAY, c.now);
+    const device = await insertTrustedDevice(
+      trx,
+      c.user.id,
+      browserLabel(c.meta.userAgent),
+      c.now + policy.rememberDeviceDays * DAY,
+      c.now,
+    );
     deviceToken = device.token;
     await recordAudit(trx, c.now, {
       ...c.audit,
@@ -246,29 +271,4 @@ async function completeStepUp(trx: Kysely<Database>, c: Completion & { challenge
   }
   await recordAudit(trx, c.now, { ...c.audit, action: 'step_up.granted', details: { scope } });
   return { status: 'authenticated', sessionToken: token, scope };
-}
-
-/** A short, human label for the device list ("Firefox on Linux"), never the raw header. */
-function deviceLabel(userAgent: string): string {
-  const browser = /Edg\//.test(userAgent)
-    ? 'Edge'
-    : /Firefox\//.test(userAgent)
-      ? 'Firefox'
-      : /Chrom(e|ium)\//.test(userAgent)
-        ? 'Chrome'
-        : /Safari\//.test(userAgent)
-          ? 'Safari'
-          : 'Browser';
-  const os = /Windows/.test(userAgent)
-    ? 'Windows'
-    : /Mac OS X|Macintosh/.test(userAgent)
-      ? 'macOS'
-      : /Android/.test(userAgent)
-        ? 'Android'
-        : /iPhone|iPad/.test(userAgent)
-          ? 'iOS'
-          : /Linux/.test(userAgent)
-            ? 'Linux'
-            : 'unknown OS';
-  return `${browser} on ${os}`;
 }

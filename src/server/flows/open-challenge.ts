@@ -4,9 +4,14 @@ import { MINUTE } from '../clock.js';
 import { insertChallenge, type ChallengeRow } from '../store/repositories/challenges.js';
 import type { UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
+import { cancelPendingPushes } from '../store/repositories/push-challenges.js';
 
-/** Opens a challenge for the second step: its attempts and lifetime come from the tenant's policy. */
-export function openChallenge(
+/**
+ * Opens a challenge for the second step: its attempts and lifetime come from the tenant's policy. A
+ * new sign-in ends the user's pending push approvals: an approval must be for the sign-in the person
+ * is looking at, not an older one someone else started.
+ */
+export async function openChallenge(
   db: Kysely<Database>,
   user: UserRow,
   policy: TenantPolicy,
@@ -14,6 +19,8 @@ export function openChallenge(
   options: { ip: string; scope?: string; sessionId?: string },
   now: number,
 ): Promise<ChallengeRow> {
+  if (purpose === 'login' && user.mfa_enrolled_at !== null && policy.allowedMethods.includes('push'))
+    await cancelPendingPushes(db, user.id);
   return insertChallenge(
     db,
     {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { loginAnswer, loginRequest } from '../../shared/api/end-user.js';
 import type { TenantPolicy } from '../../shared/policy.js';
+import { firstFactorMethods, type FirstFactorMethod } from '../../shared/methods.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR, MINUTE, iso } from '../clock.js';
@@ -153,7 +154,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     return db.transaction().execute((trx) => signInWithoutCode(trx, { secondFactor: 'trusted_ip' }, false));
   }
 
-  const methods = await availableMethods(db, user, policy);
+  const methods = await availableMethods(db, user, policy, now);
   if (methods.length === 0) throw new ApiError('conflict', 'No second factor is available for this account. Contact support.');
   const challenge = await openChallenge(db, user, policy, 'login', { ip: meta.ip }, now);
   await recordAudit(db, now, {
@@ -183,8 +184,8 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
  * What a right password asks of a user without a second factor: to set up one of these (the tenant's
  * order), or, where MFA is optional (null), nothing: the password alone signs them in.
  */
-export function enrollmentMethods(policy: TenantPolicy): TenantPolicy['allowedMethods'] | null {
-  return policy.mfaRequired ? policy.allowedMethods : null;
+export function enrollmentMethods(policy: TenantPolicy): FirstFactorMethod[] | null {
+  return policy.mfaRequired ? policy.allowedMethods.filter(isFirstFactorMethod) : null;
 }
 
 type Place = { kind: 'device'; key: ThrottleKey; deviceToken: string } | { kind: 'trusted_ip'; key: ThrottleKey };
@@ -225,6 +226,10 @@ async function recognisedPlace(
  */
 export function recognisablePlaces(policy: TenantPolicy): { devices: boolean; trustedIps: boolean } {
   return { devices: policy.rememberDeviceDays > 0, trustedIps: policy.askOnlyOnNewIpOrPasswordChange };
+}
+
+function isFirstFactorMethod(method: string): method is FirstFactorMethod {
+  return (firstFactorMethods as readonly string[]).includes(method);
 }
 
 /** A user id no row has (ids are UUIDs). */

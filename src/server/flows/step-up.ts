@@ -31,7 +31,7 @@ async function openStepUp(
   scope: string,
   meta: RequestMeta,
 ): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
-  const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy);
+  const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy, ctx.clock.now());
   if (methods.length === 0) throw new ApiError('forbidden', 'Set up a second factor first.');
   const challenge = await openChallenge(
     ctx.store.db,

@@ -6,12 +6,16 @@ import { authenticateBearer } from './session-auth.js';
 import { answerClientError, answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
 import { registerPhoneResetPage } from './pages/phone-reset-page.js';
+import { registerEndUserPages } from './pages/end-user-pages.js';
 import type { RouteSpec } from './route-spec.js';
 import type { TrustProxy } from '../config.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
+import { pushRoutes } from './routes/push-routes.js';
+import { registerPushEventStreams } from './push-event-streams.js';
 import { authenticateOperator } from '../admin/operator-auth.js';
+import { authenticateDevice } from '../factors/push/device-requests.js';
 
 export interface AppOptions {
   /** Which proxies' X-Forwarded-For to believe (config.ts `parseTrustProxy`). @default false */
@@ -78,7 +82,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   // (400) where the client should hear 415. An empty body is "no body" (POST /v1/auth/logout
   // without one is fine), and malformed JSON becomes our stable `invalid_json` answer.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // The bytes as sent, for the routes whose body is signed (a push device's requests).
+    rawBodies.set(request, body as string);
     if (body === '') return done(null, undefined);
     try {
       done(null, JSON.parse(body as string));
@@ -87,7 +93,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     }
   });
 
-  const routes = [...endUserRoutes, ...adminRoutes];
+  const routes = [...endUserRoutes, ...pushRoutes, ...adminRoutes];
   for (const route of routes) registerRoute(app, ctx, route);
 
   const openApi = buildOpenApi(routes, VERSION);
@@ -95,6 +101,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(routes)));
   app.get('/healthz', async () => ({ ok: true }));
   registerPhoneResetPage(app);
+  registerEndUserPages(app);
+  registerPushEventStreams(app, ctx);
   return app;
 }
 
@@ -107,6 +115,9 @@ function sweepInterval(headersTimeout: number, requestTimeout: number): number |
   const limits = [headersTimeout, requestTimeout].filter((ms) => ms > 0);
   return limits.length ? Math.max(10, Math.floor(Math.min(...limits) / 4)) : undefined;
 }
+
+/** Each request's body as received, kept only as long as the request object lives. */
+const rawBodies = new WeakMap<FastifyRequest, string>();
 
 /** One route of the table: its schemas parse the request in and the answer out. */
 export function registerRoute(app: FastifyInstance, ctx: ServerContext, route: RouteSpec): void {
@@ -123,7 +134,14 @@ export function registerRoute(app: FastifyInstance, ctx: ServerContext, route: R
           ? undefined
           : route.auth === 'operator'
             ? await authenticateOperator(ctx, request.headers.authorization)
-            : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
+            : route.auth === 'device'
+              ? await authenticateDevice(ctx, {
+                  method: request.method,
+                  url: request.url,
+                  headers: request.headers,
+                  rawBody: rawBodies.get(request) ?? '',
+                })
+              : await authenticateBearer(ctx, request.headers.authorization, route.auth === 'session' ? ['full'] : ['full', 'enrollment']);
       const result = await route.handler({ ctx, body, params, query, meta, auth: auth as never });
       return reply.code(route.status ?? 200).send(declaredAnswer(route, result));
     },

@@ -27,8 +27,14 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       summary: route.summary,
       tags: [route.tag],
-      ...(route.auth === 'none' ? {} : { security: [{ bearer: [] }] }),
+      ...(route.auth === 'none' ? {} : { security: [route.auth === 'device' ? { deviceSignature: [] } : { bearer: [] }] }),
       ...(route.auth === 'operator' ? { description: 'Operator access token (POST /v1/admin/auth/login).' } : {}),
+      ...(route.auth === 'device'
+        ? {
+            description:
+              'A push device request, signed (ES256) over method, path, body hash, time and nonce: headers x-mfadesk-device, x-mfadesk-time, x-mfadesk-nonce, x-mfadesk-signature (src/shared/push/protocol.ts).',
+          }
+        : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
@@ -62,7 +68,10 @@ export function buildOpenApi(routes: RouteSpec[], version: string): Record<strin
     },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        deviceSignature: { type: 'apiKey', in: 'header', name: 'x-mfadesk-signature', description: 'A signed push device request.' },
+      },
       schemas: { Error: jsonSchema(errorBody, 'output') },
     },
   };

@@ -3,9 +3,13 @@ import type { ServerContext } from '../context.js';
 import type { RequestMeta } from './request-meta.js';
 import type { Authenticated } from './session-auth.js';
 import type { OperatorPrincipal } from '../admin/operator-principal.js';
+import type { PushDeviceRow } from '../store/repositories/push-devices.js';
 
-/** Who may call a route: anyone, an end-user session (or enrollment token), or an operator. */
-export type RouteAuth = 'none' | 'enrollment_or_session' | 'session' | 'operator';
+/**
+ * Who may call a route: anyone, an end-user session (or enrollment token), an operator, or a push
+ * device (a request signed with its key: factors/push/device-requests.ts).
+ */
+export type RouteAuth = 'none' | 'enrollment_or_session' | 'session' | 'operator' | 'device';
 
 export interface RouteInput<Body, Params, Query, A extends RouteAuth> {
   ctx: ServerContext;
@@ -13,7 +17,7 @@ export interface RouteInput<Body, Params, Query, A extends RouteAuth> {
   params: Params;
   query: Query;
   meta: RequestMeta;
-  auth: A extends 'none' ? undefined : A extends 'operator' ? OperatorPrincipal : Authenticated;
+  auth: A extends 'none' ? undefined : A extends 'operator' ? OperatorPrincipal : A extends 'device' ? PushDeviceRow : Authenticated;
 }
 
 /**

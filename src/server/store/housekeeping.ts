@@ -1,6 +1,8 @@
 import { HOUR } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { pruneRateLimits } from './repositories/rate-limits.js';
+import { pruneRequestNonces } from './repositories/push-devices.js';
+import { REQUEST_NONCE_TTL_MS } from '../../shared/push/protocol.js';
 import { pruneSignInFailureWindows } from './repositories/sign-in-failures.js';
 import { prunePasswordFailures } from './repositories/password-failures.js';
 
@@ -13,6 +15,8 @@ export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>)
   const now = ctx.clock.now();
   const { db } = ctx.store;
   await pruneRateLimits(db, now, 24 * HOUR);
+  // A nonce past the signed requests' time window can never be replayed: the time check refuses it first.
+  await pruneRequestNonces(db, now - REQUEST_NONCE_TTL_MS);
   return { passwordRuns: await prunePasswordFailures(db, now), windows: await pruneSignInFailureWindows(db, now) };
 }
 

@@ -39,6 +39,11 @@ export interface UsersTable {
   created_at: number;
   /** 1 when the mailbox looks shared by several people (accounts@, faktura@, ...). */
   shared_mailbox: Generated<number>;
+  /** Wrong codes typed on push devices in a row; reset by an approval. */
+  push_wrong_codes: Generated<number>;
+  /** Push is locked for the user (SMS and the app still work) from `push_locked_at` until `push_locked_until`. */
+  push_locked_at: Generated<number | null>;
+  push_locked_until: Generated<number | null>;
 }
 
 export interface TotpFactorsTable {
@@ -284,6 +289,65 @@ export interface UserSearchTable {
   search_text: string;
 }
 
+export interface PushDevicesTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  name: string;
+  platform: string;
+  /** JSON of the P-256 public JWK. */
+  public_jwk: string;
+  jkt: string;
+  state: 'pending' | 'active' | 'suspended' | 'revoked';
+  created_at: number;
+  activated_at: number | null;
+  last_used_at: number | null;
+  suspended_at: number | null;
+  revoked_at: number | null;
+  /** JSON of a Web Push subscription, or null. */
+  subscription: string | null;
+  subscription_stale_at: number | null;
+}
+
+export interface PushEnrollmentsTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  secret_hash: string;
+  test_code_enc: string;
+  started_by_type: 'user' | 'operator';
+  started_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  device_id: string | null;
+}
+
+export interface PushChallengesTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  kind: 'sign_in' | 'device_test';
+  challenge_id: string | null;
+  device_id: string | null;
+  nonce: string;
+  code_enc: string;
+  context: string;
+  state: 'pending' | 'approved' | 'consumed' | 'denied' | 'fraud' | 'expired' | 'cancelled';
+  created_at: number;
+  expires_at: number;
+  sends: Generated<number>;
+  last_sent_at: number;
+  answered_at: number | null;
+  answered_by: string | null;
+}
+
+export interface PushRequestNoncesTable {
+  device_id: string;
+  nonce: string;
+  seen_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -309,4 +373,8 @@ export interface Database {
   password_failures: PasswordFailuresTable;
   sign_in_failure_windows: SignInFailureWindowsTable;
   user_search: UserSearchTable;
+  push_devices: PushDevicesTable;
+  push_enrollments: PushEnrollmentsTable;
+  push_challenges: PushChallengesTable;
+  push_request_nonces: PushRequestNoncesTable;
 }

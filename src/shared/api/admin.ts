@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { enrolledMethods, signInMethods } from '../methods.js';
+import { firstFactorMethods, signInMethods } from '../methods.js';
+import { pushDeviceState, pushDeviceView, pushEnrollmentAnswer } from './push.js';
 import { factorView, trustedDeviceView } from './views.js';
 
 /**
@@ -203,7 +204,7 @@ export const nextSignInView = z.object({
    * Not enrolled yet: after the password they are asked to set up one of these (the tenant's order).
    * Null when enrolled, and also when the tenant makes MFA optional: then the password alone signs them in.
    */
-  enroll: z.array(z.enum(enrolledMethods)).nullable(),
+  enroll: z.array(z.enum(firstFactorMethods)).nullable(),
   /**
    * From a new IP address (or a device not remembered): the method asked for first, and the others
    * offered, both only among those usable now. Null until they are enrolled.
@@ -261,10 +262,38 @@ export const userDetail = z.object({
   recentEvents: z.array(auditEventView),
   /** Added with the support desk screens: older servers leave it out. */
   nextSignIn: nextSignInView.optional(),
+  /** Added with push approval: older servers leave it out. Revoked devices are not listed. */
+  pushDevices: z.array(pushDeviceView).optional(),
+  /** Push is locked after wrong codes typed on a device (SMS and the app still work); null when not. */
+  pushLock: z.object({ since: z.string(), until: z.string(), wrongCodes: z.number().int() }).nullable().optional(),
 });
 export type UserDetail = z.infer<typeof userDetail>;
 
 export const userParams = z.object({ id });
+export const pushDeviceParams = z.object({ id, deviceId: id });
+
+/** A push device reported "this wasn't me" and was suspended: support calls the user. */
+export const pushAlertView = z.object({
+  /** The audit event of the report. */
+  id: z.string(),
+  tenantId: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  /** The sign-in that was reported: where it came from. */
+  ip: z.string(),
+  browser: z.string(),
+  reportedAt: z.string(),
+  /** The device is still suspended (not revoked or replaced since). */
+  deviceState: pushDeviceState,
+});
+export type PushAlertView = z.infer<typeof pushAlertView>;
+export const pushAlertsQuery = z.object({ tenantId: id.optional() });
+export const pushAlertsAnswer = z.object({ items: z.array(pushAlertView) });
+/** Support starts a device enrollment for the user: the answer is shown on the console, once. */
+export const adminPushEnrollmentAnswer = pushEnrollmentAnswer.extend({ auditEventId: z.string() });
 export const actionAnswer = z.object({ ok: z.literal(true), auditEventId: z.string() });
 export const phoneResetLinkAnswer = z.object({ sentTo: z.string(), expiresAt: z.string(), auditEventId: z.string() });
 export const adminRecoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()), auditEventId: z.string() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { enrolledMethods, signInMethods, type SignInMethod } from '../methods.js';
+import { firstFactorMethods, signInMethods, type SignInMethod } from '../methods.js';
 import { sensitiveScopes } from '../policy.js';
 import { factorView, trustedDeviceView } from './views.js';
 
@@ -47,16 +47,19 @@ export const loginAnswer = z.discriminatedUnion('status', [
     attemptsLeft: z.number().int(),
     expiresAt: z.string(),
   }),
-  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.enum(enrolledMethods)) }),
+  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.enum(firstFactorMethods)) }),
 ]);
 
 export const challengeParams = z.object({ id: z.string().min(1).max(64) });
 
-export const verifyRequest = z.strictObject({
-  method: methodSchema,
-  code,
-  rememberDevice: z.boolean().optional(),
-});
+export const verifyRequest = z
+  .strictObject({
+    method: methodSchema,
+    /** Every method but push: the code. A push is answered on the device; its approval is the proof. */
+    code: code.optional(),
+    rememberDevice: z.boolean().optional(),
+  })
+  .refine((request) => request.method === 'push' || request.code !== undefined, { message: 'a code is required', path: ['code'] });
 
 export const verifyAnswer = z.object({
   status: z.literal('authenticated'),

@@ -28,6 +28,8 @@ const userRoutes: Array<{ method: 'GET' | 'POST'; path: (userId: string) => stri
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/unlock`, changes: true },
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/phone-reset-link`, changes: true },
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/recovery-codes`, changes: true },
+  // Before the app's reset: a push device is added to an account that still has its factor.
+  { method: 'POST', path: (id) => `/v1/admin/users/${id}/push-devices`, changes: true },
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/totp/reset`, changes: true },
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/devices/revoke`, changes: true },
   { method: 'POST', path: (id) => `/v1/admin/users/${id}/sessions/revoke`, changes: true },
@@ -45,7 +47,8 @@ describe.each(dialects)('the authorization matrix on %s', (dialect) => {
   beforeAll(async () => {
     server = await startTestServer(dialect);
     for (const key of ['A', 'B'] as const) {
-      const slug = await server.addTenant();
+      // Push allowed, so support may start a push device enrollment for the user.
+      const slug = await server.addTenant({ allowedMethods: ['totp', 'push'] });
       const tenant = await server.ctx.store.db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
       const user = await enrollUser(server, slug);
       tenants[key] = { slug, id: tenant.id, userId: user.id, email: user.email };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../../src/server/http/routes/admin-routes.js';
 import { endUserRoutes } from '../../../src/server/http/routes/end-user-routes.js';
+import { pushRoutes } from '../../../src/server/http/routes/push-routes.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator } from '../../support/operators.js';
 import { enrollUser, startTestServer, type TestServer } from '../../support/test-server.js';
@@ -117,7 +118,7 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
   const pathSegment = (text: string) =>
     encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') || 'x');
 
-  for (const route of [...endUserRoutes, ...adminRoutes]) {
+  for (const route of [...endUserRoutes, ...pushRoutes, ...adminRoutes]) {
     it(`${route.method} ${route.url}`, async () => {
       const isAdmin = route.url.startsWith('/v1/admin/');
       await fc.assert(
@@ -129,7 +130,7 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
           fc.oneof(fc.constantFrom('known', 'unknown'), anyText),
           async (body, withToken, contentType, query, idKind) => {
             const id = pathSegment(idKind === 'known' ? (isAdmin ? userId : challengeId) : idKind === 'unknown' ? 'no-such-id' : idKind);
-            const path = `${route.url.replace(':id', id).replace(':scope', 'bank').replace(':token', 'A'.repeat(43))}?${new URLSearchParams(query)}`;
+            const path = `${route.url.replace(':id', id).replace(':deviceId', id).replace(':scope', 'bank').replace(':token', 'A'.repeat(43))}?${new URLSearchParams(query)}`;
             const token = isAdmin ? operatorToken : session;
             const response = await fetch(`${server.baseUrl}${path}`, {
               method: route.method,

@@ -1,11 +1,18 @@
-import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import type { UserDetail } from '../../../shared/api/admin';
 import { ActionDialog } from '../../components/ActionDialog';
+import { queryKeys } from '../../hooks/query-keys';
 import { useSupportAction, type SupportAction } from '../../hooks/use-support-action';
 import { useI18n } from '../../i18n/I18nProvider';
 import { timeFormat } from '../../i18n/time-format';
+import { PushEnrollment, type PushEnrollmentAnswer } from './PushEnrollment';
 import { RecoveryCodes } from './RecoveryCodes';
 
-/** An action the operator opened on a user's page; `device` for forgetting one remembered device. */
+/**
+ * An action the operator opened on a user's page; `device` for forgetting one remembered device or
+ * revoking one push device (`revokePushDevice` always has one).
+ */
 export type OpenAction = { kind: SupportAction; device?: { id: string; label: string } };
 
 const words = {
@@ -15,7 +22,17 @@ const words = {
   resetAuthenticator: { title: 'action.resetApp.title', consequence: 'action.resetApp.consequence', confirm: 'action.resetApp' },
   revokeDevices: { title: 'action.revokeAll.title', consequence: 'action.revokeAll.consequence', confirm: 'action.revokeAll' },
   endSessions: { title: 'action.endSessions.title', consequence: 'action.endSessions.consequence', confirm: 'action.endSessions' },
+  enrollPushDevice: { title: 'action.pushEnroll.title', consequence: 'action.pushEnroll.consequence', confirm: 'action.pushEnroll' },
+  revokePushDevice: { title: 'action.pushRevoke.title', consequence: 'action.pushRevoke.consequence', confirm: 'action.pushRevoke' },
 } as const;
+const oneRememberedDevice = {
+  title: 'action.revokeDevice.title',
+  consequence: 'action.revokeDevice.consequence',
+  confirm: 'action.revokeDevice',
+} as const;
+
+/** Actions whose answer the dialog shows (the others close themselves on success). */
+const showsAnswer: ReadonlySet<SupportAction> = new Set(['regenerateRecoveryCodes', 'sendPhoneResetLink', 'enrollPushDevice']);
 
 /**
  * One support action on one user: what will happen, ticket and reason, then what came back. Actions
@@ -31,16 +48,21 @@ export function SupportActionDialog({
   onClose: () => void;
 }) {
   const { t, locale } = useI18n();
+  const queryClient = useQueryClient();
   const { send, mutation } = useSupportAction(open.kind);
-  const text = words[open.kind];
-  const single = open.kind === 'revokeDevices' && open.device;
+  const text = open.kind === 'revokeDevices' && open.device ? oneRememberedDevice : words[open.kind];
+  const values = { name: user.name, device: open.device?.label ?? '' };
   const answer = mutation.data as Record<string, unknown> | undefined;
-  const showsAnswer = open.kind === 'regenerateRecoveryCodes' || open.kind === 'sendPhoneResetLink';
-  // Close = forget: the recovery codes leave the mutation (gcTime 0 drops it from the cache).
+  const withAnswer = showsAnswer.has(open.kind);
+  // The push devices the user had when the dialog opened: a new one is the enrollment's.
+  const [knownPushDevices] = useState<ReadonlySet<string>>(
+    () => new Set((queryClient.getQueryData<UserDetail>(queryKeys.user(user.id))?.pushDevices ?? []).map((d) => d.id)),
+  );
+  // Close = forget: the recovery codes (or the enrollment's test code) leave the mutation (gcTime 0 drops it from the cache).
   useEffect(() => () => mutation.reset(), [mutation.reset]);
   useEffect(() => {
-    if (mutation.isSuccess && !showsAnswer) onClose();
-  }, [mutation.isSuccess, showsAnswer, onClose]);
+    if (mutation.isSuccess && !withAnswer) onClose();
+  }, [mutation.isSuccess, withAnswer, onClose]);
   let result = null;
   if (answer && open.kind === 'regenerateRecoveryCodes')
     result = <RecoveryCodes codes={answer.recoveryCodes as string[]} userName={user.name} />;
@@ -51,16 +73,18 @@ export function SupportActionDialog({
       </p>
     );
   }
+  if (answer && open.kind === 'enrollPushDevice')
+    result = <PushEnrollment answer={answer as unknown as PushEnrollmentAnswer} user={user} knownDeviceIds={knownPushDevices} />;
   return (
     <ActionDialog
-      title={single ? t('action.revokeDevice.title', { device: open.device!.label }) : t(text.title, { name: user.name })}
-      consequence={<p>{single ? t('action.revokeDevice.consequence') : t(text.consequence, { name: user.name })}</p>}
-      confirmLabel={single ? t('action.revokeDevice') : t(text.confirm)}
+      title={t(text.title, values)}
+      consequence={<p>{t(text.consequence, values)}</p>}
+      confirmLabel={t(text.confirm)}
       pending={mutation.isPending}
       error={mutation.error}
       result={result}
       onClose={onClose}
-      onConfirm={(input) => void send({ id: user.id, ...input, ...(single ? { deviceId: open.device!.id } : {}) } as never)}
+      onConfirm={(input) => void send({ id: user.id, ...input, ...(open.device ? { deviceId: open.device.id } : {}) } as never)}
       testId={`dialog-${open.kind}`}
       subject={user.id}
     />

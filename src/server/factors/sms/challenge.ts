@@ -13,6 +13,8 @@ import type { UserRow } from '../../store/repositories/users.js';
 import type { RequestMeta } from '../../http/request-meta.js';
 import { iso } from '../../clock.js';
 import { refusals } from '../../refusals.js';
+import { cancelPushOfChallenge } from '../../store/repositories/push-challenges.js';
+import { announceChallengeChanged } from '../push/push-events.js';
 
 /**
  * The number a sign-in code goes to, or the answer an SMS request gets when none can be sent: the
@@ -110,12 +112,15 @@ export async function sendChallengeSms(ctx: ServerContext, challengeId: string, 
       action: 'sms.sent',
       details: { purpose: 'login', challengeId: challenge.id, countToday: count },
     });
+    // Switching to SMS ends this sign-in's push: a late approval of it changes nothing.
+    await cancelPushOfChallenge(trx, challenge.id);
     return { kind: 'sent' as const, count, ...sms };
   });
 
   if (outcome.kind === 'locked') {
     throw refusals.accountLocked(outcome.lockout, 'Too many SMS codes today.');
   }
+  announceChallengeChanged(challenge.id);
   await ctx.delivery.dispatch([outcome.messageId]);
   return { sentTo: maskPhone(phone), remainingToday: limit - outcome.count, expiresAt: iso(outcome.expiresAt) };
 }

@@ -3,7 +3,7 @@ import type { recoveryCodesAnswer, totpEnrollAnswer } from '../../../shared/api/
 import { ApiError } from '../../api-error.js';
 import { recordAudit } from '../../audit/audit-trail.js';
 import type { ServerContext } from '../../context.js';
-import { qrSvg } from './enrollment-qr.js';
+import { qrSvg } from '../../views/qr-svg.js';
 import { checkTotpCode, newTotpSecret, totpUri } from './totp-codes.js';
 import { findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
 import { dropPendingRecoveryCodes, issuePendingRecoveryCodes } from '../recovery-codes/batches.js';

@@ -9,7 +9,10 @@ import {
   revokeSessions,
   sendPhoneResetLink,
   unlockUser,
+  startPushEnrollmentFor,
+  revokePushDeviceFor,
 } from '../../admin/support-actions.js';
+import { describePushAlerts } from '../../admin/push-alerts.js';
 import { describeUser, listLockouts } from '../../admin/user-detail.js';
 import { describeSignInAlarms } from '../../admin/sign-in-alarms.js';
 import { searchUsers } from '../../admin/user-search.js';
@@ -124,6 +127,41 @@ export const adminRoutes: RouteSpec[] = [
     response: api.signInAlarmsAnswer,
     errors: ['unauthorized', 'invalid_token', 'not_found'],
     handler: ({ ctx, auth, query }) => describeSignInAlarms(ctx, auth, query),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/admin/push-alerts',
+    tag: 'support',
+    auth: 'operator',
+    summary: '"This wasn\'t me" reports of push approvals in the last 30 days (the device is suspended): call the user.',
+    query: api.pushAlertsQuery,
+    response: api.pushAlertsAnswer,
+    errors: ['unauthorized', 'invalid_token', 'not_found'],
+    handler: ({ ctx, auth, query }) => describePushAlerts(ctx, auth, query),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/admin/users/:id/push-devices',
+    tag: 'support',
+    auth: 'operator',
+    summary: 'Start adding a push device for the user: the link, its QR code and the test code, shown once; the user is emailed.',
+    params: api.userParams,
+    body: api.ticketAndReason,
+    response: api.adminPushEnrollmentAnswer,
+    errors: [...actionErrors, 'method_not_available', 'enrollment_incomplete'],
+    handler: ({ ctx, auth, params, body, meta }) => startPushEnrollmentFor(ctx, auth, params.id, body, meta),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/admin/users/:id/push-devices/:deviceId/revoke',
+    tag: 'support',
+    auth: 'operator',
+    summary: 'Remove one push device of the user (a lost phone, a suspended device).',
+    params: api.pushDeviceParams,
+    body: api.ticketAndReason,
+    response: api.actionAnswer,
+    errors: actionErrors,
+    handler: ({ ctx, auth, params, body, meta }) => revokePushDeviceFor(ctx, auth, params.id, params.deviceId, body, meta),
   }),
   defineRoute({
     method: 'POST',

@@ -10,6 +10,7 @@ import { userSearchTrigramsSchema } from './007_user_search_trigrams.js';
 import { sqliteSearchTextSchema } from './008_sqlite_search_text.js';
 import { postgresSearchBucketsSchema } from './009_postgres_search_buckets.js';
 import { pendingRecoveryBatchSchema } from './010_pending_recovery_batch.js';
+import { pushApprovalSchema } from './011_push_approval.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -24,5 +25,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '008_sqlite_search_text': sqliteSearchTextSchema(dialect),
     '009_postgres_search_buckets': postgresSearchBucketsSchema(dialect),
     '010_pending_recovery_batch': pendingRecoveryBatchSchema(dialect),
+    '011_push_approval': pushApprovalSchema(),
   };
 }

@@ -38,6 +38,11 @@ export async function refundRateLimit(db: Kysely<Database>, key: string, windowS
     .execute();
 }
 
+/** Ends a counter's every window (a success that starts the count again). */
+export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+}
+
 /** Old windows are useless; dropped now and then so the table stays small. */
 export async function pruneRateLimits(db: Kysely<Database>, now: number, olderThanMs: number): Promise<void> {
   await db

@@ -1,0 +1,50 @@
+/**
+ * A few lines of DOM building, so no page writes HTML strings (nothing the server or a person typed
+ * is ever parsed as markup: every text goes in as a text node).
+ */
+type Child = Node | string | null | undefined | false;
+type Attributes = Record<string, string | number | boolean | null | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (value === true) element.setAttribute(name, '');
+    else element.setAttribute(name, String(value));
+  }
+  append(element, ...children);
+  return element;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+}
+
+/** Replaces what `parent` holds. */
+export function replace(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, ...children);
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`no #${id} on the page`);
+  return element as T;
+}
+
+/**
+ * A message in a live region: `status` is read politely, `alert` at once (errors). The regions stay
+ * in the page from the start (a region added together with its text is often not announced); an
+ * empty one takes no room (styles.css).
+ */
+export function say(region: HTMLElement, text: string, kind: 'info' | 'error' | 'success' = 'info'): void {
+  region.textContent = text;
+  region.dataset.kind = kind;
+}

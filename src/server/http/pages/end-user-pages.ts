@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The end-user pages of src/pages/: the authenticator PWA at /authenticator/ and the minimal hosted
+ * sign-in at /sign-in. Their TypeScript is bundled with esbuild once, on the first request for any
+ * of them, and kept in memory with the HTML, styles, manifest and icon (a server that nobody asks
+ * for the pages never pays for the build).
+ *
+ * Every answer forbids inline script and style and every origin but this one (the pages load their
+ * script and stylesheet from here, nothing from a third party), sends no Referer (an enrollment
+ * link's secret rides in the fragment, which browsers never send, but a path or query might), and
+ * is never sniffed; HTML is never cached, scripts and styles are revalidated by ETag.
+ */
+const pagesDir = fileURLToPath(new URL('../../../pages/', import.meta.url));
+
+export const contentSecurityPolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; manifest-src 'self'; " +
+  "worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const securityHeaders = {
+  'content-security-policy': contentSecurityPolicy,
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+interface Asset {
+  body: string;
+  type: string;
+  etag: string;
+  /** HTML: no-store; the rest: revalidate. */
+  cache: 'no-store' | 'no-cache';
+  headers?: Record<string, string>;
+}
+
+/** URL path -> what is served there. */
+type Assets = Map<string, Asset>;
+
+let assets: Promise<Assets> | undefined;
+
+function asset(body: string, type: string, extra: Partial<Pick<Asset, 'cache' | 'headers'>> = {}): Asset {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
+  return { body, type, etag, cache: extra.cache ?? 'no-cache', headers: extra.headers };
+}
+
+/** The three bundles, by their path under src/pages/ ("authenticator/app.js"). */
+export async function bundlePages(): Promise<Map<string, string>> {
+  const outdir = join(pagesDir, '.bundle');
+  const result = await build({
+    absWorkingDir: pagesDir,
+    entryPoints: {
+      'authenticator/app': join(pagesDir, 'authenticator', 'main.ts'),
+      'authenticator/service-worker': join(pagesDir, 'authenticator', 'service-worker.ts'),
+      'sign-in/app': join(pagesDir, 'sign-in', 'main.ts'),
+    },
+    outdir,
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    minify: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'silent',
+  });
+  const bundles = new Map<string, string>();
+  for (const file of result.outputFiles) bundles.set(relative(outdir, file.path).split(sep).join('/'), file.text);
+  return bundles;
+}
+
+async function loadAssets(): Promise<Assets> {
+  const read = (path: string) => readFile(join(pagesDir, path), 'utf8');
+  const [bundles, base, authenticatorCss, signInCss, authenticatorHtml, signInHtml, manifest, icon] = await Promise.all([
+    bundlePages(),
+    read('common/base.css'),
+    read('authenticator/styles.css'),
+    read('sign-in/styles.css'),
+    read('authenticator/index.html'),
+    read('sign-in/index.html'),
+    read('authenticator/manifest.webmanifest'),
+    read('authenticator/icon.svg'),
+  ]);
+  const bundle = (name: string) => {
+    const text = bundles.get(name);
+    if (text === undefined) throw new Error(`esbuild produced no ${name}`);
+    return text;
+  };
+  const js = 'text/javascript; charset=utf-8';
+  const css = 'text/css; charset=utf-8';
+  const html = 'text/html; charset=utf-8';
+  return new Map<string, Asset>([
+    ['/authenticator/', asset(authenticatorHtml, html, { cache: 'no-store' })],
+    ['/authenticator/app.js', asset(bundle('authenticator/app.js'), js)],
+    [
+      '/authenticator/service-worker.js',
+      asset(bundle('authenticator/service-worker.js'), js, { headers: { 'service-worker-allowed': '/authenticator/' } }),
+    ],
+    ['/authenticator/styles.css', asset(`${base}\n${authenticatorCss}`, css)],
+    ['/authenticator/manifest.webmanifest', asset(manifest, 'application/manifest+json; charset=utf-8')],
+    ['/authenticator/icon.svg', asset(icon, 'image/svg+xml; charset=utf-8')],
+    ['/sign-in', asset(signInHtml, html, { cache: 'no-store' })],
+    ['/sign-in/app.js', asset(bundle('sign-in/app.js'), js)],
+    ['/sign-in/styles.css', asset(`${base}\n${signInCss}`, css)],
+  ]);
+}
+
+/** Built on first use; a failed build is forgotten, so the next request tries again. */
+function pageAssets(): Promise<Assets> {
+  assets ??= loadAssets().catch((error: unknown) => {
+    assets = undefined;
+    throw error;
+  });
+  return assets;
+}
+
+export const endUserPagePaths = [
+  '/authenticator/',
+  '/authenticator/app.js',
+  '/authenticator/service-worker.js',
+  '/authenticator/styles.css',
+  '/authenticator/manifest.webmanifest',
+  '/authenticator/icon.svg',
+  '/sign-in',
+  '/sign-in/app.js',
+  '/sign-in/styles.css',
+] as const;
+
+async function serve(path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  let served: Asset | undefined;
+  try {
+    served = (await pageAssets()).get(path);
+  } catch (error) {
+    request.log.error({ err: error }, 'the end-user pages could not be built');
+    return reply
+      .code(500)
+      .headers(securityHeaders)
+      .send({ error: 'internal_error', message: 'Something went wrong on our side. It has been logged.' });
+  }
+  if (!served) return reply.code(404).send({ error: 'not_found', message: `No route ${request.method} ${path}.` });
+  reply.headers(securityHeaders).headers({ 'cache-control': served.cache, ...served.headers });
+  if (served.cache === 'no-cache') {
+    reply.header('etag', served.etag);
+    if (request.headers['if-none-match'] === served.etag) return reply.code(304).send();
+  }
+  return reply.type(served.type).send(served.body);
+}
+
+export function registerEndUserPages(app: FastifyInstance): void {
+  for (const path of endUserPagePaths) app.get(path, (request, reply) => serve(path, request, reply));
+  // The app's address without its slash: relative URLs in the page need the folder form.
+  app.get('/authenticator', async (_request, reply) => reply.headers(securityHeaders).redirect('authenticator/', 308));
+}
