@@ -27,6 +27,8 @@ export interface ServerConfig {
     vapidPublicKey: string | undefined;
     vapidPrivateKey: string | undefined;
     vapidSubject: string;
+    /** Tests only: Web Push to a local plain-HTTP push service. */
+    webPushAllowLocalEndpoints: boolean;
   };
 }
 
@@ -56,6 +58,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
       vapidPublicKey: env.VAPID_PUBLIC_KEY || undefined,
       vapidPrivateKey: env.VAPID_PRIVATE_KEY || undefined,
       vapidSubject: env.VAPID_SUBJECT || 'mailto:no-reply@mfa-desk.invalid',
+      webPushAllowLocalEndpoints: env.WEB_PUSH_ALLOW_LOCAL_ENDPOINTS === '1',
     },
   };
 }

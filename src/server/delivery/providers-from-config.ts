@@ -36,5 +36,9 @@ export function pushWakerFromConfig(config: ServerConfig): PushWaker {
   if (!delivery.vapidPublicKey || !delivery.vapidPrivateKey) {
     throw new Error('PUSH_PROVIDER=webpush needs VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY (make a pair with: mfa-desk push vapid-keys)');
   }
-  return new WebPushWaker({ publicKey: delivery.vapidPublicKey, privateKey: delivery.vapidPrivateKey, subject: delivery.vapidSubject });
+  return new WebPushWaker(
+    { publicKey: delivery.vapidPublicKey, privateKey: delivery.vapidPrivateKey, subject: delivery.vapidSubject },
+    5_000,
+    delivery.webPushAllowLocalEndpoints,
+  );
 }

@@ -102,7 +102,7 @@ export const pushChallengeParams = z.object({ id: z.string().min(8).max(64) });
 export const respondRequest = z.strictObject({
   decision: z.enum(['approve', 'deny', 'fraud']),
   /** The code the person typed; only with approve. */
-  code: z.string().trim().max(16).nullable(),
+  code: z.string().max(16).nullable(),
   contextHash: b64url(43, 43),
   nonce: b64url(16, 64),
   signedAt: z.number().int().positive(),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReferencePushDevice } from '../../../src/push-device/reference-device.js';
-import { newVapidKeys } from '../../../src/server/delivery/providers/web-push.js';
+import { newVapidKeys, WebPushWaker } from '../../../src/server/delivery/providers/web-push.js';
 import { enrollUser, startTestServer, type TestServer } from '../../support/test-server.js';
 
 /**
@@ -98,6 +98,7 @@ describe('Web Push wake-ups (VAPID, aes128gcm) to a local push service', () => {
         VAPID_PUBLIC_KEY: vapid.publicKey,
         VAPID_PRIVATE_KEY: vapid.privateKey,
         VAPID_SUBJECT: 'mailto:ops@example.test',
+        WEB_PUSH_ALLOW_LOCAL_ENDPOINTS: '1',
       },
     });
     tenant = await server.addTenant({ askOnlyOnNewIpOrPasswordChange: false }, 'sms');
@@ -105,6 +106,21 @@ describe('Web Push wake-ups (VAPID, aes128gcm) to a local push service', () => {
   afterAll(async () => {
     await server.close();
     await service.close();
+  });
+
+  it('never posts to a subscription naming plain http or a private address (SSRF)', () => {
+    const waker = new WebPushWaker({ ...newVapidKeys(), subject: 'mailto:ops@example.test' });
+    for (const endpoint of [
+      'http://push.example.com/x',
+      'https://127.0.0.1/x',
+      'https://10.1.2.3/x',
+      'https://169.254.169.254/latest',
+      'https://[::1]/x',
+      'https://localhost/x',
+    ]) {
+      expect(waker.mayPost(endpoint), endpoint).toBe(false);
+    }
+    expect(waker.mayPost('https://fcm.googleapis.com/fcm/send/abc')).toBe(true);
   });
 
   it('wakes the device with an encrypted payload; after a 410 the subscription is stale and polling completes the sign-in', async () => {

@@ -21,6 +21,8 @@ export class WebPushWaker implements PushWaker {
   constructor(
     private readonly vapid: VapidConfig,
     private readonly timeoutMs = 5_000,
+    /** Tests only (WEB_PUSH_ALLOW_LOCAL_ENDPOINTS=1): a push service on 127.0.0.1 over plain HTTP. */
+    private readonly allowLocalEndpoints = false,
   ) {
     this.vapidPublicKey = vapid.publicKey;
   }
@@ -30,6 +32,8 @@ export class WebPushWaker implements PushWaker {
     payload: WakeUpPayload,
     options: { ttlSeconds: number; topic: string },
   ): Promise<WakeOutcome> {
+    // The endpoint comes from a device: never let it point the server into its own network.
+    if (!this.mayPost(subscription.endpoint)) return 'failed';
     const details = webpush.generateRequestDetails(subscription, JSON.stringify(payload), {
       vapidDetails: this.vapid,
       TTL: options.ttlSeconds,
@@ -52,7 +56,27 @@ export class WebPushWaker implements PushWaker {
       return 'failed';
     }
   }
+
+  /**
+   * Push services are public HTTPS endpoints. A subscription naming http://, a loopback, private or
+   * link-local address or an IPv6 literal would make every sign-in post into our own network (SSRF),
+   * so it is not sent. A public name resolving to a private address is not caught here: an egress
+   * proxy or firewall is the place for that.
+   */
+  mayPost(endpoint: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      return false;
+    }
+    if (this.allowLocalEndpoints) return true;
+    return url.protocol === 'https:' && !privateHost.test(url.hostname);
+  }
 }
+
+const privateHost =
+  /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|0\.0\.0\.0|\[.*\])$/i;
 
 /** A new VAPID key pair (`mfa-desk push vapid-keys`). */
 export function newVapidKeys(): { publicKey: string; privateKey: string } {

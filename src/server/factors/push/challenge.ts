@@ -71,6 +71,9 @@ export async function sendPush(ctx: ServerContext, challengeId: string, meta: Re
   if (devices.length === 0) throw new ApiError('method_not_available', 'This account has no active push device. Use another method.');
 
   const existing = await pushForChallenge(db, challenge.id);
+  // An approved push waits for its verification: a new one would hide the approval.
+  if (existing?.state === 'approved')
+    throw new ApiError('conflict', 'This push was approved. Finish the sign-in with {method: "push"}.', { pushState: 'approved' });
   const push =
     existing && existing.state === 'pending' && existing.expires_at > now
       ? await resend(ctx, existing, tenant, now)
@@ -261,7 +264,7 @@ export function pushLocked(user: UserRow): ApiError {
   );
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e?.message ?? '');
 }

@@ -16,7 +16,7 @@ import { findUserById, type UserRow } from '../../store/repositories/users.js';
 import type { Database } from '../../store/schema.js';
 import { browserLabel } from '../../views/browser-label.js';
 import { qrSvg } from '../../views/qr-svg.js';
-import { openTestApproval } from './challenge.js';
+import { isUniqueViolation, openTestApproval } from './challenge.js';
 import { announcePendingPush } from './push-events.js';
 
 /** NIST SP 800-63B-4 3.1.3.1: an out-of-band secret lives at most 10 minutes. */
@@ -118,47 +118,54 @@ export async function completePushEnrollment(
 
   const deviceId = newId();
   const testCode = ctx.secrets.open(enrollment.test_code_enc, `push-enrollment:${enrollment.id}`);
-  const pushId = await db.transaction().execute(async (trx) => {
-    if (!(await useEnrollment(trx, enrollment.id, deviceId, now))) {
-      throw new ApiError('link_expired', 'This enrollment link was already used. Start again.');
-    }
-    await insertPushDevice(trx, {
-      id: deviceId,
-      user_id: user.id,
-      tenant_id: tenant.id,
-      name: input.deviceName,
-      platform: input.platform,
-      public_jwk: JSON.stringify(input.publicKeyJwk),
-      jkt,
-      state: 'pending',
-      created_at: now,
-      activated_at: null,
-      last_used_at: null,
-      suspended_at: null,
-      revoked_at: null,
-      subscription: input.pushSubscription ? JSON.stringify(input.pushSubscription) : null,
-      subscription_stale_at: null,
+  const pushId = await db
+    .transaction()
+    .execute(async (trx) => {
+      if (!(await useEnrollment(trx, enrollment.id, deviceId, now))) {
+        throw new ApiError('link_expired', 'This enrollment link was already used. Start again.');
+      }
+      await insertPushDevice(trx, {
+        id: deviceId,
+        user_id: user.id,
+        tenant_id: tenant.id,
+        name: input.deviceName,
+        platform: input.platform,
+        public_jwk: JSON.stringify(input.publicKeyJwk),
+        jkt,
+        state: 'pending',
+        created_at: now,
+        activated_at: null,
+        last_used_at: null,
+        suspended_at: null,
+        revoked_at: null,
+        subscription: input.pushSubscription ? JSON.stringify(input.pushSubscription) : null,
+        subscription_stale_at: null,
+      });
+      const id = await openTestApproval(ctx, trx, {
+        user,
+        tenant,
+        deviceId,
+        code: testCode,
+        ip: meta.ip,
+        browser: browserLabel(meta.userAgent),
+        now,
+      });
+      await recordAudit(trx, now, {
+        tenantId: tenant.id,
+        userId: user.id,
+        actorType: 'user',
+        actorId: user.id,
+        ip: meta.ip,
+        action: 'push.device_enrolled',
+        details: { deviceId, deviceName: input.deviceName, platform: input.platform, enrollmentId: enrollment.id },
+      });
+      return id;
+    })
+    .catch((error: unknown) => {
+      // The same key enrolled at the same moment by another link: the unique thumbprint decides.
+      if (isUniqueViolation(error)) throw new ApiError('conflict', 'This key is already enrolled.');
+      throw error;
     });
-    const id = await openTestApproval(ctx, trx, {
-      user,
-      tenant,
-      deviceId,
-      code: testCode,
-      ip: meta.ip,
-      browser: browserLabel(meta.userAgent),
-      now,
-    });
-    await recordAudit(trx, now, {
-      tenantId: tenant.id,
-      userId: user.id,
-      actorType: 'user',
-      actorId: user.id,
-      ip: meta.ip,
-      action: 'push.device_enrolled',
-      details: { deviceId, deviceName: input.deviceName, platform: input.platform, enrollmentId: enrollment.id },
-    });
-    return id;
-  });
   announcePendingPush(user.id, pushId);
   return { deviceId, state: 'pending', account: { tenant: tenant.name, email: user.email } };
 }

@@ -30,6 +30,9 @@ import { effectivePushState, openPushCode, pushLocked } from './challenge.js';
 import { isPushLocked } from './factor.js';
 import { announcePushChange } from './push-events.js';
 
+/** Thrown inside the approval transaction when the device left its state meanwhile. */
+const deviceChanged = new Error('device state changed');
+
 type RespondRequest = z.infer<typeof respondRequest>;
 type RespondAnswer = z.infer<typeof respondAnswer>;
 
@@ -120,23 +123,31 @@ export async function respondToPush(
     if (input.code === null || !constantTimeEqual(input.code.replace(/[\s-]/g, ''), openPushCode(ctx, push))) {
       return refuseWrongCode(ctx, { push, user, tenant, device, audit, now });
     }
-    const approved = await db.transaction().execute(async (trx) => {
-      const done = push.kind === 'device_test' ? 'consumed' : 'approved';
-      if (!(await movePushState(trx, push.id, 'pending', done, now, device.id))) return false;
-      await resetPushWrongCodes(trx, user.id);
-      await touchPushDevice(trx, device.id, now);
-      if (push.kind === 'device_test') {
-        if (!(await moveDeviceState(trx, device.id, ['pending'], 'active', now))) return false;
-        await recordAudit(trx, now, {
-          ...audit,
-          action: 'push.device_activated',
-          details: { deviceId: device.id, deviceName: device.name },
-        });
-      } else {
-        await recordAudit(trx, now, { ...audit, action: 'push.approved', details: about });
-      }
-      return true;
-    });
+    const approved = await db
+      .transaction()
+      .execute(async (trx): Promise<boolean | 'device_changed'> => {
+        const done = push.kind === 'device_test' ? 'consumed' : 'approved';
+        if (!(await movePushState(trx, push.id, 'pending', done, now, device.id))) return false;
+        await resetPushWrongCodes(trx, user.id);
+        // The device must still be in the state it answered in: a suspension or revoke since rolls this back.
+        if (!(await touchPushDevice(trx, device.id, now, push.kind === 'device_test' ? 'pending' : 'active'))) throw deviceChanged;
+        if (push.kind === 'device_test') {
+          if (!(await moveDeviceState(trx, device.id, ['pending'], 'active', now))) return false;
+          await recordAudit(trx, now, {
+            ...audit,
+            action: 'push.device_activated',
+            details: { deviceId: device.id, deviceName: device.name },
+          });
+        } else {
+          await recordAudit(trx, now, { ...audit, action: 'push.approved', details: about });
+        }
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error === deviceChanged) return 'device_changed' as const;
+        throw error;
+      });
+    if (approved === 'device_changed') throw new ApiError('forbidden', 'This device was suspended or removed meanwhile.');
     if (!approved) throw conflict(effectivePushState((await findPushChallenge(db, push.id)) ?? push, now));
     announcePushChange({ pushId: push.id, challengeId: push.challenge_id, state: push.kind === 'device_test' ? 'consumed' : 'approved' });
     return { outcome: 'approved', deviceState: 'active' };

@@ -84,8 +84,11 @@ export async function moveDeviceState(
   return result.numUpdatedRows === 1n;
 }
 
-export async function touchPushDevice(db: Kysely<Database>, id: string, now: number): Promise<void> {
-  await db.updateTable('push_devices').set({ last_used_at: now }).where('id', '=', id).execute();
+/** Marks the device used; with `inState`, only while it is in that state (false otherwise). */
+export async function touchPushDevice(db: Kysely<Database>, id: string, now: number, inState?: PushDeviceRow['state']): Promise<boolean> {
+  let update = db.updateTable('push_devices').set({ last_used_at: now }).where('id', '=', id);
+  if (inState) update = update.where('state', '=', inState);
+  return (await update.executeTakeFirst()).numUpdatedRows === 1n;
 }
 
 export async function setPushSubscription(db: Kysely<Database>, id: string, subscription: string | null): Promise<void> {
