@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import webpush from 'web-push';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReferencePushDevice } from '../../src/push-device/reference-device.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
+import { launchChromium } from './console-harness.js';
 import { expectAccessible, phoneEndingIn, screenshot, smsSignIn } from './support-desk-steps.js';
 
 /** Debian's Chromium, as the console's e2e tests use it (console-harness.ts); Playwright downloads nothing. */
-const chromiumPath = process.env.MFA_DESK_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Push approval as people meet it: the authenticator PWA in one Chromium context (the phone) and
@@ -22,21 +21,8 @@ describe('push approval through the authenticator PWA and the hosted sign-in, in
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath))
-      throw new Error(`No Chromium at ${chromiumPath}: bash scripts/install-system-packages.sh installs Debian's chromium.`);
     server = await startTestServer('sqlite', { realTime: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-dev-shm-usage',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterEach(async () => {
     for (const context of contexts.splice(0)) await context.close();

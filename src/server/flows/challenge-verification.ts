@@ -230,7 +230,7 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
   // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
   await resetSmsCount(trx, c.user.id, 'login');
   // And the count of push challenges since the last success (push bombing's day limit) starts again.
-  await clearRateLimit(trx, pushLimitKeys.sinceSuccess(c.user.id));
+  if (policy.allowedMethods.includes('push')) await clearRateLimit(trx, pushLimitKeys.sinceSuccess(c.user.id));
   // And it ends the runs of wrong passwords: those were not consecutive failures any more.
   await clearUserPasswordFailures(trx, c.tenant.id, c.user.id, c.user.email);
   if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, c.user.id, c.meta.ip, c.now);

@@ -25,6 +25,7 @@ import type { Tenant } from '../../store/repositories/tenants.js';
 import type { UserRow } from '../../store/repositories/users.js';
 import type { Database } from '../../store/schema.js';
 import { browserLabel } from '../../views/browser-label.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
 import { isPushLocked } from './factor.js';
 import { announcePendingPush } from './push-events.js';
 import { wakeDevices } from './wake-up.js';
@@ -262,9 +263,4 @@ export function pushLocked(user: UserRow): ApiError {
       lockedUntil: user.push_locked_until === null ? null : iso(user.push_locked_until),
     },
   );
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint/.test(e?.message ?? '');
 }

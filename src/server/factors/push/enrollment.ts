@@ -16,7 +16,8 @@ import { findUserById, type UserRow } from '../../store/repositories/users.js';
 import type { Database } from '../../store/schema.js';
 import { browserLabel } from '../../views/browser-label.js';
 import { qrSvg } from '../../views/qr-svg.js';
-import { isUniqueViolation, openTestApproval } from './challenge.js';
+import { openTestApproval } from './challenge.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
 import { announcePendingPush } from './push-events.js';
 
 /** NIST SP 800-63B-4 3.1.3.1: an out-of-band secret lives at most 10 minutes. */
