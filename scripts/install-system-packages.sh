@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # System packages the tests need, from Debian: a PostgreSQL server for the private test cluster,
 # and independent checkers for the authenticator-app tests (zbarimg decodes the QR, oathtool
-# computes codes, rsvg-convert renders the SVG QR to PNG). Idempotent; run as root (CI) or via sudo.
+# computes codes, rsvg-convert renders the SVG QR to PNG, pdftoppm renders a printed sheet PDF). Idempotent; run as root (CI) or via sudo.
 set -euo pipefail
 
 # The console's tests add: Debian's Chromium (Playwright drives it; no browser download), libsecret
 # headers (keytar builds from source), and a Secret Service of their own (gnome-keyring on a private
 # D-Bus session, scripts/with-private-keyring.sh) with secret-tool to look inside it.
-packages=(postgresql zbar-tools oathtool librsvg2-bin chromium libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
+packages=(postgresql zbar-tools oathtool librsvg2-bin poppler-utils chromium libsecret-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

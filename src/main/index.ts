@@ -6,7 +6,7 @@ import { applySecurityPolicy } from './security.js';
 import { createConsoleServices, type ConsoleServices } from './services/console-services.js';
 import { consoleDataDir } from './services/data-dir.js';
 import { originOf } from './trusted-url.js';
-import { appOrigin, createMainWindow, registerAppScheme, serveRenderer } from './window.js';
+import { appOrigin, createMainWindow, printHtmlToPdf, registerAppScheme, serveRenderer } from './window.js';
 
 /**
  * The Electron shell: wires the plain-Node services (services/) to a window. Everything with logic
@@ -42,6 +42,7 @@ if (!app.requestSingleInstanceLock()) {
         dataDir,
         serverUrl: process.env.MFA_DESK_SERVER_URL,
         openExternal: (url) => shell.openExternal(url),
+        renderPdf: printHtmlToPdf,
       });
     } catch (error) {
       // Another console (the browser host) holds this data directory: say so and leave.

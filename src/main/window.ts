@@ -52,3 +52,27 @@ export function createMainWindow(options: { preload: string; startUrl: string })
   void window.loadURL(options.startUrl);
   return window;
 }
+
+/**
+ * Electron's way to the enrollment sheets' PDF: the same print-only markup the browser host gives
+ * headless Chromium (services/chromium-pdf.ts), loaded into a hidden, script-less window and printed
+ * with printToPDF at the page's own @page size. The window is closed at once, keeping nothing.
+ */
+export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Promise<Uint8Array> {
+  const window = new BrowserWindow({
+    show: false,
+    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false, webSecurity: true, devTools: false },
+  });
+  try {
+    await window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
+    const pdf = await window.webContents.printToPDF({
+      pageSize: paper === 'a4' ? 'A4' : 'Letter',
+      preferCSSPageSize: true,
+      printBackground: true,
+      margins: { top: 0, bottom: 0, left: 0, right: 0 },
+    });
+    return new Uint8Array(pdf);
+  } finally {
+    window.destroy();
+  }
+}

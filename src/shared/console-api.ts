@@ -17,6 +17,20 @@ import {
   userSearchAnswer,
   userSearchQuery,
 } from './api/admin.js';
+import {
+  breakupCheckAnswer,
+  breakupCheckRequest,
+  breakupRequest,
+  breakupView,
+  createSheetsAnswer,
+  createSheetsRequest,
+  sharedAccountsAnswer,
+  sharedFlagRequest,
+  sheetCandidatesAnswer,
+  sheetCandidatesQuery,
+  sheetsAnswer,
+  sheetsQuery,
+} from './api/tenant-admin.js';
 import { consoleErrorCodes, type BridgeResult, type ConsoleChannel, type DomainOf, type VerbOf } from './console/channels.js';
 
 /**
@@ -107,6 +121,33 @@ export const consoleApi = {
   'users:enrollPushDevice': { input: ticketAndReason.extend({ id }), output: adminPushEnrollmentAnswer },
   /** Revokes one push device (`deviceId`): it approves nothing any more. */
   'users:revokePushDevice': { input: ticketAndReason.extend({ id, deviceId: id }), output: actionAnswer },
+  /** Marks the account shared (`shared: true`) or says it is not (clears the flag, hides what the signs say). */
+  'users:setSharedFlag': { input: sharedFlagRequest.extend({ id }), output: actionAnswer },
+  /** Accounts that look shared by several people, with why (tenant admins and support; not auditors). */
+  'sharedAccounts:list': { input: z.strictObject({ tenantId: id.optional() }), output: sharedAccountsAnswer },
+  /** The wizard's lines as the server sees them (emails in use, SMS countries): nothing is created. */
+  'breakups:check': { input: breakupCheckRequest.extend({ id }), output: breakupCheckAnswer },
+  /** Creates the personal accounts (invitations go out) and schedules the shared account's end; again with the same key finishes the rest. */
+  'breakups:run': { input: breakupRequest.extend({ id }), output: breakupView },
+  'breakups:get': { input: z.strictObject({ id }), output: breakupView },
+  /** Users of a tenant without an authenticator app, to print sheets for. */
+  'sheets:candidates': { input: z.strictObject(sheetCandidatesQuery.shape), output: sheetCandidatesAnswer },
+  /**
+   * Pending enrollments for the users, one sheet each, with the app's key: the console draws the QR
+   * codes itself and drops the sheets from memory when the preview closes; main keeps nothing.
+   */
+  'sheets:create': { input: createSheetsRequest, output: createSheetsAnswer },
+  'sheets:list': { input: z.strictObject(sheetsQuery.shape), output: sheetsAnswer },
+  'sheets:void': { input: ticketAndReason.extend({ id }), output: actionAnswer },
+  /**
+   * The print preview's pages as a PDF, made on this machine with no network: Electron's printToPDF,
+   * or headless Chromium when the console runs in the browser host. `html` is the sheets' markup
+   * (no script runs in it); the answer is the PDF, base64, for the renderer to save.
+   */
+  'sheets:renderPdf': {
+    input: z.strictObject({ html: z.string().min(1).max(20_000_000), paper: z.enum(['a4', 'letter']) }),
+    output: z.object({ pdfBase64: z.string(), bytes: z.number().int() }),
+  },
   'tenants:list': { input: noInput, output: tenantsAnswer },
   /** Operators whose actions the audit trail may show this operator (its filter). */
   'operators:list': { input: noInput, output: operatorsAnswer },

@@ -103,7 +103,7 @@ describe('push device channels: handlers, HTTP calls and answers', () => {
       deviceName: 'push test',
       log: () => {},
     });
-    handlers = createConsoleHandlers({ session, openExternal: async () => {} });
+    handlers = createConsoleHandlers({ session, openExternal: async () => {}, renderPdf: () => Promise.reject(new Error('no PDFs here')) });
     expect(await dispatch(handlers, 'session:connect', { serverUrl: baseUrl })).toMatchObject({ ok: true });
     const signedIn = await dispatch(handlers, 'session:signIn', { email: 'agent@desk.test', password: 'pw', code: '123456' });
     expect(signedIn).toMatchObject({ ok: true, value: { operator: { role: 'support' } } });
@@ -245,7 +245,7 @@ describe('push device channels against a real server', () => {
       log: () => {},
     });
     sessions.push(session);
-    const handlers = createConsoleHandlers({ session, openExternal: async () => {} });
+    const handlers = createConsoleHandlers({ session, openExternal: async () => {}, renderPdf: () => Promise.reject(new Error('no PDFs here')) });
     const operator = await addOperator(server, role, tenants);
     await handlers['session:connect']({ serverUrl: server.baseUrl });
     await handlers['session:signIn']({ email: operator.email, password: operator.password, code: await operator.nextCode() });

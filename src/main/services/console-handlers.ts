@@ -1,5 +1,6 @@
 import type { ConsoleHandlers } from '../../shared/console-api.js';
 import { isAllowedExternalUrl } from '../trusted-url.js';
+import { printOnlyPolicy } from './chromium-pdf.js';
 import type { OperatorSession } from './operator-session.js';
 
 export interface ConsoleHandlerDeps {
@@ -8,13 +9,15 @@ export interface ConsoleHandlerDeps {
   openExternal: (url: string) => Promise<void>;
   /** Extra https hosts whose links may open outside (see trusted-url.ts). @default [] */
   allowedLinkHosts?: readonly string[];
+  /** Prints the sheets' markup to a PDF on this machine (Electron's printToPDF, or headless Chromium). */
+  renderPdf: (html: string, paper: 'a4' | 'letter') => Promise<Uint8Array>;
 }
 
 /**
  * The one handler table behind both transports. Arguments arrive already validated against the
  * ConsoleApi schemas (dispatch.ts); answers are parsed with them again on the way out.
  */
-export function createConsoleHandlers({ session, openExternal, allowedLinkHosts = [] }: ConsoleHandlerDeps): ConsoleHandlers {
+export function createConsoleHandlers({ session, openExternal, allowedLinkHosts = [], renderPdf }: ConsoleHandlerDeps): ConsoleHandlers {
   return {
     'session:status': () => session.status(),
     'session:connect': ({ serverUrl }) => session.connect(serverUrl),
@@ -32,6 +35,20 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'users:enrollPushDevice': ({ id, ...body }) => session.withAccessToken((client, token) => client.enrollPushDevice(token, id, body)),
     'users:revokePushDevice': ({ id, deviceId, ...body }) =>
       session.withAccessToken((client, token) => client.revokePushDevice(token, id, deviceId, body)),
+    'users:setSharedFlag': ({ id, ...body }) => session.withAccessToken((client, token) => client.setSharedFlag(token, id, body)),
+    'sharedAccounts:list': (query) => session.withAccessToken((client, token) => client.listSharedAccounts(token, query)),
+    'breakups:check': ({ id, ...body }) => session.withAccessToken((client, token) => client.checkBreakup(token, id, body)),
+    'breakups:run': ({ id, ...body }) => session.withAccessToken((client, token) => client.runBreakup(token, id, body)),
+    'breakups:get': ({ id }) => session.withAccessToken((client, token) => client.getBreakup(token, id)),
+    'sheets:candidates': (query) => session.withAccessToken((client, token) => client.listSheetCandidates(token, query)),
+    'sheets:create': (body) => session.withAccessToken((client, token) => client.createSheets(token, body)),
+    'sheets:list': (query) => session.withAccessToken((client, token) => client.listSheets(token, query)),
+    'sheets:void': ({ id, ...body }) => session.withAccessToken((client, token) => client.voidSheet(token, id, body)),
+    // No server and no network: the sheets were fetched already; the PDF is made here.
+    'sheets:renderPdf': async ({ html, paper }) => {
+      const pdf = await renderPdf(printOnlyPolicy(html), paper);
+      return { pdfBase64: Buffer.from(pdf).toString('base64'), bytes: pdf.byteLength };
+    },
     'tenants:list': () => session.withAccessToken((client, token) => client.listTenants(token)),
     'operators:list': () => session.withAccessToken((client, token) => client.listOperators(token)),
     'lockouts:list': (query) => session.withAccessToken((client, token) => client.listLockouts(token, query)),

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { ConsoleHandlers } from '../../shared/console-api.js';
+import { printPdfWithChromium } from './chromium-pdf.js';
 import { createConsoleHandlers } from './console-handlers.js';
 import { createKeytarStore, type CredentialStore } from './credential-store.js';
 import { acquireInstanceLock } from './instance-lock.js';
@@ -19,6 +20,8 @@ export interface ConsoleServicesOptions {
   /** For tests that move the clock past an access token's life. */
   now?: OperatorSessionOptions['now'];
   allowedLinkHosts?: readonly string[];
+  /** @default headless Chromium (chromium-pdf.ts); Electron passes its printToPDF */
+  renderPdf?: (html: string, paper: 'a4' | 'letter') => Promise<Uint8Array>;
 }
 
 export interface ConsoleServices {
@@ -46,7 +49,13 @@ export function createConsoleServices(options: ConsoleServicesOptions): ConsoleS
     releaseLock();
     throw error;
   }
-  const handlers = createConsoleHandlers({ session, openExternal: options.openExternal, allowedLinkHosts: options.allowedLinkHosts });
+  const handlers = createConsoleHandlers({
+    session,
+    openExternal: options.openExternal,
+    allowedLinkHosts: options.allowedLinkHosts,
+    // The paper size is the page's own @page rule; Chromium follows it.
+    renderPdf: options.renderPdf ?? ((html) => printPdfWithChromium(html)),
+  });
   return {
     handlers,
     session,

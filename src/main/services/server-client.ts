@@ -15,6 +15,14 @@ import {
   userSearchAnswer,
   type AdminTokens,
 } from '../../shared/api/admin.js';
+import {
+  breakupCheckAnswer,
+  breakupView,
+  createSheetsAnswer,
+  sharedAccountsAnswer,
+  sheetCandidatesAnswer,
+  sheetsAnswer,
+} from '../../shared/api/tenant-admin.js';
 import type { ConsoleErrorCode, ConsoleParsedInput } from '../../shared/console-api.js';
 import { ConsoleError } from './console-error.js';
 import { classifyNetworkError } from './network-errors.js';
@@ -41,6 +49,15 @@ export interface ServerClient {
   endSessions(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   enrollPushDevice(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof adminPushEnrollmentAnswer>>;
   revokePushDevice(accessToken: string, id: string, deviceId: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  setSharedFlag(accessToken: string, id: string, body: TicketAndReason & { shared: boolean }): Promise<z.infer<typeof actionAnswer>>;
+  listSharedAccounts(accessToken: string, query: ConsoleParsedInput<'sharedAccounts:list'>): Promise<z.infer<typeof sharedAccountsAnswer>>;
+  checkBreakup(accessToken: string, id: string, body: Omit<ConsoleParsedInput<'breakups:check'>, 'id'>): Promise<z.infer<typeof breakupCheckAnswer>>;
+  runBreakup(accessToken: string, id: string, body: Omit<ConsoleParsedInput<'breakups:run'>, 'id'>): Promise<z.infer<typeof breakupView>>;
+  getBreakup(accessToken: string, id: string): Promise<z.infer<typeof breakupView>>;
+  listSheetCandidates(accessToken: string, query: ConsoleParsedInput<'sheets:candidates'>): Promise<z.infer<typeof sheetCandidatesAnswer>>;
+  createSheets(accessToken: string, body: ConsoleParsedInput<'sheets:create'>): Promise<z.infer<typeof createSheetsAnswer>>;
+  listSheets(accessToken: string, query: ConsoleParsedInput<'sheets:list'>): Promise<z.infer<typeof sheetsAnswer>>;
+  voidSheet(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   listTenants(accessToken: string): Promise<z.infer<typeof tenantsAnswer>>;
   listOperators(accessToken: string): Promise<z.infer<typeof operatorsAnswer>>;
   listLockouts(accessToken: string, query: ConsoleParsedInput<'lockouts:list'>): Promise<z.infer<typeof lockoutsAnswer>>;
@@ -80,6 +97,7 @@ const serverCodeToConsole: Record<string, ConsoleErrorCode> = {
   enrollment_incomplete: 'enrollment_incomplete',
   invalid_request: 'invalid_input',
   invalid_json: 'invalid_input',
+  invalid_members: 'invalid_input',
 };
 
 function codeForStatus(status: number): ConsoleErrorCode {
@@ -196,6 +214,15 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
       call(adminPushEnrollmentAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices`, { token, body }),
     revokePushDevice: (token, id, deviceId, body) =>
       call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices/${encode(deviceId)}/revoke`, { token, body }),
+    setSharedFlag: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/shared-flag`, { token, body }),
+    listSharedAccounts: (token, query) => call(sharedAccountsAnswer, 'GET', '/v1/admin/shared-accounts', { token, query }),
+    checkBreakup: (token, id, body) => call(breakupCheckAnswer, 'POST', `/v1/admin/users/${encode(id)}/breakups/check`, { token, body }),
+    runBreakup: (token, id, body) => call(breakupView, 'POST', `/v1/admin/users/${encode(id)}/breakups`, { token, body }),
+    getBreakup: (token, id) => call(breakupView, 'GET', `/v1/admin/breakups/${encode(id)}`, { token }),
+    listSheetCandidates: (token, query) => call(sheetCandidatesAnswer, 'GET', '/v1/admin/enrollment-sheets/candidates', { token, query }),
+    createSheets: (token, body) => call(createSheetsAnswer, 'POST', '/v1/admin/enrollment-sheets', { token, body }),
+    listSheets: (token, query) => call(sheetsAnswer, 'GET', '/v1/admin/enrollment-sheets', { token, query }),
+    voidSheet: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/enrollment-sheets/${encode(id)}/void`, { token, body }),
     listTenants: (token) => call(tenantsAnswer, 'GET', '/v1/admin/tenants', { token }),
     listOperators: (token) => call(operatorsAnswer, 'GET', '/v1/admin/operators', { token }),
     listLockouts: (token, query) =>

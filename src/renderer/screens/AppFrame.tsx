@@ -5,8 +5,9 @@ import { useSignOut } from '../hooks/use-session';
 import { useI18n } from '../i18n/I18nProvider';
 import { sections, useUiStore, type Section } from '../state/ui-store';
 import { AuditScreen } from './AuditScreen';
-import { ComingSoonScreen } from './ComingSoonScreen';
+import { EnrollmentSheetsScreen } from './EnrollmentSheetsScreen';
 import { LockoutsScreen } from './LockoutsScreen';
+import { SharedAccountsScreen } from './SharedAccountsScreen';
 import { UsersScreen } from './UsersScreen';
 
 const sectionLabel = {
@@ -121,10 +122,12 @@ export function AppFrame({ session, operator }: { session: SessionState; operato
           <UsersScreen />
         ) : section === 'lockouts' ? (
           <LockoutsScreen />
-        ) : section === 'audit' ? (
-          <AuditScreen />
+        ) : section === 'shared' ? (
+          <SharedAccountsScreen />
+        ) : section === 'enrollment' ? (
+          <EnrollmentSheetsScreen />
         ) : (
-          <ComingSoonScreen title={t(sectionLabel[section])} />
+          <AuditScreen />
         )}
       </main>
     </div>

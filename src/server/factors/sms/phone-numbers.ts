@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max';
 import { ApiError } from '../../api-error.js';
+import { readMobileNumber } from '../../../shared/phone.js';
 
 export interface PhoneNumber {
   /** +4791234567 */
@@ -14,15 +15,14 @@ export interface PhoneNumber {
  * the plans where mobile and fixed line can't be told apart, as in the US).
  */
 export function parseMobileNumber(input: string): PhoneNumber {
-  const parsed = parsePhoneNumberFromString(input.trim());
-  if (!parsed || !parsed.isValid()) {
-    throw new ApiError('invalid_phone', 'That is not a valid phone number. Give it with the country code, like +47 912 34 567.');
-  }
-  const type = parsed.getType();
-  if (type !== undefined && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') {
-    throw new ApiError('invalid_phone', 'That number cannot receive text messages. Give a mobile number.');
-  }
-  return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode };
+  const reading = readMobileNumber(input);
+  if (reading.ok) return { e164: reading.e164, countryCallingCode: reading.countryCallingCode };
+  throw new ApiError(
+    'invalid_phone',
+    reading.problem === 'not_mobile'
+      ? 'That number cannot receive text messages. Give a mobile number.'
+      : 'That is not a valid phone number. Give it with the country code, like +47 912 34 567.',
+  );
 }
 
 /** The toll-fraud guard: SMS only to the calling codes the tenant allows. */
