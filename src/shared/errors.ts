@@ -8,6 +8,8 @@ export const errorStatus = {
   invalid_code: 400,
   invalid_phone: 400,
   method_not_available: 400,
+  /** A break-up's people have problems (each line's are in `members`): nothing was created. */
+  invalid_members: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   invalid_token: 401,
@@ -25,6 +27,10 @@ export const errorStatus = {
   phone_change_via_support: 409,
   challenge_expired: 410,
   link_expired: 410,
+  /** The code is from a printed enrollment sheet that has expired (or was replaced by a newer sheet). */
+  sheet_expired: 410,
+  /** The code is from a printed enrollment sheet an administrator voided. */
+  sheet_voided: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
   sms_country_not_allowed: 422,

@@ -47,7 +47,16 @@ export const loginAnswer = z.discriminatedUnion('status', [
     attemptsLeft: z.number().int(),
     expiresAt: z.string(),
   }),
-  z.object({ status: z.literal('enrollment_required'), enrollmentToken: z.string(), methods: z.array(z.enum(firstFactorMethods)) }),
+  z.object({
+    status: z.literal('enrollment_required'),
+    enrollmentToken: z.string(),
+    methods: z.array(z.enum(firstFactorMethods)),
+    /**
+     * An administrator printed an enrollment sheet for this user: a code from the app set up from it,
+     * sent to POST /v1/enroll/totp/confirm, confirms it (no QR code needed). Added with the sheets.
+     */
+    enrollmentSheet: z.object({ expiresAt: z.string() }).optional(),
+  }),
 ]);
 
 export const challengeParams = z.object({ id: z.string().min(1).max(64) });
