@@ -125,6 +125,20 @@ export const tenantPolicySchema = z.object({
     .int()
     .min(1)
     .max(24 * 30),
+  /**
+   * Days a printed enrollment sheet works before its key is refused. @default 14 (long enough for
+   * internal mail and a holiday; a sheet is paper that can be lost, so it must not live for ever)
+   */
+  enrollmentSheetDays: z.number().int().min(1).max(90),
+  /** Days the invitation link of a new personal account works. @default 7 (Okta's activation emails default to 7 days) */
+  invitationDays: z.number().int().min(1).max(30),
+  /**
+   * Distinct IP addresses of successful sign-ins in a week from which an account looks shared.
+   * @default 5 (a person's week: home, office, phone, a trip; a team's mailbox goes past that)
+   */
+  sharedAccountIpsPerWeek: z.number().int().min(2).max(1000),
+  /** Distinct browsers (by user agent) of successful sign-ins in a week from which an account looks shared. @default 4 */
+  sharedAccountBrowsersPerWeek: z.number().int().min(2).max(1000),
   /** Issuer shown in authenticator apps. @default the tenant name */
   totpIssuer: z.string().min(1).max(64).optional(),
 });
@@ -169,6 +183,10 @@ const common = {
   pushPerDaySinceSuccess: 20,
   pushMaxWrongCodes: 5,
   pushLockHours: 24,
+  enrollmentSheetDays: 14,
+  invitationDays: 7,
+  sharedAccountIpsPerWeek: 5,
+  sharedAccountBrowsersPerWeek: 4,
   smsAllowedCountryCodes: ['47', '46', '45', '358', '354', '49', '43', '41', '44', '353', '31', '32', '352'],
 } satisfies Partial<TenantPolicy>;
 

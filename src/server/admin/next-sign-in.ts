@@ -1,4 +1,5 @@
 import type { NextSignInView } from '../../shared/api/admin.js';
+import { isDisabled } from '../flows/scheduled-disable.js';
 import type { ChallengeMethod } from '../../shared/api/end-user.js';
 import type { TenantPolicy } from '../../shared/policy.js';
 import type { ServerContext } from '../context.js';
@@ -57,7 +58,7 @@ async function refusal(
   newPlaceRun: PasswordRun | undefined,
   now: number,
 ): Promise<NextSignInView['refused']> {
-  if (user.disabled_at !== null) return { reason: 'disabled' };
+  if (isDisabled(user, now)) return { reason: 'disabled' };
   const lockout = await findActiveLockout(db, user.id, now);
   if (lockout)
     return { reason: 'locked', lockoutReason: lockout.reason, until: iso(lockout.until), afterwards: afterLockout[lockout.reason] };

@@ -15,6 +15,8 @@ interface Params {
   expires?: string;
   phone?: string;
   when?: string;
+  name?: string;
+  email?: string;
 }
 
 type Render = (p: Params) => { subject?: string; text: string };
@@ -95,6 +97,20 @@ const templates = {
     de: (p) => ({
       subject: `${p.tenant}: Ihre Handynummer für die Zwei-Faktor-Anmeldung wurde geändert`,
       text: `Hallo,\n\ndie Handynummer für die Zwei-Faktor-Anmeldung bei Ihrem ${p.tenant}-Konto wurde am ${p.when} auf ${p.phone} geändert. Gemerkte Geräte wurden abgemeldet.\n\nWenn Sie das nicht waren, wenden Sie sich sofort an den Support.\n`,
+    }),
+  },
+  invitation: {
+    en: (p) => ({
+      subject: `${p.tenant}: your personal account is ready`,
+      text: `Hello ${p.name},\n\n${p.tenant} has made a personal account for you: ${p.email}. It replaces the shared account you used until now, so that you sign in with a phone of your own.\n\nChoose your password and set up two-step sign-in here:\n\n${p.link}\n\nThe link works once and expires ${p.expires}. If you did not expect this email, tell your administrator.\n`,
+    }),
+    nb: (p) => ({
+      subject: `${p.tenant}: din personlige konto er klar`,
+      text: `Hei ${p.name},\n\n${p.tenant} har laget en personlig konto til deg: ${p.email}. Den erstatter den delte kontoen du har brukt til nå, slik at du logger inn med din egen telefon.\n\nVelg passord og sett opp tofaktorinnlogging her:\n\n${p.link}\n\nLenken virker én gang og utløper ${p.expires}. Ventet du ikke denne e-posten, si fra til administratoren din.\n`,
+    }),
+    de: (p) => ({
+      subject: `${p.tenant}: Ihr persönliches Konto ist bereit`,
+      text: `Hallo ${p.name},\n\n${p.tenant} hat ein persönliches Konto für Sie eingerichtet: ${p.email}. Es ersetzt das gemeinsame Konto, das Sie bisher genutzt haben, damit Sie sich mit Ihrem eigenen Handy anmelden.\n\nWählen Sie hier Ihr Passwort und richten Sie die Zwei-Faktor-Anmeldung ein:\n\n${p.link}\n\nDer Link funktioniert einmal und läuft am ${p.expires} ab. Wenn Sie diese E-Mail nicht erwartet haben, informieren Sie Ihren Administrator.\n`,
     }),
   },
   changed_by_support: {

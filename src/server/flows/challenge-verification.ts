@@ -250,7 +250,12 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
       details: { deviceId: device.id, days: policy.rememberDeviceDays },
     });
   }
-  await recordAudit(trx, c.now, { ...c.audit, action: 'login.succeeded', details: { secondFactor: c.input.method } });
+  await recordAudit(trx, c.now, {
+    ...c.audit,
+    action: 'login.succeeded',
+    // The browser's label (never the raw header): many of them in a week is a sign of a shared account.
+    details: { secondFactor: c.input.method, browser: browserLabel(c.meta.userAgent) },
+  });
   return { status: 'authenticated', sessionToken: token, ...(deviceToken ? { deviceToken } : {}) };
 }
 

@@ -28,6 +28,10 @@ import { availableMethods } from '../factors/registry.js';
 import { toPublicUser } from '../views/user-views.js';
 import { userPasswordFailures, clearUserPasswordFailures } from '../store/repositories/password-failures.js';
 import { startPasswordAttempt } from './password-attempt.js';
+import { applyDueDisable } from './scheduled-disable.js';
+import { browserLabel } from '../views/browser-label.js';
+import { findLiveSheet } from '../store/repositories/enrollment-sheets.js';
+import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
 
 type LoginRequest = z.infer<typeof loginRequest>;
 type LoginAnswer = z.infer<typeof loginAnswer>;
@@ -46,7 +50,9 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   if (!tenant) throw new ApiError('unknown_tenant', `There is no tenant "${input.tenant}".`);
   const policy = tenant.policy;
   const now = ctx.clock.now();
-  const user = await findUserByEmail(db, tenant.id, input.email);
+  const found = await findUserByEmail(db, tenant.id, input.email);
+  // A shared account whose break-up date has passed is disabled from that moment, not from the next sweep.
+  const user = found && (await applyDueDisable(db, found, now));
   const place = await recognisedPlace(db, user, policy, input, meta, now);
   const attempt = await startPasswordAttempt(
     db,
@@ -60,9 +66,11 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     now,
     () => recordRefusedSignIn(db, tenant.id, now),
   );
-  const passwordOk = user
-    ? await ctx.passwords.verify(user.password_hash, input.password)
-    : await ctx.passwords.verifyAgainstNothing(input.password);
+  // An invited person who has not chosen a password yet has none to match: the same work as for no account.
+  const passwordOk =
+    user && user.password_hash !== NO_PASSWORD_YET
+      ? await ctx.passwords.verify(user.password_hash, input.password)
+      : await ctx.passwords.verifyAgainstNothing(input.password);
 
   if (!user || !passwordOk || user.disabled_at) {
     const reason = !user ? 'unknown_user' : user.disabled_at && passwordOk ? 'disabled' : 'wrong_password';
@@ -104,14 +112,24 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
         now,
       );
       await recordAudit(db, now, { ...audit, action: 'login.enrollment_required' });
-      return { status: 'enrollment_required', enrollmentToken: token, methods: enrollment };
+      const sheet = enrollment.includes('totp') ? await findLiveSheet(db, user.id, now) : undefined;
+      return {
+        status: 'enrollment_required',
+        enrollmentToken: token,
+        methods: enrollment,
+        ...(sheet ? { enrollmentSheet: { expiresAt: iso(sheet.expires_at) } } : {}),
+      };
     }
     const { token } = await insertSession(
       db,
       { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null },
       now,
     );
-    await recordAudit(db, now, { ...audit, action: 'login.succeeded', details: { secondFactor: 'none_enrolled' } });
+    await recordAudit(db, now, {
+      ...audit,
+      action: 'login.succeeded',
+      details: { secondFactor: 'none_enrolled', browser: browserLabel(meta.userAgent) },
+    });
     return { status: 'authenticated', sessionToken: token, user: toPublicUser(user) };
   }
 
@@ -129,7 +147,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     );
     await resetSmsCount(trx, user.id, 'login');
     if (endsRuns) await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
-    await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details });
+    await recordAudit(trx, now, { ...audit, action: 'login.succeeded', details: { ...details, browser: browserLabel(meta.userAgent) } });
     return { status: 'authenticated' as const, sessionToken: token, user: toPublicUser(user) };
   };
 

@@ -13,6 +13,7 @@ import { fastifyTrustProxy } from './trust-proxy.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { endUserRoutes } from './routes/end-user-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
+import { tenantAdminRoutes } from './routes/tenant-admin-routes.js';
 import { registerPushEventStreams } from './push-event-streams.js';
 import { authenticateOperator } from '../admin/operator-auth.js';
 import { authenticateDevice } from '../factors/push/device-requests.js';
@@ -93,7 +94,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     }
   });
 
-  const routes = [...endUserRoutes, ...pushRoutes, ...adminRoutes];
+  const routes = [...endUserRoutes, ...pushRoutes, ...adminRoutes, ...tenantAdminRoutes];
   for (const route of routes) registerRoute(app, ctx, route);
 
   const openApi = buildOpenApi(routes, VERSION);

@@ -4,6 +4,9 @@ import argon2 from 'argon2';
 /** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
 export const OWASP_ARGON2ID = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+/** The stored hash of an invited person who has not chosen a password yet: nothing matches it. */
+export const NO_PASSWORD_YET = '';
+
 /**
  * Password hashing off the event loop (argon2 runs on libuv's thread pool), with at most
  * `concurrency` hashes at once. The default leaves one core for the event loop, so a flood of

@@ -53,6 +53,12 @@ const roleWords = [
 const roleSet = new Set(roleWords);
 
 export function looksLikeSharedMailbox(email: string): boolean {
+  return sharedMailboxWord(email) !== null;
+}
+
+/** The role word that makes the mailbox look shared ("faktura" in faktura.oslo@), or null. */
+export function sharedMailboxWord(email: string): string | null {
   const local = email.split('@')[0]?.toLowerCase() ?? '';
-  return roleSet.has(local) || local.split(/[._+-]/).some((part) => roleSet.has(part) && part.length > 2);
+  if (roleSet.has(local)) return local;
+  return local.split(/[._+-]/).find((part) => roleSet.has(part) && part.length > 2) ?? null;
 }

@@ -5,6 +5,7 @@ import { pruneRequestNonces } from './repositories/push-devices.js';
 import { REQUEST_NONCE_TTL_MS } from '../../shared/push/protocol.js';
 import { pruneSignInFailureWindows } from './repositories/sign-in-failures.js';
 import { prunePasswordFailures } from './repositories/password-failures.js';
+import { applyDueDisables } from '../flows/scheduled-disable.js';
 
 /**
  * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
@@ -17,6 +18,8 @@ export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>)
   await pruneRateLimits(db, now, 24 * HOUR);
   // A nonce past the signed requests' time window can never be replayed: the time check refuses it first.
   await pruneRequestNonces(db, now - REQUEST_NONCE_TTL_MS);
+  // Not a counter, but hourly too: accounts whose scheduled disable passed unseen are marked disabled.
+  await applyDueDisables(ctx);
   return { passwordRuns: await prunePasswordFailures(db, now), windows: await pruneSignInFailureWindows(db, now) };
 }
 

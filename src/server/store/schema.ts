@@ -44,6 +44,13 @@ export interface UsersTable {
   /** Push is locked for the user (SMS and the app still work) from `push_locked_at` until `push_locked_until`. */
   push_locked_at: Generated<number | null>;
   push_locked_until: Generated<number | null>;
+  /** An operator's word: 'shared' (flagged) or 'not_shared' (the signs are ignored); null: the signs decide. */
+  shared_verdict: Generated<'shared' | 'not_shared' | null>;
+  shared_verdict_at: Generated<number | null>;
+  shared_verdict_by: Generated<string | null>;
+  shared_verdict_note: Generated<string | null>;
+  /** Disabled from this time on (a break-up's date); `disabled_at` is set once it has passed (flows/scheduled-disable.ts). */
+  disable_at: Generated<number | null>;
 }
 
 export interface TotpFactorsTable {
@@ -377,4 +384,63 @@ export interface Database {
   push_enrollments: PushEnrollmentsTable;
   push_challenges: PushChallengesTable;
   push_request_nonces: PushRequestNoncesTable;
+  breakups: BreakupsTable;
+  breakup_members: BreakupMembersTable;
+  invitations: InvitationsTable;
+  enrollment_sheets: EnrollmentSheetsTable;
+}
+
+export interface BreakupsTable {
+  id: string;
+  tenant_id: string;
+  shared_user_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  operator_id: string;
+  operator_email: string;
+  ticket: string;
+  reason: string;
+  disable_at: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface BreakupMembersTable {
+  breakup_id: string;
+  position: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  locale: string;
+  state: 'pending' | 'created' | 'failed';
+  user_id: string | null;
+  error: string | null;
+  updated_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  token_hash: string;
+  proposed_phone: string | null;
+  breakup_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface EnrollmentSheetsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  batch_id: string;
+  secret_enc: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  voided_at: number | null;
+  voided_by: string | null;
+  replaced_at: number | null;
 }

@@ -14,6 +14,15 @@ const invitationToken = z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'the token f
 export const invitationInspectRequest = z.strictObject({ token: invitationToken });
 
 export const invitationView = z.object({
+  /**
+   * `open`: choose a password. `accepted`: the password was chosen but the second factor is not set
+   * up yet (the page was closed, the enrollment token ran out): sign in with the email and that
+   * password (POST /v1/auth/login with `tenantSlug`) to go on with enrollment. Once enrollment is
+   * complete, the link answers 410 link_expired.
+   */
+  state: z.enum(['open', 'accepted']),
+  /** The tenant as POST /v1/auth/login and /sign-in?tenant= name it. */
+  tenantSlug: z.string(),
   tenantName: z.string(),
   email: z.string(),
   name: z.string(),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../../src/server/http/routes/admin-routes.js';
 import { endUserRoutes } from '../../../src/server/http/routes/end-user-routes.js';
 import { pushRoutes } from '../../../src/server/http/routes/push-routes.js';
+import { tenantAdminRoutes } from '../../../src/server/http/routes/tenant-admin-routes.js';
 import { dialects } from '../../support/databases.js';
 import { signedInOperator } from '../../support/operators.js';
 import { enrollUser, startTestServer, type TestServer } from '../../support/test-server.js';
@@ -110,7 +111,7 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
   );
 
   const anyQuery = fc.dictionary(
-    fc.constantFrom('q', 'tenantId', 'filter', 'cursor', 'limit', 'active', 'userId', 'actorId', 'action', 'from', 'to'),
+    fc.constantFrom('q', 'tenantId', 'filter', 'cursor', 'limit', 'active', 'userId', 'actorId', 'action', 'from', 'to', 'state'),
     fc.oneof(fc.string({ maxLength: 40 }), anyText),
   );
 
@@ -118,7 +119,7 @@ describe.each(dialects)('random bodies at every route on %s', (dialect) => {
   const pathSegment = (text: string) =>
     encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD') || 'x');
 
-  for (const route of [...endUserRoutes, ...pushRoutes, ...adminRoutes]) {
+  for (const route of [...endUserRoutes, ...pushRoutes, ...adminRoutes, ...tenantAdminRoutes]) {
     it(`${route.method} ${route.url}`, async () => {
       const isAdmin = route.url.startsWith('/v1/admin/');
       await fc.assert(

@@ -10,6 +10,7 @@ import { dropPendingRecoveryCodes, issuePendingRecoveryCodes } from '../recovery
 import type { RequestMeta } from '../../http/request-meta.js';
 import type { Authenticated } from '../../http/session-auth.js';
 import { requireFreshFactorForEnrolledUser } from '../../flows/step-up.js';
+import { confirmFromSheet } from './enrollment-sheets.js';
 
 /**
  * Authenticator-app enrollment as seed 000 describes it: show a QR code, confirm with a code from the
@@ -55,10 +56,17 @@ export async function confirmTotpEnrollment(
   const { db } = ctx.store;
   const now = ctx.clock.now();
   const pending = await findTotpFactor(db, auth.user.id, 'pending');
-  if (!pending) throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
   await requireFreshFactorForEnrolledUser(ctx, auth, meta);
-  const result = checkTotpCode({ secret: ctx.secrets.open(pending.secret_enc, auth.user.id), code, at: now });
-  if (!result.valid) throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
+  const result = pending
+    ? checkTotpCode({ secret: ctx.secrets.open(pending.secret_enc, auth.user.id), code, at: now })
+    : { valid: false as const };
+  if (!pending || !result.valid) {
+    // Not the QR code they started: maybe the printed sheet an administrator gave them.
+    const fromSheet = await confirmFromSheet(ctx, auth, code, meta);
+    if (fromSheet) return fromSheet;
+    if (!pending) throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
+    throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
+  }
   return db.transaction().execute(async (trx) => {
     const moved = await trx
       .updateTable('totp_factors')

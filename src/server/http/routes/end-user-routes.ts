@@ -7,6 +7,13 @@ import { changePassword, describeMe, forgetDevice, logout, regenerateRecoveryCod
 import { confirmPhoneEnrollment, startPhoneEnrollment } from '../../factors/sms/enrollment.js';
 import { confirmPhoneReset, describePhoneReset, sendPhoneResetCode } from '../../factors/sms/phone-reset.js';
 import { signIn } from '../../flows/sign-in.js';
+import { acceptInvitation, inspectInvitation } from '../../flows/invitations.js';
+import {
+  invitationAcceptAnswer,
+  invitationAcceptRequest,
+  invitationInspectRequest,
+  invitationView,
+} from '../../../shared/api/invitations.js';
 import { sendChallengeSms } from '../../factors/sms/challenge.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
 import { completeEnrollment } from '../../flows/enrollment-completion.js';
@@ -86,7 +93,7 @@ export const endUserRoutes: RouteSpec[] = [
     summary: 'Confirm the app with a code; answers with the recovery codes, shown this once.',
     body: api.totpConfirmRequest,
     response: api.recoveryCodesAnswer,
-    errors: ['unauthorized', 'invalid_token', 'invalid_code', 'conflict'],
+    errors: ['unauthorized', 'invalid_token', 'invalid_code', 'conflict', 'sheet_expired', 'sheet_voided'],
     handler: ({ ctx, auth, body, meta }) => confirmTotpEnrollment(ctx, auth, body.code, meta),
   }),
   defineRoute({
@@ -253,5 +260,27 @@ export const endUserRoutes: RouteSpec[] = [
     response: api.phoneResetDone,
     errors: ['not_found', 'link_expired', 'invalid_code'],
     handler: ({ ctx, params, body, meta }) => confirmPhoneReset(ctx, params.token, body.code, meta),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/invitations/inspect',
+    tag: 'invitations',
+    auth: 'none',
+    summary: 'Whose invitation a link is (a new personal account): name, email, organisation, expiry, what is set up next.',
+    body: invitationInspectRequest,
+    response: invitationView,
+    errors: ['link_expired'],
+    handler: ({ ctx, body }) => inspectInvitation(ctx, body.token),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/invitations/accept',
+    tag: 'invitations',
+    auth: 'none',
+    summary: 'Choose the password (the link is spent) and get an enrollment token for the /v1/enroll/* calls.',
+    body: invitationAcceptRequest,
+    response: invitationAcceptAnswer,
+    errors: ['link_expired'],
+    handler: ({ ctx, body, meta }) => acceptInvitation(ctx, body.token, body.password, meta),
   }),
 ];

@@ -11,6 +11,7 @@ import { sqliteSearchTextSchema } from './008_sqlite_search_text.js';
 import { postgresSearchBucketsSchema } from './009_postgres_search_buckets.js';
 import { pendingRecoveryBatchSchema } from './010_pending_recovery_batch.js';
 import { pushApprovalSchema } from './011_push_approval.js';
+import { tenantAdminSchema } from './012_tenant_admin.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -26,5 +27,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '009_postgres_search_buckets': postgresSearchBucketsSchema(dialect),
     '010_pending_recovery_batch': pendingRecoveryBatchSchema(dialect),
     '011_push_approval': pushApprovalSchema(),
+    '012_tenant_admin': tenantAdminSchema(),
   };
 }

@@ -35,7 +35,18 @@ export async function insertUser(db: Kysely<Database>, input: NewUser, now: numb
     shared_mailbox: looksLikeSharedMailbox(input.email) ? 1 : 0,
   };
   await db.insertInto('users').values(row).execute();
-  return { ...row, failed_code_count: 0, push_wrong_codes: 0, push_locked_at: null, push_locked_until: null };
+  return {
+    ...row,
+    failed_code_count: 0,
+    push_wrong_codes: 0,
+    push_locked_at: null,
+    push_locked_until: null,
+    shared_verdict: null,
+    shared_verdict_at: null,
+    shared_verdict_by: null,
+    shared_verdict_note: null,
+    disable_at: null,
+  };
 }
 
 export function findUserByEmail(db: Kysely<Database>, tenantId: string, email: string): Promise<UserRow | undefined> {

@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { breakupCheckAnswer, breakupRequest, BreakupView, CheckedMemberView } from '../../shared/api/tenant-admin.js';
+import { checkMemberLines, type MemberLine, type MemberProblem } from '../../shared/tenant-admin/member-lines.js';
+import { ApiError } from '../api-error.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import { iso } from '../clock.js';
+import type { ServerContext } from '../context.js';
+import { newId } from '../crypto/tokens.js';
+import { asLocale } from '../delivery/message-templates.js';
+import { maskPhone } from '../factors/sms/phone-numbers.js';
+import { inviteUser } from '../flows/invitations.js';
+import { applyDueDisable } from '../flows/scheduled-disable.js';
+import type { RequestMeta } from '../http/request-meta.js';
+import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
+import {
+  breakupMembers,
+  completeBreakup,
+  findBreakup,
+  findBreakupByKey,
+  insertBreakup,
+  markMember,
+  type BreakupMemberRow,
+  type BreakupRow,
+} from '../store/repositories/breakups.js';
+import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
+import { findUserByEmail, findUserById, insertUser, type UserRow } from '../store/repositories/users.js';
+import type { Database } from '../store/schema.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
+import { assertCanSeeTenant, assertMayAct, type OperatorPrincipal } from './operator-principal.js';
+import { visibleUser } from './user-detail.js';
+
+type BreakupRequest = z.infer<typeof breakupRequest>;
+
+/**
+ * Seed 003's fix for a shared mailbox: the people behind it get accounts of their own. One break-up
+ * is one idempotency key: its people are recorded first (one transaction, with the audit event of
+ * the whole), then each account is made in its own transaction (the account, its invitation email,
+ * its audit event and the person's row marked created, together), so a failure in the middle
+ * leaves exactly the accounts made so far, and sending the same request again makes only the rest.
+ * The shared account is disabled (at once, or from the chosen date) only once every person has an
+ * account: nobody is left without a way in.
+ */
+export async function runBreakup(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  sharedUserId: string,
+  request: BreakupRequest,
+  meta: RequestMeta,
+): Promise<BreakupView> {
+  const shared = await visibleUser(ctx, principal, sharedUserId);
+  assertMayAct(principal);
+  const tenant = await tenantOf(ctx, shared);
+  const disableAt = request.disableAt ? Date.parse(request.disableAt) : null;
+  const requestHash = hashRequest(request.members, disableAt);
+  let breakup = await findBreakupByKey(ctx.store.db, tenant.id, request.idempotencyKey);
+  if (!breakup) {
+    if (shared.disabled_at !== null) throw new ApiError('conflict', 'This account is disabled already.');
+    const checked = await checkMembers(ctx, tenant, shared, request.members);
+    if (checked.some((m) => m.problems.length > 0))
+      throw new ApiError('invalid_members', 'Some of the people have problems; nothing was created.', { members: checked });
+    breakup = await recordBreakup(ctx, principal, { shared, tenant, request, checked, disableAt, requestHash }, meta);
+  } else if (breakup.shared_user_id !== shared.id || breakup.request_hash !== requestHash) {
+    throw new ApiError('conflict', 'This idempotency key belongs to another break-up. Start a new one.');
+  }
+
+  for (const member of await breakupMembers(ctx.store.db, breakup.id)) {
+    if (member.state !== 'created') await createMemberAccount(ctx, principal, { breakup, member, tenant, shared }, meta);
+  }
+  await finishIfComplete(ctx, principal, breakup, shared, meta);
+  return describeBreakup(ctx, breakup.id);
+}
+
+/** The wizard's lines as the server sees them: the pure checks, then what only the database knows. */
+export async function checkBreakupMembers(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  sharedUserId: string,
+  lines: MemberLine[],
+): Promise<z.infer<typeof breakupCheckAnswer>> {
+  const shared = await visibleUser(ctx, principal, sharedUserId);
+  assertMayAct(principal);
+  const members = await checkMembers(ctx, await tenantOf(ctx, shared), shared, lines);
+  return { ok: members.every((m) => m.problems.length === 0), members };
+}
+
+export async function getBreakup(ctx: ServerContext, principal: OperatorPrincipal, id: string): Promise<BreakupView> {
+  const breakup = await findBreakup(ctx.store.db, id);
+  if (!breakup) throw new ApiError('not_found', 'There is no such break-up.');
+  assertCanSeeTenant(principal, breakup.tenant_id, 'break-up');
+  assertMayAct(principal);
+  return describeBreakup(ctx, id);
+}
+
+export async function describeBreakup(ctx: Pick<ServerContext, 'store'>, id: string): Promise<BreakupView> {
+  const breakup = await findBreakup(ctx.store.db, id);
+  if (!breakup) throw new ApiError('not_found', 'There is no such break-up.');
+  const [members, shared] = await Promise.all([breakupMembers(ctx.store.db, id), findUserById(ctx.store.db, breakup.shared_user_id)]);
+  return toBreakupView(breakup, members, shared);
+}
+
+export function toBreakupView(
+  breakup: BreakupRow,
+  members: BreakupMemberRow[],
+  shared: Pick<UserRow, 'email' | 'disabled_at'> | undefined,
+): BreakupView {
+  return {
+    id: breakup.id,
+    tenantId: breakup.tenant_id,
+    sharedUserId: breakup.shared_user_id,
+    sharedEmail: shared?.email ?? '',
+    state: breakup.completed_at !== null ? 'completed' : 'in_progress',
+    disableAt: breakup.disable_at !== null ? iso(breakup.disable_at) : null,
+    sharedDisabledAt: shared?.disabled_at != null ? iso(shared.disabled_at) : null,
+    createdAt: iso(breakup.created_at),
+    createdBy: breakup.operator_email,
+    ticket: breakup.ticket,
+    members: members.map((m) => ({
+      position: Number(m.position),
+      name: m.name,
+      email: m.email,
+      phoneHint: m.phone ? maskPhone(m.phone) : null,
+      locale: asLocale(m.locale),
+      state: m.state,
+      userId: m.user_id,
+      error: m.error,
+    })),
+  };
+}
+
+async function tenantOf(ctx: ServerContext, user: UserRow): Promise<Tenant> {
+  const tenant = await findTenantById(ctx.store.db, user.tenant_id);
+  if (!tenant) throw new ApiError('not_found', 'There is no such user.');
+  return tenant;
+}
+
+async function checkMembers(ctx: ServerContext, tenant: Tenant, shared: UserRow, lines: MemberLine[]): Promise<CheckedMemberView[]> {
+  const { db } = ctx.store;
+  const checked = checkMemberLines(lines, shared.email);
+  return Promise.all(
+    checked.map(async (member) => {
+      const problems: MemberProblem[] = [...member.problems];
+      if (!problems.some((p) => p.field === 'email')) {
+        if (await findUserByEmail(db, tenant.id, member.email)) problems.push({ field: 'email', code: 'email_in_tenant' });
+        else if (await emailUsedElsewhere(db, tenant.id, member.email)) problems.push({ field: 'email', code: 'email_in_other_tenant' });
+      }
+      if (member.phoneCallingCode !== null && !tenant.policy.smsAllowedCountryCodes.includes(member.phoneCallingCode))
+        problems.push({ field: 'phone', code: 'sms_country_not_allowed' });
+      return { name: member.name, email: member.email, phone: member.phone, locale: member.locale ?? asLocale(shared.locale), problems };
+    }),
+  );
+}
+
+/**
+ * An address another organisation's account has. Allowed by the data model (accounts are per
+ * tenant), but in a break-up it is almost always a typo or the wrong person, and an invitation to
+ * it would reach someone outside the company. Which organisation is never said.
+ */
+async function emailUsedElsewhere(db: Kysely<Database>, tenantId: string, email: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', email)
+    .where('tenant_id', '!=', tenantId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+function hashRequest(members: MemberLine[], disableAt: number | null): string {
+  const normalized = members.map((m) => [m.name.trim(), m.email.trim().toLowerCase(), (m.phone ?? '').trim(), m.locale ?? '']);
+  return createHash('sha256').update(JSON.stringify({ normalized, disableAt })).digest('hex');
+}
+
+async function recordBreakup(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  input: {
+    shared: UserRow;
+    tenant: Tenant;
+    request: BreakupRequest;
+    checked: CheckedMemberView[];
+    disableAt: number | null;
+    requestHash: string;
+  },
+  meta: RequestMeta,
+): Promise<BreakupRow> {
+  const now = ctx.clock.now();
+  const breakup: BreakupRow = {
+    id: newId(),
+    tenant_id: input.tenant.id,
+    shared_user_id: input.shared.id,
+    idempotency_key: input.request.idempotencyKey,
+    request_hash: input.requestHash,
+    operator_id: principal.id,
+    operator_email: principal.email,
+    ticket: input.request.ticket,
+    reason: input.request.reason,
+    disable_at: input.disableAt,
+    created_at: now,
+    completed_at: null,
+  };
+  const members: BreakupMemberRow[] = input.checked.map((m, position) => ({
+    breakup_id: breakup.id,
+    position,
+    name: m.name,
+    email: m.email,
+    phone: m.phone,
+    locale: m.locale,
+    state: 'pending',
+    user_id: null,
+    error: null,
+    updated_at: now,
+  }));
+  try {
+    await ctx.store.db.transaction().execute(async (trx) => {
+      await insertBreakup(trx, breakup, members);
+      await recordAudit(trx, now, {
+        action: 'admin.breakup_started',
+        tenantId: input.tenant.id,
+        userId: input.shared.id,
+        actorType: 'operator',
+        actorId: principal.id,
+        ip: meta.ip,
+        details: {
+          ticket: input.request.ticket,
+          reason: input.request.reason,
+          operator: principal.email,
+          breakupId: breakup.id,
+          members: members.map((m) => ({ name: m.name, email: m.email })),
+          disableAt: input.disableAt !== null ? iso(input.disableAt) : 'when complete',
+        },
+      });
+    });
+    return breakup;
+  } catch (error) {
+    // The same key sent twice at once: the other request recorded it; carry on with that one.
+    const existing = isUniqueViolation(error)
+      ? await findBreakupByKey(ctx.store.db, input.tenant.id, input.request.idempotencyKey)
+      : undefined;
+    if (existing && existing.request_hash === input.requestHash) return existing;
+    throw error;
+  }
+}
+
+/** One person's account, invitation and audit event, or the person marked failed with why. */
+async function createMemberAccount(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  c: { breakup: BreakupRow; member: BreakupMemberRow; tenant: Tenant; shared: UserRow },
+  meta: RequestMeta,
+): Promise<void> {
+  const { breakup, member, tenant } = c;
+  const now = ctx.clock.now();
+  try {
+    const messageId = await ctx.store.db.transaction().execute(async (trx) => {
+      // Re-read inside: a concurrent rerun may have made this person's account a moment ago.
+      const current = await trx
+        .selectFrom('breakup_members')
+        .select('state')
+        .where('breakup_id', '=', breakup.id)
+        .where('position', '=', member.position)
+        .executeTakeFirst();
+      if (current?.state === 'created') return null;
+      const user = await insertUser(
+        trx,
+        { tenantId: tenant.id, email: member.email, name: member.name, passwordHash: NO_PASSWORD_YET, locale: member.locale },
+        now,
+      );
+      const invitation = await inviteUser(ctx, trx, { user, tenant, proposedPhone: member.phone, breakupId: breakup.id }, now);
+      await markMember(trx, member, { state: 'created', user_id: user.id, error: null }, now);
+      await recordAudit(trx, now, {
+        action: 'admin.breakup_member_created',
+        tenantId: tenant.id,
+        userId: user.id,
+        actorType: 'operator',
+        actorId: principal.id,
+        ip: meta.ip,
+        details: {
+          ticket: breakup.ticket,
+          reason: breakup.reason,
+          operator: principal.email,
+          breakupId: breakup.id,
+          sharedUserId: breakup.shared_user_id,
+          invitationId: invitation.invitationId,
+        },
+      });
+      return invitation.messageId;
+    });
+    if (messageId) await ctx.delivery.dispatch([messageId]);
+  } catch (error) {
+    const why = isUniqueViolation(error)
+      ? 'Another account of this organisation has this email address now.'
+      : `The account could not be created: ${error instanceof Error ? error.message : String(error)}`;
+    // Outside the failed transaction: the person's row says why, and a rerun tries again.
+    await markMember(ctx.store.db, member, { state: 'failed', user_id: null, error: why.slice(0, 500) }, ctx.clock.now()).catch(() => {});
+  }
+}
+
+/** Every person has an account: the break-up is complete, and the shared account's end is set. */
+async function finishIfComplete(ctx: ServerContext, principal: OperatorPrincipal, breakup: BreakupRow, shared: UserRow, meta: RequestMeta) {
+  const members = await breakupMembers(ctx.store.db, breakup.id);
+  if (members.some((m) => m.state !== 'created')) return;
+  const now = ctx.clock.now();
+  const disableAt = breakup.disable_at ?? now;
+  const finished = await ctx.store.db.transaction().execute(async (trx) => {
+    if (!(await completeBreakup(trx, breakup.id, now))) return false;
+    await trx.updateTable('users').set({ disable_at: disableAt }).where('id', '=', shared.id).where('disabled_at', 'is', null).execute();
+    await recordAudit(trx, now, {
+      action: 'admin.breakup_completed',
+      tenantId: breakup.tenant_id,
+      userId: shared.id,
+      actorType: 'operator',
+      actorId: principal.id,
+      ip: meta.ip,
+      details: {
+        ticket: breakup.ticket,
+        operator: principal.email,
+        breakupId: breakup.id,
+        accounts: members.map((m) => m.user_id),
+        sharedDisabledFrom: iso(disableAt),
+      },
+    });
+    return true;
+  });
+  if (finished) {
+    const current = await findUserById(ctx.store.db, shared.id);
+    if (current) await applyDueDisable(ctx.store.db, current, ctx.clock.now());
+  }
+}
