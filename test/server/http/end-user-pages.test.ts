@@ -4,11 +4,11 @@ import { contentSecurityPolicy } from '../../../src/server/http/pages/end-user-p
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /**
- * The end-user pages as a browser receives them: the authenticator PWA at /authenticator/ and the
- * hosted sign-in at /sign-in, their bundles built by esbuild on first request, and the headers that
+ * The end-user pages as a browser receives them: the authenticator PWA at /authenticator/, the
+ * hosted sign-in at /sign-in and the invitation page at /invitation/, their bundles built by esbuild on first request, and the headers that
  * keep them to this origin. The pages touch no database: one dialect is enough.
  */
-describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
+describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('sqlite');
@@ -33,6 +33,7 @@ describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
   it.each([
     ['/authenticator/', ['app.js', 'styles.css', 'manifest.webmanifest', 'icon.svg']],
     ['/sign-in', ['sign-in/app.js', 'sign-in/styles.css']],
+    ['/invitation/', ['app.js', 'styles.css']],
   ])('%s is HTML that is never cached, under the strict policy, with no inline script or style', async (path, assets) => {
     const response = await get(path);
     expect(response.status).toBe(200);
@@ -58,6 +59,17 @@ describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
     ['/authenticator/app.js', ['x-mfadesk-signature', '/v1/push/pending', '/v1/push/events', 'indexedDB', 'mfadesk-push-v1']],
     ['/authenticator/service-worker.js', ['showNotification', 'notificationclick', 'Anmeldeanfrage']],
     ['/sign-in/app.js', ['/v1/auth/login', 'EventSource', '/events', 'Logg inn']],
+    [
+      '/invitation/app.js',
+      [
+        '/v1/invitations/inspect',
+        '/v1/invitations/accept',
+        '/v1/enroll/totp',
+        '/v1/enroll/phone',
+        'Gjenopprettingskoder',
+        'Wiederherstellungscodes',
+      ],
+    ],
   ])('%s is bundled: one self-contained classic-compatible script with the protocol and the three languages', async (path, needles) => {
     const response = await get(path);
     expect(response.status).toBe(200);
@@ -99,19 +111,30 @@ describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
     expect(svg).not.toMatch(/<script|\bon[a-z]+=|href=/i);
   });
 
-  it.each(['/authenticator/styles.css', '/sign-in/styles.css'])('%s carries the shared look and both colour schemes', async (path) => {
-    const response = await get(path);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('text/css; charset=utf-8');
-    expectSecurityHeaders(response);
-    const css = await response.text();
-    expect(css).toContain('prefers-color-scheme: dark');
-    expect(css).toContain(':focus-visible');
-    expect(css).not.toMatch(/@import|url\(\s*['"]?https?:/);
+  it('the invitation page builds no markup from text and keeps its tokens in memory: no innerHTML, no storage, the QR code as a data: image', async () => {
+    const code = await (await get('/invitation/app.js')).text();
+    expect(code).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(code).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/);
+    expect(code).toContain('data:image/svg+xml;base64,');
+    expect(code).toContain('history.replaceState');
   });
 
+  it.each(['/authenticator/styles.css', '/sign-in/styles.css', '/invitation/styles.css'])(
+    '%s carries the shared look and both colour schemes',
+    async (path) => {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/css; charset=utf-8');
+      expectSecurityHeaders(response);
+      const css = await response.text();
+      expect(css).toContain('prefers-color-scheme: dark');
+      expect(css).toContain(':focus-visible');
+      expect(css).not.toMatch(/@import|url\(\s*['"]?https?:/);
+    },
+  );
+
   it('scripts and styles are revalidated by ETag: an unchanged file answers 304 without a body', async () => {
-    for (const path of ['/authenticator/app.js', '/sign-in/styles.css', '/authenticator/icon.svg']) {
+    for (const path of ['/authenticator/app.js', '/sign-in/styles.css', '/authenticator/icon.svg', '/invitation/app.js']) {
       const first = await get(path);
       const etag = first.headers.get('etag');
       expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
@@ -122,11 +145,15 @@ describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
     }
   });
 
-  it('the app without its slash is sent to its folder (the page resolves its files relative to it)', async () => {
-    const response = await get('/authenticator');
-    expect(response.status).toBe(308);
-    expect(new URL(response.headers.get('location')!, `${server.baseUrl}/authenticator`).pathname).toBe('/authenticator/');
-  });
+  it.each(['/authenticator', '/invitation'])(
+    '%s without its slash is sent to its folder (the page resolves its files relative to it)',
+    async (path) => {
+      const response = await get(path);
+      expect(response.status).toBe(308);
+      expect(new URL(response.headers.get('location')!, `${server.baseUrl}${path}`).pathname).toBe(`${path}/`);
+      expectSecurityHeaders(response);
+    },
+  );
 
   it.each([
     '/authenticator/index.html',
@@ -138,6 +165,10 @@ describe('the end-user pages (authenticator PWA, hosted sign-in)', () => {
     '/sign-in/',
     '/sign-in/main.ts',
     '/sign-in/index.html',
+    '/invitation/index.html',
+    '/invitation/main.ts',
+    '/invitation/i18n.ts',
+    '/invitation/app.js.map',
     '/pages/common/base.css',
   ])('%s is not a page: 404 in the API error shape, no source file leaks', async (path) => {
     const response = await get(path);

@@ -6,10 +6,11 @@ import { build } from 'esbuild';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * The end-user pages of src/pages/: the authenticator PWA at /authenticator/ and the minimal hosted
- * sign-in at /sign-in. Their TypeScript is bundled with esbuild once, on the first request for any
- * of them, and kept in memory with the HTML, styles, manifest and icon (a server that nobody asks
- * for the pages never pays for the build).
+ * The end-user pages of src/pages/: the authenticator PWA at /authenticator/, the minimal hosted
+ * sign-in at /sign-in, and the invitation page a new personal account starts from at /invitation/.
+ * Their TypeScript is bundled with esbuild once, on the first request for any of them, and kept in
+ * memory with the HTML, styles, manifest and icon (a server that nobody asks for the pages never
+ * pays for the build).
  *
  * Every answer forbids inline script and style and every origin but this one (the pages load their
  * script and stylesheet from here, nothing from a third party), sends no Referer (an enrollment
@@ -49,7 +50,7 @@ function asset(body: string, type: string, extra: Partial<Pick<Asset, 'cache' | 
   return { body, type, etag, cache: extra.cache ?? 'no-cache', headers: extra.headers };
 }
 
-/** The three bundles, by their path under src/pages/ ("authenticator/app.js"). */
+/** The bundles, by their path under src/pages/ ("authenticator/app.js"). */
 export async function bundlePages(): Promise<Map<string, string>> {
   const outdir = join(pagesDir, '.bundle');
   const result = await build({
@@ -58,6 +59,7 @@ export async function bundlePages(): Promise<Map<string, string>> {
       'authenticator/app': join(pagesDir, 'authenticator', 'main.ts'),
       'authenticator/service-worker': join(pagesDir, 'authenticator', 'service-worker.ts'),
       'sign-in/app': join(pagesDir, 'sign-in', 'main.ts'),
+      'invitation/app': join(pagesDir, 'invitation', 'main.ts'),
     },
     outdir,
     bundle: true,
@@ -77,16 +79,19 @@ export async function bundlePages(): Promise<Map<string, string>> {
 
 async function loadAssets(): Promise<Assets> {
   const read = (path: string) => readFile(join(pagesDir, path), 'utf8');
-  const [bundles, base, authenticatorCss, signInCss, authenticatorHtml, signInHtml, manifest, icon] = await Promise.all([
-    bundlePages(),
-    read('common/base.css'),
-    read('authenticator/styles.css'),
-    read('sign-in/styles.css'),
-    read('authenticator/index.html'),
-    read('sign-in/index.html'),
-    read('authenticator/manifest.webmanifest'),
-    read('authenticator/icon.svg'),
-  ]);
+  const [bundles, base, authenticatorCss, signInCss, invitationCss, authenticatorHtml, signInHtml, invitationHtml, manifest, icon] =
+    await Promise.all([
+      bundlePages(),
+      read('common/base.css'),
+      read('authenticator/styles.css'),
+      read('sign-in/styles.css'),
+      read('invitation/styles.css'),
+      read('authenticator/index.html'),
+      read('sign-in/index.html'),
+      read('invitation/index.html'),
+      read('authenticator/manifest.webmanifest'),
+      read('authenticator/icon.svg'),
+    ]);
   const bundle = (name: string) => {
     const text = bundles.get(name);
     if (text === undefined) throw new Error(`esbuild produced no ${name}`);
@@ -108,6 +113,9 @@ async function loadAssets(): Promise<Assets> {
     ['/sign-in', asset(signInHtml, html, { cache: 'no-store' })],
     ['/sign-in/app.js', asset(bundle('sign-in/app.js'), js)],
     ['/sign-in/styles.css', asset(`${base}\n${signInCss}`, css)],
+    ['/invitation/', asset(invitationHtml, html, { cache: 'no-store' })],
+    ['/invitation/app.js', asset(bundle('invitation/app.js'), js)],
+    ['/invitation/styles.css', asset(`${base}\n${invitationCss}`, css)],
   ]);
 }
 
@@ -130,6 +138,9 @@ export const endUserPagePaths = [
   '/sign-in',
   '/sign-in/app.js',
   '/sign-in/styles.css',
+  '/invitation/',
+  '/invitation/app.js',
+  '/invitation/styles.css',
 ] as const;
 
 async function serve(path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -156,4 +167,6 @@ export function registerEndUserPages(app: FastifyInstance): void {
   for (const path of endUserPagePaths) app.get(path, (request, reply) => serve(path, request, reply));
   // The app's address without its slash: relative URLs in the page need the folder form.
   app.get('/authenticator', async (_request, reply) => reply.headers(securityHeaders).redirect('authenticator/', 308));
+  // The same for the invitation link typed or pasted without its slash (the fragment survives a redirect).
+  app.get('/invitation', async (_request, reply) => reply.headers(securityHeaders).redirect('invitation/', 308));
 }

@@ -1,0 +1,736 @@
+import type { z } from 'zod';
+import type {
+  enrollCompleteAnswer,
+  meAnswer,
+  phoneConfirmAnswer,
+  recoveryCodesAnswer,
+  smsSentAnswer,
+  totpEnrollAnswer,
+} from '../../shared/api/end-user.js';
+import type { InvitationAcceptAnswer, InvitationView } from '../../shared/api/invitations.js';
+import type { FirstFactorMethod } from '../../shared/methods.js';
+import { byId, h, replace, say } from '../common/dom.js';
+import { ApiFailure, callJson } from '../common/http.js';
+import { fill, formatTime, type Language } from '../common/i18n.js';
+import { browserTexts, catalogs } from './i18n.js';
+
+/**
+ * The hosted invitation page (`<server>/invitation/#t=<token>`): a person whose shared mailbox was
+ * broken up into personal accounts opens the emailed link, sees whose account it is, chooses a
+ * password, and sets up a second factor step by step as seed 000 describes it: the authenticator
+ * app (QR code, manual key, a code to confirm) or, where the tenant sends SMS, the phone (the
+ * administrator's number prefilled, a code by SMS); then the recovery codes, shown once, which must
+ * be acknowledged before the page goes on (skipping that step is what locks people out).
+ *
+ * The invitation token is read from the fragment (never sent to a server log) and removed from the
+ * address bar at once; it and the enrollment token live in this page's memory only.
+ */
+
+type TotpStarted = z.infer<typeof totpEnrollAnswer>;
+type RecoveryCodes = z.infer<typeof recoveryCodesAnswer>;
+type SmsSent = z.infer<typeof smsSentAnswer>;
+type PhoneConfirmed = z.infer<typeof phoneConfirmAnswer>;
+type Completed = z.infer<typeof enrollCompleteAnswer>;
+type Me = z.infer<typeof meAnswer>;
+
+let { language, t } = browserTexts(navigator);
+/** The server's base path: this page is `<server>/invitation/`. */
+const apiBase = location.pathname.replace(/\/invitation\/?$/, '');
+const api = (path: string) => `${apiBase}${path}`;
+const signInUrl = (slug?: string) => api(`/sign-in${slug ? `?tenant=${encodeURIComponent(slug)}` : ''}`);
+
+/** The server's own bounds on a password (src/shared/api/invitations.ts). */
+const PASSWORD_MAX = 1024;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32,128}$/;
+
+const ui = {
+  progress: byId<HTMLOListElement>('progress'),
+  title: byId('title'),
+  status: byId('status'),
+  alert: byId('alert'),
+  view: byId('view'),
+};
+
+let invitationToken = '';
+let invitation: InvitationView | undefined;
+let enrollment: { token: string; methods: FirstFactorMethod[] } | undefined;
+/** The app's secret once asked for: coming back to the app step shows the same QR code. */
+let totpStarted: TotpStarted | undefined;
+/** Bumped by every new step: an answer that arrives after the person moved on is dropped. */
+let stepSerial = 0;
+
+function failure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure(0, 'client_error', error instanceof Error ? error.message : String(error));
+}
+
+/** An enrollment call's refusal in the person's words; `during` says which step asked. */
+function describe(error: ApiFailure, during?: 'totp' | 'sms'): string {
+  const left = typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : undefined;
+  switch (error.code) {
+    case 'link_expired':
+      return t.error_link_expired;
+    case 'invalid_code':
+      if (during === 'totp') return t.error_totp_invalid;
+      if (left === 0) return t.error_sms_code_gone;
+      return left === undefined ? t.error_invalid_code : `${t.error_invalid_code} ${fill(t.attemptsLeft, { count: left })}`;
+    case 'sms_limit_reached': {
+      const retryAt = typeof error.details.retryAt === 'string' ? error.details.retryAt : undefined;
+      const limit = retryAt ? fill(t.error_sms_limit_until, { time: formatWhen(language, retryAt) }) : t.error_sms_limit_reached;
+      return enrollment?.methods.includes('totp') ? `${limit} ${t.orUseApp}` : limit;
+    }
+    case 'invalid_phone':
+      return t.error_invalid_phone;
+    case 'sms_country_not_allowed':
+      return t.error_sms_country_not_allowed;
+    case 'phone_change_via_support':
+      return t.error_phone_change_via_support;
+    case 'already_enrolled':
+      return t.error_already_enrolled;
+    case 'forbidden':
+      return t.error_forbidden;
+    case 'enrollment_incomplete':
+      return t.error_enrollment_incomplete;
+    case 'too_many_attempts':
+      return t.error_too_many_attempts;
+    case 'unauthorized':
+    case 'invalid_token':
+      return t.error_session_over;
+    case 'network':
+      return t.error_network;
+    default:
+      return fill(t.error_other, { status: error.status || '-', message: error.message });
+  }
+}
+
+/** The enrollment token is gone (30 minutes, or spent): nothing on this page can go on. */
+function sessionOver(error: ApiFailure): boolean {
+  return error.code === 'unauthorized' || error.code === 'invalid_token';
+}
+
+/** "9 December 2026 at 10:00" in the page's language, in the browser's time zone. */
+function formatWhen(lang: Language, at: string): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return at;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+}
+
+/** What people type for a code ("123 456", "123-456", "123–456"), as the server reads it. */
+function normaliseCode(typed: string): string {
+  return typed.replace(/[\s\u2010-\u2015\u2212-]/g, '');
+}
+
+/** A base32 key in groups of four, for typing by hand. */
+function groupsOfFour(secret: string): string {
+  return (
+    secret
+      .replace(/\s+/g, '')
+      .match(/.{1,4}/g)
+      ?.join(' ') ?? secret
+  );
+}
+
+/** An SVG as a data: URL (the policy allows images from data:, never inline markup or script). */
+function svgDataUrl(svg: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(svg)) binary += String.fromCharCode(byte);
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
+}
+
+function setLanguage(next: Language): void {
+  language = next;
+  t = catalogs[next];
+  document.documentElement.lang = next;
+  document.title = t.pageTitle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The frame: where the person is, one heading per step, focus on it
+
+const stepNames = () => [t.stepPassword, t.stepSecondFactor, t.stepRecovery, t.stepDone];
+type StepIndex = 0 | 1 | 2 | 3;
+
+function renderProgress(current: StepIndex | null): void {
+  if (current === null) {
+    ui.progress.hidden = true;
+    return;
+  }
+  ui.progress.hidden = false;
+  ui.progress.setAttribute('aria-label', t.progressLabel);
+  replace(
+    ui.progress,
+    ...stepNames().map((name, index) =>
+      h(
+        'li',
+        {
+          'aria-current': index === current ? 'step' : null,
+          'data-state': index < current ? 'done' : index === current ? 'current' : 'todo',
+        },
+        h('span', { class: 'progress-number', 'aria-hidden': 'true' }, String(index + 1)),
+        h('span', { class: 'progress-name' }, name),
+        index < current ? h('span', { class: 'visually-hidden' }, ` ${t.stepCompleted}`) : null,
+      ),
+    ),
+  );
+}
+
+/** Shows a new step: its heading takes the focus, so a screen reader starts there. */
+function newStep(step: StepIndex | null, title: string, ...content: Array<Node | null | false>): number {
+  stepSerial += 1;
+  renderProgress(step);
+  say(ui.status, '');
+  say(ui.alert, '');
+  ui.title.textContent = title;
+  replace(ui.view, ...content);
+  ui.title.focus();
+  return stepSerial;
+}
+
+function field(id: string, label: string, attributes: Record<string, string | number | boolean | null>, hints: string[] = []) {
+  const hintIds = hints.map((_, index) => `${id}-hint${index ? `-${index}` : ''}`);
+  const input = h('input', { id, name: id, ...attributes, 'aria-describedby': hintIds.length ? hintIds.join(' ') : null });
+  const wrap = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    ...hints.map((hint, index) => h('p', { class: 'hint', id: hintIds[index] }, hint)),
+    input,
+  );
+  return { input, wrap };
+}
+
+function invalid(input: HTMLInputElement, message: string): void {
+  input.setAttribute('aria-invalid', 'true');
+  say(ui.alert, message, 'error');
+  input.focus();
+}
+
+/** Editing a field that was refused clears the refusal: the message was about what it held. */
+function clearWhenEdited(...inputs: HTMLInputElement[]): void {
+  for (const input of inputs)
+    input.addEventListener('input', () => {
+      if (input.getAttribute('aria-invalid') !== 'true') return;
+      input.removeAttribute('aria-invalid');
+      say(ui.alert, '');
+    });
+}
+
+/** The page cannot go on: the reason in the alert region, and what the person can do next. */
+function ended(heading: string, why: string, next: { signIn?: boolean; retry?: () => void } = {}): void {
+  const actions: HTMLElement[] = [];
+  if (next.retry) {
+    const retry = h('button', { type: 'button', class: 'primary' }, t.tryAgain);
+    retry.addEventListener('click', next.retry);
+    actions.push(retry);
+  }
+  if (next.signIn) actions.push(h('a', { class: 'button-link', href: signInUrl() }, t.signIn));
+  // Nothing left to lose by leaving.
+  if (!next.retry) window.removeEventListener('beforeunload', guardUnload);
+  newStep(null, heading, actions.length ? h('div', { class: 'actions' }, ...actions) : null);
+  say(ui.alert, why, 'error');
+}
+
+function guardUnload(event: BeforeUnloadEvent): void {
+  // Halfway through: leaving now loses the enrollment (and the recovery codes on screen).
+  event.preventDefault();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening the link
+
+/** The token from `#t=...`, then gone from the address bar and the history entry. */
+function takeToken(): string | null {
+  const hash = location.hash;
+  if (!hash) return null;
+  const token = new URLSearchParams(hash.slice(1)).get('t');
+  history.replaceState(null, '', location.pathname + location.search);
+  return token && TOKEN_SHAPE.test(token) ? token : null;
+}
+
+async function inspect(): Promise<void> {
+  newStep(null, t.pageTitle);
+  say(ui.status, t.loading);
+  try {
+    invitation = await callJson<InvitationView>(api('/v1/invitations/inspect'), { method: 'POST', body: { token: invitationToken } });
+  } catch (error) {
+    const refusal = failure(error);
+    if (refusal.code === 'link_expired') ended(t.endedHeading, t.error_link_expired, { signIn: true });
+    else if (refusal.code === 'invalid_request') ended(t.noLinkHeading, t.error_no_link);
+    else ended(t.problemHeading, describe(refusal), { retry: () => void inspect() });
+    return;
+  }
+  setLanguage(invitation.locale);
+  showPassword(invitation);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: the welcome and the password
+
+function showPassword(view: InvitationView): void {
+  const min = view.passwordMinLength;
+  const details = h(
+    'dl',
+    { class: 'details', 'aria-label': t.detailsLabel },
+    ...(
+      [
+        [t.orgLabel, view.tenantName, 'tenant'],
+        [t.nameLabel, view.name, 'name'],
+        [t.emailLabel, view.email, 'email'],
+        [t.expiresLabel, formatWhen(language, view.expiresAt), 'expires'],
+      ] as const
+    ).map(([term, value, key]) => h('div', {}, h('dt', {}, term), h('dd', { 'data-testid': `invitation-${key}` }, value))),
+  );
+
+  const password = field('new-password', t.newPasswordLabel, {
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    minlength: min,
+    maxlength: PASSWORD_MAX,
+  });
+  password.input.setAttribute('aria-describedby', 'password-rules password-tip');
+  const repeat = field('repeat-password', t.repeatPasswordLabel, {
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    maxlength: PASSWORD_MAX,
+  });
+  const show = h('input', { type: 'checkbox', id: 'show-passwords' });
+  const lengthRule = h('li', { 'data-met': 'false' });
+  const matchRule = h('li', { 'data-met': 'false' });
+  const rules = h(
+    'div',
+    { id: 'password-rules', class: 'rules' },
+    h('p', { class: 'hint' }, t.rulesIntro),
+    h('ul', {}, lengthRule, matchRule),
+  );
+  const updateRules = () => {
+    const value = password.input.value;
+    const rule = (li: HTMLElement, text: string, met: boolean) => {
+      li.dataset.met = String(met);
+      replace(li, text, h('span', { class: 'visually-hidden' }, ` ${met ? t.ruleMet : t.ruleUnmet}`));
+    };
+    rule(lengthRule, fill(t.ruleLength, { min }), [...value].length >= min);
+    rule(matchRule, t.ruleMatch, value.length > 0 && value === repeat.input.value);
+  };
+  updateRules();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.continue);
+  const form = h(
+    'form',
+    { id: 'password-form', novalidate: true },
+    // For password managers: the account the new password belongs to.
+    h('input', { type: 'email', name: 'username', autocomplete: 'username', value: view.email, readonly: true, hidden: true }),
+    password.wrap,
+    rules,
+    repeat.wrap,
+    h('div', { class: 'check' }, show, h('label', { for: 'show-passwords' }, t.showPasswords)),
+    h('p', { class: 'hint', id: 'password-tip' }, t.passwordTip),
+    h('div', { class: 'actions' }, submit),
+  );
+
+  newStep(
+    0,
+    fill(t.welcomeHeading, { name: view.name }),
+    h('p', { class: 'intro' }, fill(t.welcomeIntro, { tenant: view.tenantName })),
+    details,
+    h('h2', {}, t.passwordHeading),
+    form,
+  );
+
+  show.addEventListener('change', () => {
+    for (const input of [password.input, repeat.input]) input.type = show.checked ? 'text' : 'password';
+  });
+  clearWhenEdited(password.input, repeat.input);
+  for (const input of [password.input, repeat.input]) input.addEventListener('input', updateRules);
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    for (const input of [password.input, repeat.input]) input.removeAttribute('aria-invalid');
+    const value = password.input.value;
+    const length = [...value].length;
+    if (length === 0) return invalid(password.input, t.errorPasswordEmpty);
+    if (length < min) return invalid(password.input, fill(t.errorPasswordShort, { min }));
+    if (length > PASSWORD_MAX) return invalid(password.input, fill(t.errorPasswordLong, { max: PASSWORD_MAX }));
+    if (repeat.input.value !== value) return invalid(repeat.input, t.errorPasswordMismatch);
+    submit.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.savingPassword);
+    void accept(value).catch((error: unknown) => {
+      submit.disabled = false;
+      say(ui.status, '');
+      const refusal = failure(error);
+      if (refusal.code === 'link_expired') ended(t.endedHeading, t.error_link_expired, { signIn: true });
+      else if (refusal.code === 'invalid_request') invalid(password.input, fill(t.error_invalid_password, { message: refusal.message }));
+      else say(ui.alert, describe(refusal), 'error');
+    });
+  });
+}
+
+async function accept(password: string): Promise<void> {
+  const answer = await callJson<InvitationAcceptAnswer>(api('/v1/invitations/accept'), {
+    method: 'POST',
+    body: { token: invitationToken, password },
+  });
+  // The link is spent: only the enrollment token goes on.
+  invitationToken = '';
+  const methods = answer.methods.filter((m): m is FirstFactorMethod => m === 'totp' || m === 'sms');
+  enrollment = { token: answer.enrollmentToken, methods };
+  if (invitation) invitation = { ...invitation, proposedPhone: answer.proposedPhone ?? invitation.proposedPhone };
+  window.addEventListener('beforeunload', guardUnload);
+  showSecondFactor();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: the second factor
+
+function enroll<T>(path: string, body?: unknown): Promise<T> {
+  return callJson<T>(api(path), { method: 'POST', body, headers: { authorization: `Bearer ${enrollment?.token ?? ''}` } });
+}
+
+function showSecondFactor(): void {
+  const methods = enrollment?.methods ?? [];
+  if (methods.length > 1) showChoice(methods);
+  else if (methods[0] === 'sms') showSms();
+  else if (methods[0] === 'totp') void showTotp();
+  else ended(t.problemHeading, fill(t.error_other, { status: '-', message: 'no second factor is offered' }));
+}
+
+function chooseOtherButton(): HTMLElement | null {
+  if ((enrollment?.methods.length ?? 0) < 2) return null;
+  const button = h('button', { type: 'button', class: 'link', id: 'choose-other' }, t.chooseOther);
+  button.addEventListener('click', () => showChoice(enrollment?.methods ?? []));
+  return h('p', { class: 'other-way' }, button);
+}
+
+function showChoice(methods: FirstFactorMethod[]): void {
+  const options = methods.map((method, index) => {
+    const name = method === 'totp' ? t.chooseTotp : t.chooseSms;
+    const help = method === 'totp' ? t.chooseTotpHelp : t.chooseSmsHelp;
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: index === 0 ? 'choice first' : 'choice',
+        'data-method': method,
+        'aria-labelledby': `choice-${method}-name`,
+        'aria-describedby': `choice-${method}-help`,
+      },
+      h('span', { class: 'choice-name', id: `choice-${method}-name` }, name),
+      h('span', { class: 'choice-help', id: `choice-${method}-help` }, help),
+    );
+    button.addEventListener('click', () => (method === 'totp' ? void showTotp() : showSms()));
+    return h('li', {}, button);
+  });
+  newStep(1, t.chooseHeading, h('p', {}, t.chooseIntro), h('ul', { class: 'choices' }, ...options));
+}
+
+async function showTotp(): Promise<void> {
+  const serial = newStep(1, t.totpHeading);
+  if (!totpStarted) {
+    say(ui.status, t.preparingApp);
+    try {
+      const started = await enroll<TotpStarted>('/v1/enroll/totp');
+      totpStarted = started;
+    } catch (error) {
+      if (serial !== stepSerial) return;
+      const refusal = failure(error);
+      if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+      say(ui.status, '');
+      replace(
+        ui.view,
+        h(
+          'div',
+          { class: 'actions' },
+          retryButton(() => void showTotp()),
+        ),
+        chooseOtherButton(),
+      );
+      say(ui.alert, describe(refusal), 'error');
+      return;
+    }
+    if (serial !== stepSerial) return;
+    say(ui.status, '');
+  }
+  const started = totpStarted;
+
+  const code = field(
+    'totp-code',
+    t.totpCodeLabel,
+    { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', spellcheck: 'false', maxlength: 16, required: true },
+    [t.totpCodeHint],
+  );
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.confirm);
+  const form = h('form', { id: 'totp-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit));
+  replace(
+    ui.view,
+    h(
+      'ol',
+      { class: 'steps' },
+      h('li', {}, h('p', {}, t.totpInstall)),
+      h(
+        'li',
+        {},
+        h('p', {}, t.totpScan),
+        h('img', { class: 'qr', src: svgDataUrl(started.qrSvg), alt: t.qrAlt, width: 220, height: 220, 'data-testid': 'qr-code' }),
+        h('p', { id: 'manual-key-label' }, t.manualKeyLabel),
+        h(
+          'p',
+          { class: 'manual-key', id: 'manual-key', 'data-testid': 'manual-key', 'aria-describedby': 'manual-key-label' },
+          h('code', {}, groupsOfFour(started.secret)),
+        ),
+        h('p', { class: 'hint' }, t.manualKeyHint),
+        h('p', { class: 'open-in-app' }, h('a', { href: started.otpauthUri }, t.openInApp)),
+      ),
+      h('li', {}, form),
+    ),
+    chooseOtherButton(),
+  );
+
+  clearWhenEdited(code.input);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const typed = normaliseCode(code.input.value);
+    if (!/^\d{6}$/.test(typed)) return invalid(code.input, t.errorCodeShape);
+    submit.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.checkingCode);
+    void enroll<RecoveryCodes>('/v1/enroll/totp/confirm', { code: typed }).then(
+      (answer) => {
+        totpStarted = undefined;
+        showRecovery(answer.recoveryCodes, { method: 'totp' });
+      },
+      (error: unknown) => {
+        submit.disabled = false;
+        say(ui.status, '');
+        const refusal = failure(error);
+        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        invalid(code.input, describe(refusal, 'totp'));
+        code.input.select();
+      },
+    );
+  });
+}
+
+function retryButton(again: () => void): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'primary' }, t.tryAgain);
+  button.addEventListener('click', again);
+  return button;
+}
+
+function showSms(): void {
+  const proposed = invitation?.proposedPhone ?? null;
+  const phone = field(
+    'phone',
+    t.phoneLabel,
+    { type: 'tel', autocomplete: 'tel', inputmode: 'tel', required: true, value: proposed ?? '' },
+    proposed ? [t.phoneProposed, t.phoneHint] : [t.phoneHint],
+  );
+  const send = h('button', { type: 'submit', class: 'primary', id: 'send-code' }, t.sendCode);
+  const phoneForm = h('form', { id: 'phone-form', novalidate: true }, phone.wrap, h('div', { class: 'actions' }, send));
+  const sentInfo = h('p', { class: 'hint', id: 'sms-sent' });
+  const code = field('sms-code', t.smsCodeLabel, {
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    spellcheck: 'false',
+    maxlength: 16,
+    required: true,
+  });
+  const confirm = h('button', { type: 'submit', class: 'primary' }, t.confirm);
+  const codeForm = h('form', { id: 'sms-code-form', novalidate: true, hidden: true }, code.wrap, h('div', { class: 'actions' }, confirm));
+  newStep(1, t.smsHeading, h('p', {}, t.smsIntro), phoneForm, sentInfo, codeForm, chooseOtherButton());
+
+  clearWhenEdited(phone.input, code.input);
+  phoneForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    phone.input.removeAttribute('aria-invalid');
+    const number = phone.input.value.trim();
+    if (!number) return invalid(phone.input, t.errorPhoneEmpty);
+    send.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.sendingCode);
+    void enroll<SmsSent>('/v1/enroll/phone', { phone: number }).then(
+      (sent) => {
+        send.disabled = false;
+        send.textContent = t.sendNewCode;
+        send.classList.remove('primary');
+        say(ui.status, '');
+        sentInfo.textContent = fill(t.smsSent, { to: sent.sentTo, left: sent.remainingToday });
+        codeForm.hidden = false;
+        code.input.value = '';
+        code.input.focus();
+      },
+      (error: unknown) => {
+        send.disabled = false;
+        say(ui.status, '');
+        const refusal = failure(error);
+        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        if (refusal.code === 'invalid_phone' || refusal.code === 'sms_country_not_allowed') invalid(phone.input, describe(refusal, 'sms'));
+        else say(ui.alert, describe(refusal, 'sms'), 'error');
+      },
+    );
+  });
+  codeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const typed = normaliseCode(code.input.value);
+    if (!/^\d{6}$/.test(typed)) return invalid(code.input, t.errorCodeShape);
+    confirm.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.checkingCode);
+    void enroll<PhoneConfirmed>('/v1/enroll/phone/confirm', { code: typed }).then(
+      (answer) => showRecovery(answer.recoveryCodes, { method: 'sms', phoneHint: answer.phoneHint }),
+      (error: unknown) => {
+        confirm.disabled = false;
+        say(ui.status, '');
+        const refusal = failure(error);
+        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        invalid(code.input, describe(refusal, 'sms'));
+        code.input.select();
+      },
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 3: the recovery codes, shown once, acknowledged before anything goes on
+
+interface Enrolled {
+  method: FirstFactorMethod;
+  phoneHint?: string;
+}
+
+function recoveryFileText(codes: string[]): string {
+  const lines = [
+    fill(t.fileHeader, { email: invitation?.email ?? '', tenant: invitation?.tenantName ?? '' }),
+    fill(t.fileMade, { time: formatTime(language, Date.now()) }),
+    '',
+    ...codes,
+    '',
+  ];
+  // CRLF: the file opens as lines in every text editor, old Notepad too.
+  return lines.join('\r\n');
+}
+
+function showRecovery(codes: string[], enrolled: Enrolled): void {
+  if (codes.length === 0) {
+    // Nothing to save (the account had codes already): finish straight away.
+    void complete(enrolled, null);
+    return;
+  }
+  const list = h(
+    'ol',
+    { class: 'codes', id: 'recovery-codes', 'aria-label': t.recoveryListLabel },
+    ...codes.map((code) => h('li', {}, h('code', { 'data-testid': 'recovery-code' }, code))),
+  );
+  const copy = h('button', { type: 'button', id: 'copy-codes' }, t.copy);
+  const download = h('button', { type: 'button', id: 'download-codes' }, t.download);
+  const print = h('button', { type: 'button', id: 'print-codes' }, t.print);
+  const saved = h('input', { type: 'checkbox', id: 'codes-saved', name: 'codes-saved', 'aria-describedby': 'recovery-warning' });
+  const finish = h('button', { type: 'submit', class: 'primary' }, t.finish);
+  const form = h(
+    'form',
+    { id: 'finish-form', class: 'no-print', novalidate: true },
+    h('div', { class: 'check saved' }, saved, h('label', { for: 'codes-saved' }, t.savedCheck)),
+    h('div', { class: 'actions' }, finish),
+  );
+  newStep(
+    2,
+    t.recoveryHeading,
+    h('p', { class: 'print-only' }, fill(t.fileHeader, { email: invitation?.email ?? '', tenant: invitation?.tenantName ?? '' })),
+    h('p', {}, t.recoveryWhy),
+    h('p', { class: 'warning', id: 'recovery-warning' }, h('strong', {}, t.recoveryWarning)),
+    h('p', {}, t.recoveryWhere),
+    list,
+    h('div', { class: 'actions no-print' }, copy, download, print),
+    form,
+  );
+
+  copy.addEventListener('click', () => {
+    const text = codes.join('\n');
+    const fallback = () => {
+      getSelection()?.selectAllChildren(list);
+      say(ui.status, t.copyFailed, 'error');
+    };
+    if (!navigator.clipboard?.writeText) return fallback();
+    navigator.clipboard.writeText(text).then(() => say(ui.status, t.copied, 'success'), fallback);
+  });
+  download.addEventListener('click', () => {
+    const file = `${t.fileName}.txt`;
+    const url = URL.createObjectURL(new Blob([recoveryFileText(codes)], { type: 'text/plain;charset=utf-8' }));
+    const link = h('a', { href: url, download: file, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    say(ui.status, fill(t.downloaded, { file }), 'success');
+  });
+  print.addEventListener('click', () => window.print());
+  saved.addEventListener('change', () => {
+    if (!saved.checked) return;
+    saved.removeAttribute('aria-invalid');
+    say(ui.alert, '');
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!saved.checked) return invalid(saved, t.errorNotSaved);
+    finish.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.finishing);
+    void complete(enrolled, finish);
+  });
+}
+
+async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null): Promise<void> {
+  let completed: Completed;
+  try {
+    completed = await enroll<Completed>('/v1/enroll/complete', { recoveryCodesSaved: true });
+  } catch (error) {
+    if (finish) finish.disabled = false;
+    say(ui.status, '');
+    const refusal = failure(error);
+    if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+    say(ui.alert, describe(refusal), 'error');
+    return;
+  }
+  window.removeEventListener('beforeunload', guardUnload);
+  enrollment = undefined;
+  await showDone(enrolled, completed.sessionToken);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 4: done
+
+async function showDone(enrolled: Enrolled, sessionToken: string): Promise<void> {
+  // The session only tells the organisation's short name for the sign-in page; then it ends, as
+  // this page has nothing more to do with it.
+  let slug: string | undefined;
+  const auth = { authorization: `Bearer ${sessionToken}` };
+  try {
+    slug = (await callJson<Me>(api('/v1/me'), { method: 'GET', headers: auth })).tenant.slug;
+  } catch {
+    slug = undefined;
+  }
+  await callJson(api('/v1/auth/logout'), { method: 'POST', headers: auth }).catch(() => undefined);
+  const email = invitation?.email ?? '';
+  newStep(
+    3,
+    t.doneHeading,
+    h(
+      'p',
+      { class: 'done', 'data-testid': 'done' },
+      enrolled.method === 'sms' ? fill(t.doneSms, { email, phone: enrolled.phoneHint ?? '' }) : fill(t.doneTotp, { email }),
+    ),
+    slug ? h('p', {}, fill(t.doneOrg, { slug })) : null,
+    h('div', { class: 'actions' }, h('a', { class: 'button-link primary', href: signInUrl(slug), id: 'sign-in-link' }, t.signIn)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+setLanguage(language);
+const token = takeToken();
+if (token) {
+  invitationToken = token;
+  void inspect();
+} else ended(t.noLinkHeading, t.error_no_link);
