@@ -130,6 +130,8 @@ export const consoleApi = {
   /** Creates the personal accounts (invitations go out) and schedules the shared account's end; again with the same key finishes the rest. */
   'breakups:run': { input: breakupRequest.extend({ id }), output: breakupView },
   'breakups:get': { input: z.strictObject({ id }), output: breakupView },
+  /** Makes the people a break-up left in progress still lacks, from what it recorded (any console, any time). */
+  'breakups:finish': { input: z.strictObject({ id }), output: breakupView },
   /** Users of a tenant without an authenticator app, to print sheets for. */
   'sheets:candidates': { input: z.strictObject(sheetCandidatesQuery.shape), output: sheetCandidatesAnswer },
   /**

@@ -40,6 +40,7 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'breakups:check': ({ id, ...body }) => session.withAccessToken((client, token) => client.checkBreakup(token, id, body)),
     'breakups:run': ({ id, ...body }) => session.withAccessToken((client, token) => client.runBreakup(token, id, body)),
     'breakups:get': ({ id }) => session.withAccessToken((client, token) => client.getBreakup(token, id)),
+    'breakups:finish': ({ id }) => session.withAccessToken((client, token) => client.finishBreakup(token, id)),
     'sheets:candidates': (query) => session.withAccessToken((client, token) => client.listSheetCandidates(token, query)),
     'sheets:create': (body) => session.withAccessToken((client, token) => client.createSheets(token, body)),
     'sheets:list': (query) => session.withAccessToken((client, token) => client.listSheets(token, query)),

@@ -51,9 +51,14 @@ export interface ServerClient {
   revokePushDevice(accessToken: string, id: string, deviceId: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   setSharedFlag(accessToken: string, id: string, body: TicketAndReason & { shared: boolean }): Promise<z.infer<typeof actionAnswer>>;
   listSharedAccounts(accessToken: string, query: ConsoleParsedInput<'sharedAccounts:list'>): Promise<z.infer<typeof sharedAccountsAnswer>>;
-  checkBreakup(accessToken: string, id: string, body: Omit<ConsoleParsedInput<'breakups:check'>, 'id'>): Promise<z.infer<typeof breakupCheckAnswer>>;
+  checkBreakup(
+    accessToken: string,
+    id: string,
+    body: Omit<ConsoleParsedInput<'breakups:check'>, 'id'>,
+  ): Promise<z.infer<typeof breakupCheckAnswer>>;
   runBreakup(accessToken: string, id: string, body: Omit<ConsoleParsedInput<'breakups:run'>, 'id'>): Promise<z.infer<typeof breakupView>>;
   getBreakup(accessToken: string, id: string): Promise<z.infer<typeof breakupView>>;
+  finishBreakup(accessToken: string, id: string): Promise<z.infer<typeof breakupView>>;
   listSheetCandidates(accessToken: string, query: ConsoleParsedInput<'sheets:candidates'>): Promise<z.infer<typeof sheetCandidatesAnswer>>;
   createSheets(accessToken: string, body: ConsoleParsedInput<'sheets:create'>): Promise<z.infer<typeof createSheetsAnswer>>;
   listSheets(accessToken: string, query: ConsoleParsedInput<'sheets:list'>): Promise<z.infer<typeof sheetsAnswer>>;
@@ -219,6 +224,7 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
     checkBreakup: (token, id, body) => call(breakupCheckAnswer, 'POST', `/v1/admin/users/${encode(id)}/breakups/check`, { token, body }),
     runBreakup: (token, id, body) => call(breakupView, 'POST', `/v1/admin/users/${encode(id)}/breakups`, { token, body }),
     getBreakup: (token, id) => call(breakupView, 'GET', `/v1/admin/breakups/${encode(id)}`, { token }),
+    finishBreakup: (token, id) => call(breakupView, 'POST', `/v1/admin/breakups/${encode(id)}/finish`, { token, body: {} }),
     listSheetCandidates: (token, query) => call(sheetCandidatesAnswer, 'GET', '/v1/admin/enrollment-sheets/candidates', { token, query }),
     createSheets: (token, body) => call(createSheetsAnswer, 'POST', '/v1/admin/enrollment-sheets', { token, body }),
     listSheets: (token, query) => call(sheetsAnswer, 'GET', '/v1/admin/enrollment-sheets', { token, query }),

@@ -65,11 +65,34 @@ export async function runBreakup(
     throw new ApiError('conflict', 'This idempotency key belongs to another break-up. Start a new one.');
   }
 
-  for (const member of await breakupMembers(ctx.store.db, breakup.id)) {
-    if (member.state !== 'created') await createMemberAccount(ctx, principal, { breakup, member, tenant, shared }, meta);
+  return makeTheRest(ctx, principal, { breakup, tenant, shared }, meta);
+}
+
+/**
+ * Finishes a break-up left in progress (a failure, a closed console): the people not made yet are
+ * made from what the break-up recorded, exactly as sending its request again would.
+ */
+export async function finishBreakup(ctx: ServerContext, principal: OperatorPrincipal, id: string, meta: RequestMeta): Promise<BreakupView> {
+  const breakup = await findBreakup(ctx.store.db, id);
+  if (!breakup) throw new ApiError('not_found', 'There is no such break-up.');
+  assertCanSeeTenant(principal, breakup.tenant_id, 'break-up');
+  assertMayAct(principal);
+  const shared = await visibleUser(ctx, principal, breakup.shared_user_id);
+  return makeTheRest(ctx, principal, { breakup, tenant: await tenantOf(ctx, shared), shared }, meta);
+}
+
+/** Each person not made yet, in order, then the end of the shared account once all are. */
+async function makeTheRest(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  c: { breakup: BreakupRow; tenant: Tenant; shared: UserRow },
+  meta: RequestMeta,
+): Promise<BreakupView> {
+  for (const member of await breakupMembers(ctx.store.db, c.breakup.id)) {
+    if (member.state !== 'created') await createMemberAccount(ctx, principal, { ...c, member }, meta);
   }
-  await finishIfComplete(ctx, principal, breakup, shared, meta);
-  return describeBreakup(ctx, breakup.id);
+  await finishIfComplete(ctx, principal, c.breakup, c.shared, meta);
+  return describeBreakup(ctx, c.breakup.id);
 }
 
 /** The wizard's lines as the server sees them: the pure checks, then what only the database knows. */

@@ -35,7 +35,7 @@ export function buildBridge(transport: BridgeTransport): ConsoleBridge {
       setSharedFlag: send('users:setSharedFlag'),
     },
     sharedAccounts: { list: send('sharedAccounts:list') },
-    breakups: { check: send('breakups:check'), run: send('breakups:run'), get: send('breakups:get') },
+    breakups: { check: send('breakups:check'), run: send('breakups:run'), get: send('breakups:get'), finish: send('breakups:finish') },
     sheets: {
       candidates: send('sheets:candidates'),
       create: send('sheets:create'),

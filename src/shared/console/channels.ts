@@ -23,6 +23,7 @@ export const consoleChannels = [
   'breakups:check',
   'breakups:run',
   'breakups:get',
+  'breakups:finish',
   'sheets:candidates',
   'sheets:create',
   'sheets:list',

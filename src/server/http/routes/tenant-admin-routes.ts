@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import * as api from '../../../shared/api/tenant-admin.js';
 import { actionAnswer, ticketAndReason, userParams } from '../../../shared/api/admin.js';
-import { checkBreakupMembers, getBreakup, runBreakup } from '../../admin/breakups.js';
+import { checkBreakupMembers, finishBreakup, getBreakup, runBreakup } from '../../admin/breakups.js';
 import { createSheets, listSheetCandidates, listSheets, voidSheetFor } from '../../admin/enrollment-sheets.js';
 import { listSharedAccounts, setSharedVerdict } from '../../admin/shared-accounts.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
@@ -74,6 +75,19 @@ export const tenantAdminRoutes: RouteSpec[] = [
     response: api.breakupView,
     errors: readErrors,
     handler: ({ ctx, auth, params }) => getBreakup(ctx, auth, params.id),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/admin/breakups/:id/finish',
+    tag: 'tenant admin',
+    auth: 'operator',
+    summary:
+      'Make the people of a break-up left in progress (a failure, a closed console) from what it recorded; as sending its request again.',
+    params: api.breakupParams,
+    body: z.strictObject({}).optional(),
+    response: api.breakupView,
+    errors: actionErrors,
+    handler: ({ ctx, auth, params, meta }) => finishBreakup(ctx, auth, params.id, meta),
   }),
   defineRoute({
     method: 'GET',
