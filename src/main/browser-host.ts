@@ -45,6 +45,11 @@ export const bridgeSecretHeader = 'x-mfa-desk-bridge';
 export const launchCodeHeader = 'x-mfa-desk-launch';
 const maxBodyBytes = 64 * 1024;
 const maxDrainBytes = 16 * maxBodyBytes;
+/**
+ * The one call that carries a document: the print preview's sheets, fonts and QR codes inline
+ * (the contract allows 20 million characters of markup; JSON escaping adds to that).
+ */
+const bodyLimits: Readonly<Partial<Record<string, number>>> = { 'sheets:renderPdf': 24 * 1024 * 1024 };
 
 export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   let secret = Buffer.from(options.secret ?? randomBytes(32).toString('base64url'));
@@ -115,7 +120,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return send(response, 415, 'text/plain; charset=utf-8', 'JSON only');
     const name = decodeOrNull(channel);
     if (name === null) return send(response, 400, 'text/plain; charset=utf-8', 'malformed %-escape in the path');
-    const raw = await readBody(request);
+    const raw = await readBody(request, bodyLimits[name] ?? maxBodyBytes);
     if (raw === null) return send(response, 413, 'text/plain; charset=utf-8', 'too large');
     let input: unknown;
     try {
@@ -170,25 +175,26 @@ function decodeOrNull(text: string): string | null {
 }
 
 /**
- * The body, or null when it is over maxBodyBytes. An oversize body is still read to its end (and
+ * The body, or null when it is over `limit`. An oversize body is still read to its end (and
  * dropped) before the 413: a server that stops reading and answers while the client is still
  * sending ends up resetting the connection, and fetch then reports "other side closed" instead
  * of the status. Only past maxDrainBytes, a client no page of ours would be, does it hang up.
  */
-function readBody(request: IncomingMessage): Promise<string | null> {
+function readBody(request: IncomingMessage, limit: number): Promise<string | null> {
+  const drain = Math.max(maxDrainBytes, limit);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxDrainBytes) {
+      if (size > drain) {
         resolve(null);
         request.destroy();
-      } else if (size <= maxBodyBytes) {
+      } else if (size <= limit) {
         chunks.push(chunk);
       }
     });
-    request.on('end', () => resolve(size > maxBodyBytes ? null : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
 }

@@ -61,7 +61,14 @@ export function createMainWindow(options: { preload: string; startUrl: string })
 export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Promise<Uint8Array> {
   const window = new BrowserWindow({
     show: false,
-    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false, webSecurity: true, devTools: false },
+    webPreferences: {
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      javascript: false,
+      webSecurity: true,
+      devTools: false,
+    },
   });
   try {
     await window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);

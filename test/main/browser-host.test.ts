@@ -47,6 +47,7 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
       consoleChannels.map((channel) => [channel, async (input: unknown) => (calls.push(channel), input)]),
     ) as unknown as ConsoleHandlers;
     handlers['links:openExternal'] = async () => ({ opened: false });
+    handlers['sheets:renderPdf'] = async () => ({ pdfBase64: 'JVBERg==', bytes: 4 });
     host = await startBrowserHost({ handlers, rendererDir: renderer.dir, log: () => {} });
     port = Number(new URL(host.origin).port);
     launchCode = new URL(host.launchUrl).hash.replace('#launch=', '');
@@ -222,5 +223,16 @@ describe('browser host: the renderer and the bridge over loopback HTTP', () => {
     const atLimit = JSON.stringify({ url: 'https://x.test/' }).replace('/"', `/${'a'.repeat(64 * 1024 - 25)}"`);
     expect(Buffer.byteLength(atLimit)).toBe(64 * 1024);
     expect((await bridgeCall(own(), atLimit)).status).toBe(200);
+  });
+
+  it("takes the print preview's document (fonts and QR codes inline) only on sheets:renderPdf", async () => {
+    const document = JSON.stringify({ html: `<p>${'x'.repeat(2 * 1024 * 1024)}</p>`, paper: 'a4' });
+    const pdf = await fetch(`${host.origin}/bridge/sheets:renderPdf`, { method: 'POST', headers: without(own(), 'host'), body: document });
+    expect(pdf.status).toBe(200);
+    expect(await pdf.json()).toEqual({ ok: true, value: { pdfBase64: 'JVBERg==', bytes: 4 } });
+    // Every other channel keeps its 64 KB.
+    const large = JSON.stringify({ id: 'u', members: [{ name: 'x'.repeat(200 * 1024), email: 'a@b.test' }] });
+    const other = await fetch(`${host.origin}/bridge/breakups:check`, { method: 'POST', headers: without(own(), 'host'), body: large });
+    expect(other.status).toBe(413);
   });
 });

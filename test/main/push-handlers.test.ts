@@ -245,7 +245,11 @@ describe('push device channels against a real server', () => {
       log: () => {},
     });
     sessions.push(session);
-    const handlers = createConsoleHandlers({ session, openExternal: async () => {}, renderPdf: () => Promise.reject(new Error('no PDFs here')) });
+    const handlers = createConsoleHandlers({
+      session,
+      openExternal: async () => {},
+      renderPdf: () => Promise.reject(new Error('no PDFs here')),
+    });
     const operator = await addOperator(server, role, tenants);
     await handlers['session:connect']({ serverUrl: server.baseUrl });
     await handlers['session:signIn']({ email: operator.email, password: operator.password, code: await operator.nextCode() });

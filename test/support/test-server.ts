@@ -34,6 +34,13 @@ export interface TestServer {
   ): Promise<{ email: string; password: string; id: string }>;
   /** Messages written to the outbox file so far (SMS and email, as users would read them). */
   outbox(): OutboxLine[];
+  /**
+   * The server as if stopped: the listener closes and every open connection is cut, so a call
+   * fails the way it does when nothing listens; the context and database stay. `listenAgain()`
+   * opens the same address again.
+   */
+  stopListening(): Promise<void>;
+  listenAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,6 +134,21 @@ export async function startTestServer(
       return { email, password, id: user.id };
     },
     outbox: () => readOutbox(configFromEnv(env).outboxPath),
+    async stopListening() {
+      const closed = new Promise<void>((resolve, reject) => app.server.close((error) => (error ? reject(error) : resolve())));
+      app.server.closeAllConnections();
+      await closed;
+    },
+    async listenAgain() {
+      const { port } = new URL(address);
+      await new Promise<void>((resolve, reject) => {
+        app.server.once('error', reject);
+        app.server.listen({ host: '127.0.0.1', port: Number(port) }, () => {
+          app.server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     async close() {
       await app.close();
       await ctx.delivery.stop();

@@ -19,4 +19,13 @@ export const queryKeys = {
   audit: (query: ConsoleInput<'audit:list'>) => ['operator-data', 'audit', query] as const,
   tenants: ['operator-data', 'tenants'] as const,
   operators: ['operator-data', 'operators'] as const,
+  /** Shared accounts, their break-ups and the break-up checks: what a flag or a break-up changes. */
+  sharedAccountsAll: ['operator-data', 'shared-accounts'] as const,
+  sharedAccounts: (query: ConsoleInput<'sharedAccounts:list'>) => ['operator-data', 'shared-accounts', 'list', query] as const,
+  breakup: (id: string) => ['operator-data', 'shared-accounts', 'breakup', id] as const,
+  breakupCheck: (input: ConsoleInput<'breakups:check'>) => ['operator-data', 'shared-accounts', 'check', input] as const,
+  /** Enrollment sheets made and their candidates (never a sheet's key: that lives in the print preview only). */
+  sheetsAll: ['operator-data', 'sheets'] as const,
+  sheetCandidates: (query: ConsoleInput<'sheets:candidates'>) => ['operator-data', 'sheets', 'candidates', query] as const,
+  sheetList: (query: ConsoleInput<'sheets:list'>) => ['operator-data', 'sheets', 'list', query] as const,
 };
