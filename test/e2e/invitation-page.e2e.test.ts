@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { generateSync } from 'otplib';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantPolicy } from '../../src/shared/policy.js';
 import { signedInOperator } from '../support/operators.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
@@ -14,7 +15,9 @@ import { expectAccessible, phoneEndingIn, screenshot } from './support-desk-step
  * they choose a password and set up their second factor: the authenticator app from the manual key
  * on the page, or the phone the admin proposed, with the code from the SMS; then the recovery codes,
  * which must be acknowledged. Refusals (a used, expired or unknown link, the network down) are said
- * in words, in the person's language.
+ * in words, in the person's language. Someone who chose the password and then lost the page (a
+ * reload, a closed tab, the 30-minute enrollment token run out) opens the link again, types that
+ * password again and goes on where they were.
  */
 describe('the invitation page: from a shared mailbox to a personal account with a second factor, in Chromium', () => {
   let server: TestServer;
@@ -61,8 +64,8 @@ describe('the invitation page: from a shared mailbox to a personal account with 
   }
 
   /** A tenant admin breaks accounts@firma.test up; the person's invitation link, from the email they get. */
-  async function invite(preset: 'app' | 'sms', person: Omit<Person, 'email'>) {
-    const tenant = await server.addTenant({ askOnlyOnNewIpOrPasswordChange: false }, preset);
+  async function invite(preset: 'app' | 'sms', person: Omit<Person, 'email'>, policy: Partial<TenantPolicy> = {}) {
+    const tenant = await server.addTenant({ askOnlyOnNewIpOrPasswordChange: false, ...policy }, preset);
     const shared = await server.addUser(tenant, 'accounts@firma.test', { name: 'Accounts' });
     const admin = await signedInOperator(server, 'tenant_admin', [tenant]);
     const email = `person-${++people}-${Date.now().toString(36)}@firma.test`;
@@ -90,6 +93,12 @@ describe('the invitation page: from a shared mailbox to a personal account with 
 
   const focusedId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
   const alertText = (page: Page) => page.locator('#alert').textContent();
+
+  /** The way back into a setup the person did not finish: the "continue" step, their password again. */
+  async function continueWith(page: Page, password: string, label = 'Your password') {
+    await page.getByLabel(label, { exact: true }).fill(password);
+    await page.getByLabel(label, { exact: true }).press('Enter');
+  }
 
   async function choosePassword(page: Page, password: string, labels = { password: 'New password', repeat: 'Repeat the password' }) {
     await page.getByLabel(labels.password, { exact: true }).fill(password);
@@ -299,6 +308,181 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     expect(login.status).toBe(200);
     expect(login.body).toMatchObject({ status: 'mfa_required' });
     expect(login.body.methods).toContain('sms');
+  });
+
+  it('a person who reloads before setting up the app opens the link again, types the password again (a wrong one is refused) and finishes', async () => {
+    const { tenant, member, link } = await invite('app', { name: 'Siri Sørensen', locale: 'en' });
+    const page = await newPage();
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Welcome, Siri Sørensen' }).waitFor();
+    const password = 'seven lilac kites over bergen';
+    await choosePassword(page, password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor();
+    const firstKey = (await page.getByTestId('manual-key').textContent())!.replace(/\s/g, '');
+
+    // The person reloads: the page warns first (halfway through), then has no link any more (the
+    // fragment was taken on the first load).
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.accept();
+    });
+    await page.reload();
+    expect(dialogs).toEqual(['beforeunload']);
+    await page.getByRole('heading', { level: 1, name: 'Open the link from your email' }).waitFor();
+
+    // The link again, in the same tab (the browser changes only the fragment): the password is
+    // chosen, the second factor not yet, so the page asks for that password to go on.
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Continue setting up your account' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await focusedId(page)).toBe('title');
+    expect(await page.getByTestId('continue-intro').textContent()).toBe(
+      'You already chose a password for this account, but the second factor is not set up yet. Type your password to continue where you left off.',
+    );
+    expect(await page.locator('#progress [aria-current="step"]').textContent()).toContain('Password');
+    // The email is shown, not asked for; password managers get it from the hidden username field.
+    expect(await page.getByTestId('invitation-email').textContent()).toBe(member.email);
+    expect(await page.locator('#continue-form input[type="email"]').count()).toBe(1);
+    const username = page.locator('#continue-form input[autocomplete="username"]');
+    expect(await username.inputValue()).toBe(member.email);
+    expect(await username.isVisible()).toBe(false);
+    expect(await page.getByLabel('Your password', { exact: true }).getAttribute('autocomplete')).toBe('current-password');
+    expect(await expectAccessible(page)).toEqual([]);
+    await screenshot(page, 'invitation-continue');
+
+    // Nothing typed, then a wrong password: said in words, at the field.
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => alertText(page)).toBe('Type your password.');
+    expect(await focusedId(page)).toBe('current-password');
+    await continueWith(page, 'seven lilac kites over oslo');
+    await expect.poll(() => alertText(page)).toBe('The password is wrong. Type the password you chose for this account.');
+    expect(await focusedId(page)).toBe('current-password');
+    expect(await page.getByLabel('Your password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Continue setting up your account');
+    expect(await expectAccessible(page)).toEqual([]);
+
+    // The right one: on into the same steps, with a new key (the app's entry from before is told to go).
+    await continueWith(page, password);
+    await page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' }).waitFor();
+    expect(await focusedId(page)).toBe('title');
+    expect(await page.getByTestId('new-key-note').textContent()).toContain('This is a new QR code.');
+    const secret = (await page.getByTestId('manual-key').textContent())!.replace(/\s/g, '');
+    expect(secret).not.toBe(firstKey);
+    const codeField = page.getByLabel('The 6-digit code the app shows');
+    await codeField.fill(generateSync({ secret }));
+    await codeField.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Save your recovery codes' }).waitFor();
+    await page.getByLabel('I have saved my recovery codes').check();
+    await page.getByRole('button', { name: 'Finish' }).click();
+    await page.getByRole('heading', { level: 1, name: 'You are all set' }).waitFor();
+    expect(await page.getByTestId('done').textContent()).toContain(member.email);
+    expect(await page.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
+    expect(cspRefusals.get(page)).toEqual([]);
+    expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([0, 0, '']);
+
+    // The account has its app now; the link is done with.
+    const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: member.email, password } });
+    expect(login.body).toMatchObject({ status: 'mfa_required' });
+    const again = await newPage();
+    await again.goto(link);
+    await again.getByRole('heading', { level: 1, name: 'This link cannot be used' }).waitFor();
+    await expect.poll(() => alertText(again)).toContain('This invitation link has expired or was already used.');
+    // A spent link tells nothing about its account: the sign-in page without an organisation.
+    expect(await again.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/sign-in');
+  });
+
+  it('when the enrollment token runs out mid-way, the page offers to go on (in German): throttling and a lock in words, then the same key', async () => {
+    const { tenant, member, link } = await invite('app', { name: 'Max Mustermann', locale: 'de' });
+    const page = await newPage({ locale: 'de-DE' });
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Willkommen, Max Mustermann' }).waitFor();
+    const password = 'sieben Drachen über dem Rhein';
+    await choosePassword(page, password, { password: 'Neues Passwort', repeat: 'Passwort wiederholen' });
+    await page.getByRole('button', { name: 'Weiter' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Authenticator-App einrichten' }).waitFor();
+    const secret = (await page.getByTestId('manual-key').textContent())!.replace(/\s/g, '');
+
+    // 31 minutes later the person types the code: the enrollment token has run out.
+    const realNow = server.clock.now;
+    const later = () => Date.now() + 31 * 60_000;
+    server.clock.now = later;
+    try {
+      const codeField = page.getByLabel('Der sechsstellige Code aus der App');
+      await codeField.fill(generateSync({ secret, epoch: Math.floor(later() / 1000) }));
+      await codeField.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Einrichtung Ihres Kontos fortsetzen' }).waitFor();
+      expect(await focusedId(page)).toBe('title');
+      expect(await page.getByTestId('continue-intro').textContent()).toContain('Ihr Passwort ist gespeichert');
+      expect(await page.getByTestId('invitation-email').textContent()).toBe(member.email);
+      expect(await expectAccessible(page)).toEqual([]);
+
+      // Throttled (the wait from Retry-After), then locked: in words, in German.
+      await page.route(
+        '**/v1/auth/login',
+        (route) =>
+          route.fulfill({
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': '90' },
+            body: JSON.stringify({ error: 'too_many_attempts', message: 'Too many sign-in attempts.', retryAfterSeconds: 90 }),
+          }),
+        { times: 1 },
+      );
+      await continueWith(page, password, 'Ihr Passwort');
+      await expect.poll(() => alertText(page)).toBe('Zu viele falsche Passwörter. Warten Sie 90 Sekunden und versuchen Sie es erneut.');
+      await page.route(
+        '**/v1/auth/login',
+        (route) =>
+          route.fulfill({
+            status: 423,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ error: 'account_locked', message: 'Locked.', lockedUntil: '2030-01-15T09:30:00.000Z', reason: 'x' }),
+          }),
+        { times: 1 },
+      );
+      await page.getByRole('button', { name: 'Weiter' }).click();
+      await expect.poll(() => alertText(page)).toMatch(/^Ihr Konto ist bis 15\. Januar 2030 um 10:30 gesperrt\./);
+
+      // Signed in again: back at the app step, with the key the app already has.
+      await page.getByRole('button', { name: 'Weiter' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Authenticator-App einrichten' }).waitFor();
+      expect((await page.getByTestId('manual-key').textContent())!.replace(/\s/g, '')).toBe(secret);
+      expect(await page.getByTestId('new-key-note').count()).toBe(0);
+      await codeField.fill(generateSync({ secret, epoch: Math.floor(later() / 1000) }));
+      await codeField.press('Enter');
+      await page.getByRole('heading', { level: 1, name: 'Wiederherstellungscodes speichern' }).waitFor();
+      await page.getByLabel('Ich habe meine Wiederherstellungscodes gespeichert').check();
+      await page.getByRole('button', { name: 'Abschließen' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Alles erledigt' }).waitFor();
+      expect(await page.getByRole('link', { name: 'Anmelden' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
+      expect(cspRefusals.get(page)).toEqual([]);
+    } finally {
+      server.clock.now = realNow;
+    }
+  });
+
+  it('where the second factor is optional, signing in again finishes the setup (in Norwegian)', async () => {
+    const { tenant, member, link } = await invite('app', { name: 'Nora Nilsen', locale: 'nb' }, { mfaRequired: false });
+    const first = await newPage({ locale: 'nb-NO' });
+    await first.goto(link);
+    await first.getByRole('heading', { level: 1, name: 'Velkommen, Nora Nilsen' }).waitFor();
+    const password = 'tre trær ved fjorden i tromsø';
+    await choosePassword(first, password, { password: 'Nytt passord', repeat: 'Gjenta passordet' });
+    await first.getByRole('button', { name: 'Fortsett' }).click();
+    await first.getByRole('heading', { level: 1, name: 'Sett opp autentiseringsappen' }).waitFor();
+
+    // Another window: the link again.
+    const page = await newPage({ locale: 'nb-NO' });
+    await page.goto(link);
+    await page.getByRole('heading', { level: 1, name: 'Fortsett oppsettet av kontoen' }).waitFor();
+    await continueWith(page, password, 'Passordet ditt');
+    await page.getByRole('heading', { level: 1, name: 'Alt er klart' }).waitFor();
+    expect(await page.getByTestId('done').textContent()).toBe(
+      `Kontoen din ${member.email} er klar. Organisasjonen din krever ingen andre faktor: du logger inn med passordet.`,
+    );
+    expect(await page.getByRole('link', { name: 'Logg inn' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
+    expect(await expectAccessible(page)).toEqual([]);
   });
 
   it('speaks German from the invitation; an unknown, an expired or a missing link and a network failure are said in words', async () => {

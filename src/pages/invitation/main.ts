@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type {
   enrollCompleteAnswer,
-  meAnswer,
+  loginAnswer,
   phoneConfirmAnswer,
   recoveryCodesAnswer,
   smsSentAnswer,
@@ -10,7 +10,7 @@ import type {
 import type { InvitationAcceptAnswer, InvitationView } from '../../shared/api/invitations.js';
 import type { FirstFactorMethod } from '../../shared/methods.js';
 import { byId, h, replace, say } from '../common/dom.js';
-import { ApiFailure, callJson } from '../common/http.js';
+import { ApiFailure, callJson, readAnswer, send } from '../common/http.js';
 import { fill, formatTime, type Language } from '../common/i18n.js';
 import { browserTexts, catalogs } from './i18n.js';
 
@@ -22,6 +22,12 @@ import { browserTexts, catalogs } from './i18n.js';
  * administrator's number prefilled, a code by SMS); then the recovery codes, shown once, which must
  * be acknowledged before the page goes on (skipping that step is what locks people out).
  *
+ * A person who chose the password but did not finish the second factor (the page was reloaded or
+ * closed, or the 30-minute enrollment token ran out) opens the same link again: the invitation then
+ * says `accepted`, and the page asks for that password again (POST /v1/auth/login) to go on with the
+ * same steps. When the enrollment token runs out while the page is open, the same way back is
+ * offered, and the step the person was on is shown again.
+ *
  * The invitation token is read from the fragment (never sent to a server log) and removed from the
  * address bar at once; it and the enrollment token live in this page's memory only.
  */
@@ -31,7 +37,7 @@ type RecoveryCodes = z.infer<typeof recoveryCodesAnswer>;
 type SmsSent = z.infer<typeof smsSentAnswer>;
 type PhoneConfirmed = z.infer<typeof phoneConfirmAnswer>;
 type Completed = z.infer<typeof enrollCompleteAnswer>;
-type Me = z.infer<typeof meAnswer>;
+type LoginAnswer = z.infer<typeof loginAnswer>;
 
 let { language, t } = browserTexts(navigator);
 /** The server's base path: this page is `<server>/invitation/`. */
@@ -56,6 +62,8 @@ let invitation: InvitationView | undefined;
 let enrollment: { token: string; methods: FirstFactorMethod[] } | undefined;
 /** The app's secret once asked for: coming back to the app step shows the same QR code. */
 let totpStarted: TotpStarted | undefined;
+/** The enrollment came from signing in again (the "continue" step), not from choosing the password just now. */
+let resumed = false;
 /** Bumped by every new step: an answer that arrives after the person moved on is dropped. */
 let stepSerial = 0;
 
@@ -103,7 +111,7 @@ function describe(error: ApiFailure, during?: 'totp' | 'sms'): string {
   }
 }
 
-/** The enrollment token is gone (30 minutes, or spent): nothing on this page can go on. */
+/** The enrollment token is gone (30 minutes, or spent): the person signs in again to go on (`stopped`). */
 function sessionOver(error: ApiFailure): boolean {
   return error.code === 'unauthorized' || error.code === 'invalid_token';
 }
@@ -223,7 +231,7 @@ function ended(heading: string, why: string, next: { signIn?: boolean; retry?: (
     retry.addEventListener('click', next.retry);
     actions.push(retry);
   }
-  if (next.signIn) actions.push(h('a', { class: 'button-link', href: signInUrl() }, t.signIn));
+  if (next.signIn) actions.push(h('a', { class: 'button-link', href: signInUrl(invitation?.tenantSlug) }, t.signIn));
   // Nothing left to lose by leaving.
   if (!next.retry) window.removeEventListener('beforeunload', guardUnload);
   newStep(null, heading, actions.length ? h('div', { class: 'actions' }, ...actions) : null);
@@ -247,28 +255,46 @@ function takeToken(): string | null {
   return token && TOKEN_SHAPE.test(token) ? token : null;
 }
 
-async function inspect(): Promise<void> {
+/**
+ * Asks what the link opens: the welcome and the password (`open`), or the way back into the setup
+ * (`accepted`). `resume` is given when the enrollment token ran out on this page: the step the
+ * person was on, to show again once they have signed in again.
+ */
+async function inspect(resume?: () => void): Promise<void> {
   newStep(null, t.pageTitle);
   say(ui.status, t.loading);
   try {
     invitation = await callJson<InvitationView>(api('/v1/invitations/inspect'), { method: 'POST', body: { token: invitationToken } });
   } catch (error) {
     const refusal = failure(error);
-    if (refusal.code === 'link_expired') ended(t.endedHeading, t.error_link_expired, { signIn: true });
-    else if (refusal.code === 'invalid_request') ended(t.noLinkHeading, t.error_no_link);
-    else ended(t.problemHeading, describe(refusal), { retry: () => void inspect() });
+    if (refusal.code === 'link_expired') {
+      invitationToken = '';
+      if (resume) ended(t.stoppedHeading, t.error_session_over, { signIn: true });
+      else ended(t.endedHeading, t.error_link_expired, { signIn: true });
+    } else if (refusal.code === 'invalid_request') ended(t.noLinkHeading, t.error_no_link);
+    else ended(t.problemHeading, describe(refusal), { retry: () => void inspect(resume) });
     return;
   }
   setLanguage(invitation.locale);
-  showPassword(invitation);
+  if (invitation.state === 'accepted') showContinue(invitation, resume);
+  else showPassword(invitation);
+}
+
+/** The enrollment token ran out (or was ended): back to the link, which still knows the person. */
+function stopped(resume: () => void): void {
+  enrollment = undefined;
+  // Nothing on screen is lost by leaving now: the link leads back here.
+  window.removeEventListener('beforeunload', guardUnload);
+  if (!invitationToken) return ended(t.stoppedHeading, t.error_session_over, { signIn: true });
+  void inspect(resume);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 1: the welcome and the password
 
-function showPassword(view: InvitationView): void {
-  const min = view.passwordMinLength;
-  const details = h(
+/** Whose account, which organisation, until when the link works. */
+function detailsList(view: InvitationView): HTMLDListElement {
+  return h(
     'dl',
     { class: 'details', 'aria-label': t.detailsLabel },
     ...(
@@ -280,6 +306,16 @@ function showPassword(view: InvitationView): void {
       ] as const
     ).map(([term, value, key]) => h('div', {}, h('dt', {}, term), h('dd', { 'data-testid': `invitation-${key}` }, value))),
   );
+}
+
+/** For password managers: the account the password belongs to (shown in the details, not editable). */
+function usernameField(email: string): HTMLInputElement {
+  return h('input', { type: 'email', name: 'username', autocomplete: 'username', value: email, readonly: true, hidden: true });
+}
+
+function showPassword(view: InvitationView): void {
+  const min = view.passwordMinLength;
+  const details = detailsList(view);
 
   const password = field('new-password', t.newPasswordLabel, {
     type: 'password',
@@ -318,8 +354,7 @@ function showPassword(view: InvitationView): void {
   const form = h(
     'form',
     { id: 'password-form', novalidate: true },
-    // For password managers: the account the new password belongs to.
-    h('input', { type: 'email', name: 'username', autocomplete: 'username', value: view.email, readonly: true, hidden: true }),
+    usernameField(view.email),
     password.wrap,
     rules,
     repeat.wrap,
@@ -359,7 +394,8 @@ function showPassword(view: InvitationView): void {
       submit.disabled = false;
       say(ui.status, '');
       const refusal = failure(error);
-      if (refusal.code === 'link_expired') ended(t.endedHeading, t.error_link_expired, { signIn: true });
+      // Spent meanwhile (chosen in another window, or expired): the link says which, and how to go on.
+      if (refusal.code === 'link_expired') void inspect();
       else if (refusal.code === 'invalid_request') invalid(password.input, fill(t.error_invalid_password, { message: refusal.message }));
       else say(ui.alert, describe(refusal), 'error');
     });
@@ -371,13 +407,147 @@ async function accept(password: string): Promise<void> {
     method: 'POST',
     body: { token: invitationToken, password },
   });
-  // The link is spent: only the enrollment token goes on.
-  invitationToken = '';
-  const methods = answer.methods.filter((m): m is FirstFactorMethod => m === 'totp' || m === 'sms');
-  enrollment = { token: answer.enrollmentToken, methods };
-  if (invitation) invitation = { ...invitation, proposedPhone: answer.proposedPhone ?? invitation.proposedPhone };
-  window.addEventListener('beforeunload', guardUnload);
+  // The password is chosen; the link stays in memory only to find the way back should the
+  // enrollment token run out before the second factor is set up.
+  if (invitation) invitation = { ...invitation, state: 'accepted', proposedPhone: answer.proposedPhone ?? invitation.proposedPhone };
+  startEnrollment(answer.enrollmentToken, answer.methods);
   showSecondFactor();
+}
+
+function startEnrollment(token: string, methods: readonly string[]): void {
+  enrollment = { token, methods: methods.filter((m): m is FirstFactorMethod => m === 'totp' || m === 'sms') };
+  window.addEventListener('beforeunload', guardUnload);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1 again: the password is chosen, the second factor not yet; the password again to go on
+
+function showContinue(view: InvitationView, resume?: () => void): void {
+  const password = field(
+    'current-password',
+    t.currentPasswordLabel,
+    { type: 'password', autocomplete: 'current-password', required: true, maxlength: PASSWORD_MAX },
+    [t.currentPasswordHint],
+  );
+  const show = h('input', { type: 'checkbox', id: 'show-password' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.continue);
+  const form = h(
+    'form',
+    { id: 'continue-form', novalidate: true },
+    usernameField(view.email),
+    password.wrap,
+    h('div', { class: 'check' }, show, h('label', { for: 'show-password' }, t.showPassword)),
+    h('div', { class: 'actions' }, submit),
+    h('p', { class: 'hint forgot' }, t.forgotPassword),
+  );
+  const serial = newStep(
+    0,
+    t.continueHeading,
+    h('p', { class: 'intro', 'data-testid': 'continue-intro' }, resume ? t.continueStopped : t.continueIntro),
+    detailsList(view),
+    form,
+  );
+
+  show.addEventListener('change', () => {
+    password.input.type = show.checked ? 'text' : 'password';
+  });
+  clearWhenEdited(password.input);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    password.input.removeAttribute('aria-invalid');
+    const value = password.input.value;
+    if (value.length === 0) return invalid(password.input, t.errorCurrentPasswordEmpty);
+    if ([...value].length > PASSWORD_MAX) return invalid(password.input, fill(t.errorPasswordLong, { max: PASSWORD_MAX }));
+    submit.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.checkingPassword);
+    void signInAgain(view, value).then(
+      (answer) => {
+        if (serial !== stepSerial) return;
+        if (answer.status === 'enrollment_required') {
+          resumed = true;
+          startEnrollment(answer.enrollmentToken, answer.methods);
+          (resume ?? showSecondFactor)();
+        } else if (answer.status === 'authenticated') {
+          // The organisation asks for no second factor: the password was all there was to set up.
+          void showDone(null, answer.sessionToken);
+        } else {
+          // Finished meanwhile (another window): this account signs in with its second factor now.
+          ended(t.endedHeading, t.error_already_set_up, { signIn: true });
+        }
+      },
+      (error: unknown) => {
+        if (serial !== stepSerial) return;
+        submit.disabled = false;
+        say(ui.status, '');
+        const refusal = failure(error);
+        if (refusal.code === 'invalid_credentials') {
+          invalid(password.input, t.error_wrong_password);
+          password.input.select();
+        } else say(ui.alert, describeSignIn(refusal), 'error');
+      },
+    );
+  });
+}
+
+/** POST /v1/auth/login with the invitation's organisation and email; a refusal keeps the Retry-After header. */
+async function signInAgain(view: InvitationView, password: string): Promise<LoginAnswer> {
+  const response = await send(api('/v1/auth/login'), {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: view.tenantSlug, email: view.email, password }),
+  });
+  try {
+    return await readAnswer<LoginAnswer>(response);
+  } catch (error) {
+    if (!(error instanceof ApiFailure)) throw error;
+    throw new ApiFailure(error.status, error.code, error.message, {
+      ...error.details,
+      retryAfterHeader: response.headers.get('retry-after'),
+    });
+  }
+}
+
+/** A sign-in refusal in the person's words (a wrong password is said at its field). */
+function describeSignIn(error: ApiFailure): string {
+  switch (error.code) {
+    case 'too_many_attempts': {
+      const seconds = waitSeconds(error);
+      return seconds === undefined ? t.error_too_many_attempts : fill(t.error_password_wait, { wait: formatWait(language, seconds) });
+    }
+    case 'account_locked':
+      return typeof error.details.lockedUntil === 'string'
+        ? fill(t.error_account_locked, { until: formatWhen(language, error.details.lockedUntil) })
+        : t.error_account_locked_plain;
+    default:
+      return describe(error);
+  }
+}
+
+/** How long to wait: the Retry-After header (seconds or a date), else what the body says. */
+function waitSeconds(error: ApiFailure): number | undefined {
+  const { details } = error;
+  const header = typeof details.retryAfterHeader === 'string' ? details.retryAfterHeader.trim() : '';
+  if (/^\d+$/.test(header)) return Number(header);
+  if (header && !Number.isNaN(Date.parse(header))) return Math.max(1, Math.ceil((Date.parse(header) - Date.now()) / 1000));
+  for (const key of ['retryAfter', 'retryAfterSeconds']) {
+    const value = details[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.ceil(value);
+  }
+  if (typeof details.retryAt === 'string' && !Number.isNaN(Date.parse(details.retryAt)))
+    return Math.max(1, Math.ceil((Date.parse(details.retryAt) - Date.now()) / 1000));
+  return undefined;
+}
+
+/** "45 seconds", "3 minutes", "2 hours" in the page's language. */
+function formatWait(lang: Language, seconds: number): string {
+  const [unit, count] =
+    seconds < 120
+      ? (['second', Math.max(1, seconds)] as const)
+      : seconds < 2 * 3600
+        ? (['minute', Math.ceil(seconds / 60)] as const)
+        : (['hour', Math.ceil(seconds / 3600)] as const);
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'long' }).format(count);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,6 +596,8 @@ function showChoice(methods: FirstFactorMethod[]): void {
 
 async function showTotp(): Promise<void> {
   const serial = newStep(1, t.totpHeading);
+  // A new key after signing in again: an entry the app may hold from before no longer works.
+  const newKey = resumed && !totpStarted;
   if (!totpStarted) {
     say(ui.status, t.preparingApp);
     try {
@@ -434,7 +606,7 @@ async function showTotp(): Promise<void> {
     } catch (error) {
       if (serial !== stepSerial) return;
       const refusal = failure(error);
-      if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+      if (sessionOver(refusal)) return stopped(() => void showTotp());
       say(ui.status, '');
       replace(
         ui.view,
@@ -471,6 +643,7 @@ async function showTotp(): Promise<void> {
         'li',
         {},
         h('p', {}, t.totpScan),
+        newKey ? h('p', { class: 'hint', 'data-testid': 'new-key-note' }, t.totpNewKey) : null,
         h('img', { class: 'qr', src: svgDataUrl(started.qrSvg), alt: t.qrAlt, width: 220, height: 220, 'data-testid': 'qr-code' }),
         h('p', { id: 'manual-key-label' }, t.manualKeyLabel),
         h(
@@ -503,7 +676,8 @@ async function showTotp(): Promise<void> {
         submit.disabled = false;
         say(ui.status, '');
         const refusal = failure(error);
-        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        // The app keeps the key it was given: the same QR code, the same key, after signing in again.
+        if (sessionOver(refusal)) return stopped(() => void showTotp());
         invalid(code.input, describe(refusal, 'totp'));
         code.input.select();
       },
@@ -564,7 +738,7 @@ function showSms(): void {
         send.disabled = false;
         say(ui.status, '');
         const refusal = failure(error);
-        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        if (sessionOver(refusal)) return stopped(showSms);
         if (refusal.code === 'invalid_phone' || refusal.code === 'sms_country_not_allowed') invalid(phone.input, describe(refusal, 'sms'));
         else say(ui.alert, describe(refusal, 'sms'), 'error');
       },
@@ -583,7 +757,7 @@ function showSms(): void {
         confirm.disabled = false;
         say(ui.status, '');
         const refusal = failure(error);
-        if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+        if (sessionOver(refusal)) return stopped(showSms);
         invalid(code.input, describe(refusal, 'sms'));
         code.input.select();
       },
@@ -614,7 +788,7 @@ function recoveryFileText(codes: string[]): string {
 function showRecovery(codes: string[], enrolled: Enrolled): void {
   if (codes.length === 0) {
     // Nothing to save (the account had codes already): finish straight away.
-    void complete(enrolled, null);
+    void complete(enrolled, null, codes);
     return;
   }
   const list = h(
@@ -676,11 +850,11 @@ function showRecovery(codes: string[], enrolled: Enrolled): void {
     finish.disabled = true;
     say(ui.alert, '');
     say(ui.status, t.finishing);
-    void complete(enrolled, finish);
+    void complete(enrolled, finish, codes);
   });
 }
 
-async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null): Promise<void> {
+async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null, codes: string[]): Promise<void> {
   let completed: Completed;
   try {
     completed = await enroll<Completed>('/v1/enroll/complete', { recoveryCodesSaved: true });
@@ -688,7 +862,8 @@ async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null): P
     if (finish) finish.disabled = false;
     say(ui.status, '');
     const refusal = failure(error);
-    if (sessionOver(refusal)) return ended(t.stoppedHeading, describe(refusal), { signIn: true });
+    // The codes are still the account's (waiting for this step): shown again after signing in again.
+    if (sessionOver(refusal)) return stopped(() => showRecovery(codes, enrolled));
     say(ui.alert, describe(refusal), 'error');
     return;
   }
@@ -700,17 +875,16 @@ async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null): P
 // ---------------------------------------------------------------------------------------------
 // Step 4: done
 
-async function showDone(enrolled: Enrolled, sessionToken: string): Promise<void> {
-  // The session only tells the organisation's short name for the sign-in page; then it ends, as
-  // this page has nothing more to do with it.
-  let slug: string | undefined;
-  const auth = { authorization: `Bearer ${sessionToken}` };
-  try {
-    slug = (await callJson<Me>(api('/v1/me'), { method: 'GET', headers: auth })).tenant.slug;
-  } catch {
-    slug = undefined;
-  }
-  await callJson(api('/v1/auth/logout'), { method: 'POST', headers: auth }).catch(() => undefined);
+/** `enrolled` null: the organisation asks for no second factor, and signing in again was all. */
+async function showDone(enrolled: Enrolled | null, sessionToken: string): Promise<void> {
+  // The session the setup ends with is not this page's to keep: it ends here, and the person signs
+  // in on the sign-in page.
+  window.removeEventListener('beforeunload', guardUnload);
+  enrollment = undefined;
+  await callJson(api('/v1/auth/logout'), { method: 'POST', headers: { authorization: `Bearer ${sessionToken}` } }).catch(() => undefined);
+  // Done: the link has nothing more to open.
+  invitationToken = '';
+  const slug = invitation?.tenantSlug;
   const email = invitation?.email ?? '';
   newStep(
     3,
@@ -718,7 +892,11 @@ async function showDone(enrolled: Enrolled, sessionToken: string): Promise<void>
     h(
       'p',
       { class: 'done', 'data-testid': 'done' },
-      enrolled.method === 'sms' ? fill(t.doneSms, { email, phone: enrolled.phoneHint ?? '' }) : fill(t.doneTotp, { email }),
+      enrolled === null
+        ? fill(t.doneNoFactor, { email })
+        : enrolled.method === 'sms'
+          ? fill(t.doneSms, { email, phone: enrolled.phoneHint ?? '' })
+          : fill(t.doneTotp, { email }),
     ),
     slug ? h('p', {}, fill(t.doneOrg, { slug })) : null,
     h('div', { class: 'actions' }, h('a', { class: 'button-link primary', href: signInUrl(slug), id: 'sign-in-link' }, t.signIn)),
@@ -734,3 +912,14 @@ if (token) {
   invitationToken = token;
   void inspect();
 } else ended(t.noLinkHeading, t.error_no_link);
+
+// The link opened again in this tab (after a reload left the page without it): the browser only
+// changes the fragment, so the page takes the token from there.
+window.addEventListener('hashchange', () => {
+  const again = takeToken();
+  // Halfway through a setup, the page goes on with what it has.
+  if (!again || enrollment) return;
+  invitationToken = again;
+  totpStarted = undefined;
+  void inspect();
+});
