@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ticketAndReasonProblems } from './ticket-and-reason';
 import { ticketAndReasonLimits as limits } from '../../shared/api/admin';
 import { ErrorMessage } from './ErrorMessage';
 import { Dialog } from './Dialog';
@@ -64,17 +65,9 @@ export function ActionDialog(props: {
   const ids = { ticket: useId(), reason: useId(), consequence: useId() };
   const ticketField = useRef<HTMLInputElement>(null);
   const reasonField = useRef<HTMLTextAreaElement>(null);
-  const ticketProblem = ticket.trim()
-    ? ticket.trim().length > limits.ticketMax
-      ? t('action.ticketTooLong')
-      : null
-    : t('action.ticketRequired');
-  const reasonProblem =
-    reason.trim().length >= limits.reasonMin
-      ? reason.trim().length > limits.reasonMax
-        ? t('action.reasonTooLong')
-        : null
-      : t('action.reasonRequired');
+  const problems = ticketAndReasonProblems(ticket, reason);
+  const ticketProblem = problems.ticket && t(problems.ticket);
+  const reasonProblem = problems.reason && t(problems.reason);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);

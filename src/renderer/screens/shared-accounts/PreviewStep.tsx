@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { ticketAndReasonProblems } from '../../components/ticket-and-reason';
 import { ticketAndReasonLimits as limits } from '../../../shared/api/admin';
 import { checkMemberLines } from '../../../shared/tenant-admin/member-lines';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -38,17 +39,9 @@ export function PreviewStep({
   const lines = draft.rows.filter((row) => !isBlank(row)).map((row) => lineOf(row, sharedLocale));
   const people = checkMemberLines(lines, account.email);
   const disableAt = draft.when === 'date' ? startOfLocalDay(draft.date) : null;
-  const ticketProblem = ticket.trim()
-    ? ticket.trim().length > limits.ticketMax
-      ? t('action.ticketTooLong')
-      : null
-    : t('action.ticketRequired');
-  const reasonProblem =
-    reason.trim().length >= limits.reasonMin
-      ? reason.trim().length > limits.reasonMax
-        ? t('action.reasonTooLong')
-        : null
-      : t('action.reasonRequired');
+  const problems = ticketAndReasonProblems(ticket, reason);
+  const ticketProblem = problems.ticket && t(problems.ticket);
+  const reasonProblem = problems.reason && t(problems.reason);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTried(true);
