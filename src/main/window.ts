@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { app, BrowserWindow, nativeTheme, protocol } from 'electron';
 import { securityHeaders } from './content-security.js';
 import { readStaticFile } from './static-files.js';
@@ -55,10 +58,13 @@ export function createMainWindow(options: { preload: string; startUrl: string })
 
 /**
  * Electron's way to the enrollment sheets' PDF: the same print-only markup the browser host gives
- * headless Chromium (services/chromium-pdf.ts), loaded into a hidden, script-less window and printed
- * with printToPDF at the page's own @page size. The window is closed at once, keeping nothing.
+ * headless Chromium (services/chromium-pdf.ts), loaded into a hidden, script-less window from a
+ * private temporary file (a data: URL stops at 2 MB: a big batch is more) and printed with
+ * printToPDF at the page's own @page size. The window and the file are gone at once.
  */
 export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Promise<Uint8Array> {
+  const dir = await mkdtemp(join(tmpdir(), 'mfa-desk-sheets-'));
+  const file = join(dir, 'sheets.html');
   const window = new BrowserWindow({
     show: false,
     webPreferences: {
@@ -71,7 +77,8 @@ export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Prom
     },
   });
   try {
-    await window.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
+    await writeFile(file, html, { mode: 0o600 });
+    await window.loadFile(file);
     const pdf = await window.webContents.printToPDF({
       pageSize: paper === 'a4' ? 'A4' : 'Letter',
       preferCSSPageSize: true,
@@ -81,5 +88,6 @@ export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Prom
     return new Uint8Array(pdf);
   } finally {
     window.destroy();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import {
   lockoutsAnswer,
   operatorRole,
   operatorsAnswer,
+  invitationSentAnswer,
   phoneResetLinkAnswer,
   pushAlertsAnswer,
   signInAlarmsAnswer,
@@ -124,6 +125,8 @@ export const consoleApi = {
   /** Marks the account shared (`shared: true`) or says it is not (clears the flag, hides what the signs say). */
   'users:setSharedFlag': { input: sharedFlagRequest.extend({ id }), output: actionAnswer },
   /** Accounts that look shared by several people, with why (tenant admins and support; not auditors). */
+  /** A new invitation for a person who has not chosen a password yet (the earlier links stop working). */
+  'users:resendInvitation': { input: ticketAndReason.extend({ id }), output: invitationSentAnswer },
   'sharedAccounts:list': { input: z.strictObject({ tenantId: id.optional() }), output: sharedAccountsAnswer },
   /** The wizard's lines as the server sees them (emails in use, SMS countries): nothing is created. */
   'breakups:check': { input: breakupCheckRequest.extend({ id }), output: breakupCheckAnswer },

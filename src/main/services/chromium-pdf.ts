@@ -37,8 +37,11 @@ export async function printPdfWithChromium(html: string, options: { executable?:
           '--disable-background-networking',
           '--disable-component-update',
           '--disable-sync',
-          // Nothing may be fetched: every name resolves nowhere.
+          // Nothing may be fetched: every name resolves nowhere, and every request (IP literals
+          // too) goes to a proxy that is not there.
           '--host-resolver-rules=MAP * ~NOTFOUND',
+          '--proxy-server=127.0.0.1:9',
+          '--proxy-bypass-list=<-loopback>',
           `--user-data-dir=${join(dir, 'profile')}`,
           '--no-pdf-header-footer',
           `--print-to-pdf=${pdf}`,
@@ -66,7 +69,7 @@ export const printOnlyCsp = "default-src 'none'; style-src 'unsafe-inline'; img-
 /** The markup with the policy as the first thing in its head (a page that brings its own cannot loosen it: both apply). */
 export function printOnlyPolicy(html: string): string {
   const meta = `<meta http-equiv="Content-Security-Policy" content="${printOnlyCsp}">`;
-  const head = /<head[^>]*>/i.exec(html);
+  const head = /<head(?:\s[^>]*)?>/i.exec(html);
   if (head) return html.slice(0, head.index + head[0].length) + meta + html.slice(head.index + head[0].length);
   return `<!doctype html><html><head><meta charset="utf-8">${meta}</head><body>${html}</body></html>`;
 }

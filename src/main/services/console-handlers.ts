@@ -35,6 +35,7 @@ export function createConsoleHandlers({ session, openExternal, allowedLinkHosts 
     'users:enrollPushDevice': ({ id, ...body }) => session.withAccessToken((client, token) => client.enrollPushDevice(token, id, body)),
     'users:revokePushDevice': ({ id, deviceId, ...body }) =>
       session.withAccessToken((client, token) => client.revokePushDevice(token, id, deviceId, body)),
+    'users:resendInvitation': ({ id, ...body }) => session.withAccessToken((client, token) => client.resendInvitation(token, id, body)),
     'users:setSharedFlag': ({ id, ...body }) => session.withAccessToken((client, token) => client.setSharedFlag(token, id, body)),
     'sharedAccounts:list': (query) => session.withAccessToken((client, token) => client.listSharedAccounts(token, query)),
     'breakups:check': ({ id, ...body }) => session.withAccessToken((client, token) => client.checkBreakup(token, id, body)),

@@ -7,6 +7,7 @@ import {
   auditAnswer,
   lockoutsAnswer,
   operatorsAnswer,
+  invitationSentAnswer,
   phoneResetLinkAnswer,
   pushAlertsAnswer,
   signInAlarmsAnswer,
@@ -49,6 +50,7 @@ export interface ServerClient {
   endSessions(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
   enrollPushDevice(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof adminPushEnrollmentAnswer>>;
   revokePushDevice(accessToken: string, id: string, deviceId: string, body: TicketAndReason): Promise<z.infer<typeof actionAnswer>>;
+  resendInvitation(accessToken: string, id: string, body: TicketAndReason): Promise<z.infer<typeof invitationSentAnswer>>;
   setSharedFlag(accessToken: string, id: string, body: TicketAndReason & { shared: boolean }): Promise<z.infer<typeof actionAnswer>>;
   listSharedAccounts(accessToken: string, query: ConsoleParsedInput<'sharedAccounts:list'>): Promise<z.infer<typeof sharedAccountsAnswer>>;
   checkBreakup(
@@ -219,6 +221,7 @@ export function createServerClient(baseUrl: string, options: ServerClientOptions
       call(adminPushEnrollmentAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices`, { token, body }),
     revokePushDevice: (token, id, deviceId, body) =>
       call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/push-devices/${encode(deviceId)}/revoke`, { token, body }),
+    resendInvitation: (token, id, body) => call(invitationSentAnswer, 'POST', `/v1/admin/users/${encode(id)}/invitation`, { token, body }),
     setSharedFlag: (token, id, body) => call(actionAnswer, 'POST', `/v1/admin/users/${encode(id)}/shared-flag`, { token, body }),
     listSharedAccounts: (token, query) => call(sharedAccountsAnswer, 'GET', '/v1/admin/shared-accounts', { token, query }),
     checkBreakup: (token, id, body) => call(breakupCheckAnswer, 'POST', `/v1/admin/users/${encode(id)}/breakups/check`, { token, body }),

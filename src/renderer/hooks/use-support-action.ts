@@ -14,6 +14,7 @@ export const supportActions = [
   'endSessions',
   'enrollPushDevice',
   'revokePushDevice',
+  'resendInvitation',
 ] as const;
 export type SupportAction = (typeof supportActions)[number];
 type Channel<A extends SupportAction> = `users:${A}`;

@@ -409,6 +409,16 @@ export const de = {
   'event.admin.enrollment_sheet_voided': 'Einrichtungsblatt ungültig gemacht',
   'event.user.disabled': 'Das Konto wurde deaktiviert (Sitzungen und gemerkte Geräte beendet)',
   'event.invitation.accepted': 'Einladung angenommen: Passwort gewählt',
+  'detail.invitation': 'Einladung',
+  'detail.invitationOpen': 'Eingeladen am {sent}; noch kein Passwort gewählt. Der Link gilt bis {expires}.',
+  'detail.invitationExpired': 'Eingeladen am {sent}; noch kein Passwort gewählt. Der Link ist am {expires} abgelaufen.',
+  'action.invite': 'Einladung erneut senden',
+  'action.invite.title': '{name} eine neue Einladung senden',
+  'action.invite.consequence':
+    'Ein neuer Link zum Wählen des Passworts und Einrichten der Zwei-Faktor-Anmeldung geht an die E-Mail-Adresse, in der Sprache der Person. Früher gesendete Links gelten nicht mehr.',
+  'event.admin.invitation_resent': 'Neue Einladung vom Support gesendet',
+  'event.admin.breakup_member_existing': 'In einer Aufteilung mitgezählt: das Konto gab es schon',
+  'event.admin.breakup_member_failed': 'Ein persönliches Konto einer Aufteilung konnte nicht erstellt werden',
   'event.unknown': 'Ereignis „{action}“',
   'sheets.intro':
     'Drucken Sie für jeden Benutzer ohne Authenticator-App ein Blatt: Er scannt den QR-Code und richtet die App bei der nächsten Anmeldung ein. Die QR-Codes entstehen auf diesem Computer; kein Webdienst sieht die Schlüssel.',

@@ -400,6 +400,16 @@ export const en = {
   'event.admin.enrollment_sheet_voided': 'Enrollment sheet voided',
   'event.user.disabled': 'The account was disabled (its sessions and remembered devices ended)',
   'event.invitation.accepted': 'Invitation accepted: password chosen',
+  'detail.invitation': 'Invitation',
+  'detail.invitationOpen': 'Invited on {sent}; has not chosen a password yet. The link works until {expires}.',
+  'detail.invitationExpired': 'Invited on {sent}; has not chosen a password yet. The link expired on {expires}.',
+  'action.invite': 'Send the invitation again',
+  'action.invite.title': 'Send {name} a new invitation',
+  'action.invite.consequence':
+    'A new link to choose a password and set up two-step sign-in goes to their email, in their language. Links sent before stop working.',
+  'event.admin.invitation_resent': 'A new invitation was sent by support',
+  'event.admin.breakup_member_existing': 'Counted in a break-up: this account existed already',
+  'event.admin.breakup_member_failed': 'A personal account of a break-up could not be created',
   'event.unknown': 'Event “{action}”',
   'sheets.intro':
     'Print a sheet for each user who has no authenticator app yet: they scan its QR code and set up the app when they next sign in. The QR codes are drawn on this computer; no web service sees the keys.',

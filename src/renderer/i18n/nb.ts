@@ -402,6 +402,16 @@ export const nb = {
   'event.admin.enrollment_sheet_voided': 'Registreringsark ugyldiggjort',
   'event.user.disabled': 'Kontoen ble deaktivert (økter og huskede enheter avsluttet)',
   'event.invitation.accepted': 'Invitasjonen er tatt imot: passord valgt',
+  'detail.invitation': 'Invitasjon',
+  'detail.invitationOpen': 'Invitert {sent}; har ikke valgt passord ennå. Lenken virker til {expires}.',
+  'detail.invitationExpired': 'Invitert {sent}; har ikke valgt passord ennå. Lenken utløp {expires}.',
+  'action.invite': 'Send invitasjonen på nytt',
+  'action.invite.title': 'Send {name} en ny invitasjon',
+  'action.invite.consequence':
+    'En ny lenke for å velge passord og sette opp tofaktorinnlogging går til e-posten deres, på deres språk. Lenker sendt tidligere slutter å virke.',
+  'event.admin.invitation_resent': 'Ny invitasjon sendt av brukerstøtte',
+  'event.admin.breakup_member_existing': 'Regnet med i en oppdeling: kontoen fantes fra før',
+  'event.admin.breakup_member_failed': 'En personlig konto i en oppdeling kunne ikke lages',
   'event.unknown': 'Hendelse «{action}»',
   'sheets.intro':
     'Skriv ut et ark til hver bruker som ikke har autentiseringsapp ennå: de skanner QR-koden og setter opp appen neste gang de logger inn. QR-kodene lages på denne datamaskinen; ingen nettjeneste ser nøklene.',

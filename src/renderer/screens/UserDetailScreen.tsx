@@ -104,6 +104,18 @@ function Factors({ detail, act }: { detail: UserDetail; act: Act }) {
   const enrolled = detail.factors.length > 0;
   return (
     <div className="cards" aria-label={t('detail.factors')} role="group">
+      {detail.invitation ? (
+        <section className="card-panel" aria-labelledby="card-invitation" data-testid="card-invitation">
+          <h2 id="card-invitation">{t('detail.invitation')}</h2>
+          <p>
+            {t(detail.invitation.expired ? 'detail.invitationExpired' : 'detail.invitationOpen', {
+              sent: time.dateTime(detail.invitation.sentAt),
+              expires: time.dateTime(detail.invitation.expiresAt),
+            })}
+          </p>
+          <ActionButton act={act} action={{ kind: 'resendInvitation' }} label={t('action.invite')} testId="resend-invitation-button" />
+        </section>
+      ) : null}
       <section className="card-panel" aria-labelledby="card-app" data-testid="card-app">
         <h2 id="card-app">{t('detail.app')}</h2>
         <p>{app ? t('detail.appSince', { when: time.dateTime(app.since) }) : t('detail.appNone')}</p>

@@ -5,13 +5,13 @@ import type { breakupCheckAnswer, breakupRequest, BreakupView, CheckedMemberView
 import { checkMemberLines, type MemberLine, type MemberProblem } from '../../shared/tenant-admin/member-lines.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { iso } from '../clock.js';
+import { MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { newId } from '../crypto/tokens.js';
 import { asLocale } from '../delivery/message-templates.js';
 import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { inviteUser } from '../flows/invitations.js';
-import { applyDueDisable } from '../flows/scheduled-disable.js';
+import { applyDueDisable, isDisabled } from '../flows/scheduled-disable.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
 import {
@@ -21,6 +21,7 @@ import {
   findBreakupByKey,
   insertBreakup,
   markMember,
+  unfinishedBreakupOf,
   type BreakupMemberRow,
   type BreakupRow,
 } from '../store/repositories/breakups.js';
@@ -56,7 +57,14 @@ export async function runBreakup(
   const requestHash = hashRequest(request.members, disableAt);
   let breakup = await findBreakupByKey(ctx.store.db, tenant.id, request.idempotencyKey);
   if (!breakup) {
-    if (shared.disabled_at !== null) throw new ApiError('conflict', 'This account is disabled already.');
+    if (isDisabled(shared, ctx.clock.now())) throw new ApiError('conflict', 'This account is disabled already.');
+    if (disableAt !== null && disableAt < ctx.clock.now() - MINUTE)
+      throw new ApiError('invalid_request', 'The day to disable the shared account is in the past. Choose a later one, or at once.');
+    const unfinished = await unfinishedBreakupOf(ctx.store.db, shared.id);
+    if (unfinished)
+      throw new ApiError('conflict', 'A break-up of this account is already under way: finish it (or let it finish) first.', {
+        breakupId: unfinished.id,
+      });
     const checked = await checkMembers(ctx, tenant, shared, request.members);
     if (checked.some((m) => m.problems.length > 0))
       throw new ApiError('invalid_members', 'Some of the people have problems; nothing was created.', { members: checked });
@@ -88,10 +96,16 @@ async function makeTheRest(
   c: { breakup: BreakupRow; tenant: Tenant; shared: UserRow },
   meta: RequestMeta,
 ): Promise<BreakupView> {
+  const invitations: string[] = [];
   for (const member of await breakupMembers(ctx.store.db, c.breakup.id)) {
-    if (member.state !== 'created') await createMemberAccount(ctx, principal, { ...c, member }, meta);
+    if (member.state === 'created') continue;
+    const messageId = await createMemberAccount(ctx, principal, { ...c, member }, meta);
+    if (messageId) invitations.push(messageId);
   }
-  await finishIfComplete(ctx, principal, c.breakup, c.shared, meta);
+  // Sent together once every account is made (in parallel; the sweeper retries any that fail), not
+  // one by one inside the loop: a slow mail server must not hold up the accounts.
+  await ctx.delivery.dispatch(invitations);
+  await finishIfComplete(ctx, principal, c.breakup, meta);
   return describeBreakup(ctx, c.breakup.id);
 }
 
@@ -267,13 +281,17 @@ async function recordBreakup(
   }
 }
 
-/** One person's account, invitation and audit event, or the person marked failed with why. */
+/**
+ * One person's account, invitation and audit event (answering the invitation's message id), or the
+ * person marked failed with why. A person who has an account of this tenant by now (made by hand
+ * meanwhile) is counted as made: they have their way in, and a rerun must not fail on them for ever.
+ */
 async function createMemberAccount(
   ctx: ServerContext,
   principal: OperatorPrincipal,
   c: { breakup: BreakupRow; member: BreakupMemberRow; tenant: Tenant; shared: UserRow },
   meta: RequestMeta,
-): Promise<void> {
+): Promise<string | null> {
   const { breakup, member, tenant } = c;
   const now = ctx.clock.now();
   try {
@@ -286,6 +304,20 @@ async function createMemberAccount(
         .where('position', '=', member.position)
         .executeTakeFirst();
       if (current?.state === 'created') return null;
+      const existing = await findUserByEmail(trx, tenant.id, member.email);
+      if (existing) {
+        await markMember(trx, member, { state: 'created', user_id: existing.id, error: null }, now);
+        await recordAudit(trx, now, {
+          action: 'admin.breakup_member_existing',
+          tenantId: tenant.id,
+          userId: existing.id,
+          actorType: 'operator',
+          actorId: principal.id,
+          ip: meta.ip,
+          details: { ticket: breakup.ticket, operator: principal.email, breakupId: breakup.id, sharedUserId: breakup.shared_user_id },
+        });
+        return null;
+      }
       const user = await insertUser(
         trx,
         { tenantId: tenant.id, email: member.email, name: member.name, passwordHash: NO_PASSWORD_YET, locale: member.locale },
@@ -311,29 +343,45 @@ async function createMemberAccount(
       });
       return invitation.messageId;
     });
-    if (messageId) await ctx.delivery.dispatch([messageId]);
+    return messageId;
   } catch (error) {
     const why = isUniqueViolation(error)
-      ? 'Another account of this organisation has this email address now.'
+      ? 'Another account of this organisation took this email address at the same moment; finishing the rest counts it.'
       : `The account could not be created: ${error instanceof Error ? error.message : String(error)}`;
-    // Outside the failed transaction: the person's row says why, and a rerun tries again.
-    await markMember(ctx.store.db, member, { state: 'failed', user_id: null, error: why.slice(0, 500) }, ctx.clock.now()).catch(() => {});
+    // Outside the failed transaction: the person's row says why (and the trail), and a rerun tries again.
+    const at = ctx.clock.now();
+    await markMember(ctx.store.db, member, { state: 'failed', user_id: null, error: why.slice(0, 500) }, at).catch(() => {});
+    await recordAudit(ctx.store.db, at, {
+      action: 'admin.breakup_member_failed',
+      tenantId: tenant.id,
+      userId: breakup.shared_user_id,
+      actorType: 'operator',
+      actorId: principal.id,
+      ip: meta.ip,
+      details: { ticket: breakup.ticket, operator: principal.email, breakupId: breakup.id, email: member.email, error: why.slice(0, 500) },
+    }).catch(() => {});
+    return null;
   }
 }
 
 /** Every person has an account: the break-up is complete, and the shared account's end is set. */
-async function finishIfComplete(ctx: ServerContext, principal: OperatorPrincipal, breakup: BreakupRow, shared: UserRow, meta: RequestMeta) {
+async function finishIfComplete(ctx: ServerContext, principal: OperatorPrincipal, breakup: BreakupRow, meta: RequestMeta) {
   const members = await breakupMembers(ctx.store.db, breakup.id);
   if (members.some((m) => m.state !== 'created')) return;
   const now = ctx.clock.now();
   const disableAt = breakup.disable_at ?? now;
   const finished = await ctx.store.db.transaction().execute(async (trx) => {
     if (!(await completeBreakup(trx, breakup.id, now))) return false;
-    await trx.updateTable('users').set({ disable_at: disableAt }).where('id', '=', shared.id).where('disabled_at', 'is', null).execute();
+    await trx
+      .updateTable('users')
+      .set({ disable_at: disableAt })
+      .where('id', '=', breakup.shared_user_id)
+      .where('disabled_at', 'is', null)
+      .execute();
     await recordAudit(trx, now, {
       action: 'admin.breakup_completed',
       tenantId: breakup.tenant_id,
-      userId: shared.id,
+      userId: breakup.shared_user_id,
       actorType: 'operator',
       actorId: principal.id,
       ip: meta.ip,
@@ -348,7 +396,7 @@ async function finishIfComplete(ctx: ServerContext, principal: OperatorPrincipal
     return true;
   });
   if (finished) {
-    const current = await findUserById(ctx.store.db, shared.id);
+    const current = await findUserById(ctx.store.db, breakup.shared_user_id);
     if (current) await applyDueDisable(ctx.store.db, current, ctx.clock.now());
   }
 }

@@ -118,7 +118,8 @@ export async function createSheets(
   const tenants = new Map<string, Tenant>();
   for (const id of userIds) {
     const user = byId.get(id);
-    if (!user) throw new ApiError('not_found', `There is no user ${id}.`);
+    // The same words as for another tenant's user: nothing tells the two apart.
+    if (!user) throw new ApiError('not_found', 'There is no such user.');
     assertCanSeeTenant(principal, user.tenant_id);
     if (!tenants.has(user.tenant_id)) tenants.set(user.tenant_id, await sheetTenant(ctx, principal, user.tenant_id));
     if (user.disabled_at !== null) throw new ApiError('conflict', `${user.email} is disabled.`);

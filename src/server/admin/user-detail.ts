@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
 import type { auditEventView, lockoutsAnswer, lockoutsQuery, userDetail } from '../../shared/api/admin.js';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
@@ -91,7 +92,19 @@ export async function describeUser(ctx: ServerContext, principal: OperatorPrinci
     pushLock: isPushLocked(user, now)
       ? { since: iso(user.push_locked_at ?? now), until: iso(user.push_locked_until!), wrongCodes: tenant.policy.pushMaxWrongCodes }
       : null,
+    invitation: user.password_hash === NO_PASSWORD_YET ? await invitationView(db, user.id, now) : null,
   };
+}
+
+/** The newest invitation of a person who has not chosen a password yet. */
+async function invitationView(db: ServerContext['store']['db'], userId: string, now: number) {
+  const row = await db
+    .selectFrom('invitations')
+    .select(['created_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row ? { sentAt: iso(row.created_at), expiresAt: iso(row.expires_at), expired: row.expires_at <= now } : null;
 }
 
 /** The user's longest run of wrong passwords, if one is running: support can unlock it. */

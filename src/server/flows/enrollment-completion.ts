@@ -11,6 +11,7 @@ import { insertSession, revokeSession } from '../store/repositories/sessions.js'
 import { findTotpFactor } from '../store/repositories/totp-factors.js';
 import { trustIp } from '../store/repositories/trusted-ips.js';
 import { requireFreshFactorForEnrolledUser } from './step-up.js';
+import { retireLiveSheets } from '../store/repositories/enrollment-sheets.js';
 
 /**
  * The last step of every enrollment (seed 000 step 9: the recovery codes are saved): the confirmed
@@ -42,6 +43,8 @@ export async function completeEnrollment(
         .where('status', '=', 'confirmed')
         .executeTakeFirst();
       if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
+      // A printed sheet still waiting is not needed now: it stops working.
+      await retireLiveSheets(trx, auth.user.id, now);
     }
     // The pending batch is the claim: a second, concurrent completion finds it gone.
     if (!(await makeRecoveryBatchLive(trx, auth.user.id, batchId, { fromPending: true }))) {

@@ -15,6 +15,7 @@ import { findTenantById, type Tenant } from '../store/repositories/tenants.js';
 import { findUserById, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
 import { isDisabled } from './scheduled-disable.js';
+import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
 
 /** What a personal account's first step needs: the least a password may be (as everywhere else). */
 const PASSWORD_MIN_LENGTH = 12;
@@ -36,7 +37,7 @@ export async function inviteUser(
   trx: Kysely<Database>,
   input: { user: UserRow; tenant: Tenant; proposedPhone: string | null; breakupId: string | null },
   now: number,
-): Promise<{ invitationId: string; messageId: string }> {
+): Promise<{ invitationId: string; messageId: string; expiresAt: number }> {
   const { user, tenant } = input;
   const expiresAt = now + tenant.policy.invitationDays * DAY;
   const invitation = await insertInvitation(
@@ -65,7 +66,7 @@ export async function inviteUser(
     },
     now,
   );
-  return { invitationId: invitation.id, messageId };
+  return { invitationId: invitation.id, messageId, expiresAt };
 }
 
 /** The invitation a link opens, for the page's welcome: whose account, which organisation, what comes next. */
@@ -103,6 +104,8 @@ export async function acceptInvitation(
   const enrollmentToken = await ctx.store.db.transaction().execute(async (trx) => {
     if (!(await useInvitation(trx, invitation.id, now))) throw expired();
     await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', user.id).execute();
+    // Tries against the account before it had a password were never its person's: they start afresh.
+    await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
     const { token: sessionToken } = await insertSession(
       trx,
       { userId: user.id, kind: 'enrollment', ip: meta.ip, expiresAt: now + ENROLLMENT_TTL, secondFactorAt: null },

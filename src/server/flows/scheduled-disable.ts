@@ -32,6 +32,13 @@ export async function applyDueDisable(db: Kysely<Database>, user: UserRow, now: 
     if (changed.numUpdatedRows !== 1n) return;
     const sessions = await revokeUserSessions(trx, user.id, now);
     const devices = await revokeTrustedDevices(trx, user.id, now);
+    // Its push devices approve nothing any more either.
+    await trx
+      .updateTable('push_devices')
+      .set({ state: 'revoked', revoked_at: now })
+      .where('user_id', '=', user.id)
+      .where('state', '!=', 'revoked')
+      .execute();
     await recordAudit(trx, now, {
       action: 'user.disabled',
       tenantId: user.tenant_id,

@@ -6,6 +6,7 @@ import { REQUEST_NONCE_TTL_MS } from '../../shared/push/protocol.js';
 import { pruneSignInFailureWindows } from './repositories/sign-in-failures.js';
 import { prunePasswordFailures } from './repositories/password-failures.js';
 import { applyDueDisables } from '../flows/scheduled-disable.js';
+import { wipeOldSheetKeys } from './repositories/enrollment-sheets.js';
 
 /**
  * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
@@ -20,6 +21,7 @@ export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>)
   await pruneRequestNonces(db, now - REQUEST_NONCE_TTL_MS);
   // Not a counter, but hourly too: accounts whose scheduled disable passed unseen are marked disabled.
   await applyDueDisables(ctx);
+  await wipeOldSheetKeys(db, now);
   return { passwordRuns: await prunePasswordFailures(db, now), windows: await pruneSignInFailureWindows(db, now) };
 }
 

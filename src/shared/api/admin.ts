@@ -264,6 +264,11 @@ export const userDetail = z.object({
   nextSignIn: nextSignInView.optional(),
   /** Added with push approval: older servers leave it out. Revoked devices are not listed. */
   pushDevices: z.array(pushDeviceView).optional(),
+  /**
+   * A person invited by a break-up who has not chosen a password yet: when their newest link
+   * expires (support can send a new one). Null otherwise. Added with the break-ups.
+   */
+  invitation: z.object({ sentAt: z.string(), expiresAt: z.string(), expired: z.boolean() }).nullable().optional(),
   /** Push is locked after wrong codes typed on a device (SMS and the app still work); null when not. */
   pushLock: z.object({ since: z.string(), until: z.string(), wrongCodes: z.number().int() }).nullable().optional(),
 });
@@ -295,6 +300,7 @@ export const pushAlertsAnswer = z.object({ items: z.array(pushAlertView) });
 /** Support starts a device enrollment for the user: the answer is shown on the console, once. */
 export const adminPushEnrollmentAnswer = pushEnrollmentAnswer.extend({ auditEventId: z.string() });
 export const actionAnswer = z.object({ ok: z.literal(true), auditEventId: z.string() });
+export const invitationSentAnswer = z.object({ sentTo: z.string(), expiresAt: z.string(), auditEventId: z.string() });
 export const phoneResetLinkAnswer = z.object({ sentTo: z.string(), expiresAt: z.string(), auditEventId: z.string() });
 export const adminRecoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()), auditEventId: z.string() });
 export const revokeDevicesRequest = ticketAndReason.extend({ deviceId: id.optional() });

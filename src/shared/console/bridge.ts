@@ -33,6 +33,7 @@ export function buildBridge(transport: BridgeTransport): ConsoleBridge {
       enrollPushDevice: send('users:enrollPushDevice'),
       revokePushDevice: send('users:revokePushDevice'),
       setSharedFlag: send('users:setSharedFlag'),
+      resendInvitation: send('users:resendInvitation'),
     },
     sharedAccounts: { list: send('sharedAccounts:list') },
     breakups: { check: send('breakups:check'), run: send('breakups:run'), get: send('breakups:get'), finish: send('breakups:finish') },

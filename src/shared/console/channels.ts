@@ -19,6 +19,7 @@ export const consoleChannels = [
   'users:enrollPushDevice',
   'users:revokePushDevice',
   'users:setSharedFlag',
+  'users:resendInvitation',
   'sharedAccounts:list',
   'breakups:check',
   'breakups:run',

@@ -201,6 +201,74 @@ describe.each(dialects)('breaking a shared account up, on %s', (dialect) => {
     expect(reused.status).toBe(409);
   });
 
+  it('refuses a second break-up while one is under way, and a day in the past; an address taken meanwhile counts as made', async () => {
+    const shared = await sharedAccount('office');
+    const people = ['dina', 'eli'].map((n) => ({ name: n, email: `${n}-${keys}@firma.test` }));
+    const past = await asAdmin<{ error: string }>('POST', `/v1/admin/users/${shared.id}/breakups`, {
+      ...ticket,
+      idempotencyKey: newKey(),
+      members: people,
+      disableAt: new Date(server.clock.now() - DAY).toISOString(),
+    });
+    expect(past.body.error).toBe('invalid_request');
+    await failInsertsOf(people[1]!.email);
+    const first = await asAdmin<Breakup>('POST', `/v1/admin/users/${shared.id}/breakups`, {
+      ...ticket,
+      idempotencyKey: newKey(),
+      members: people,
+    });
+    await stopFailing();
+    expect(first.body.state).toBe('in_progress');
+    const second = await asAdmin<{ error: string; breakupId: string }>('POST', `/v1/admin/users/${shared.id}/breakups`, {
+      ...ticket,
+      idempotencyKey: newKey(),
+      members: [people[1]],
+    });
+    expect(second.status).toBe(409);
+    expect(second.body.breakupId).toBe(first.body.id);
+    // Someone made Eli's account by hand meanwhile: finishing counts it, sends no invitation, and completes.
+    const byHand = await server.addUser(tenant, people[1]!.email);
+    const finished = await asAdmin<Breakup>('POST', `/v1/admin/breakups/${first.body.id}/finish`, {});
+    expect(finished.body.state).toBe('completed');
+    expect(finished.body.members[1]).toMatchObject({ state: 'created', userId: byHand.id });
+    expect(server.outbox().filter((m) => m.template === 'invitation' && m.to === people[1]!.email)).toEqual([]);
+  });
+
+  it('sends a new invitation to a person who has not chosen a password, and only to them', async () => {
+    const shared = await sharedAccount('kontor');
+    const person = { name: 'Frida', email: `frida-${keys}@firma.test`, phone: '+47 912 34 568' };
+    const run = await asAdmin<Breakup>('POST', `/v1/admin/users/${shared.id}/breakups`, {
+      ...ticket,
+      idempotencyKey: newKey(),
+      members: [person],
+    });
+    const userId = run.body.members[0]!.userId!;
+    const oldToken = /#t=([A-Za-z0-9_-]+)/.exec(
+      server
+        .outbox()
+        .filter((m) => m.to === person.email)
+        .at(-1)!.text,
+    )![1]!;
+    const detail = await asAdmin<{ invitation: { expired: boolean } }>('GET', `/v1/admin/users/${userId}`);
+    expect(detail.body.invitation).toMatchObject({ expired: false });
+    const resent = await asAdmin<{ sentTo: string }>('POST', `/v1/admin/users/${userId}/invitation`, ticket);
+    expect(resent.status).toBe(200);
+    expect(resent.body.sentTo).toBe(person.email);
+    expect((await server.call('POST', '/v1/invitations/inspect', { body: { token: oldToken } })).body.error).toBe('link_expired');
+    const newToken = /#t=([A-Za-z0-9_-]+)/.exec(
+      server
+        .outbox()
+        .filter((m) => m.to === person.email)
+        .at(-1)!.text,
+    )![1]!;
+    const inspect = await server.call('POST', '/v1/invitations/inspect', { body: { token: newToken } });
+    expect(inspect.body).toMatchObject({ state: 'open', proposedPhone: '+4791234568' });
+    await server.call('POST', '/v1/invitations/accept', { body: { token: newToken, password: 'frida has a password now' } });
+    // With a password, a new link would be an operator's password reset: refused.
+    expect((await asAdmin('POST', `/v1/admin/users/${userId}/invitation`, ticket)).status).toBe(409);
+    expect((await asAdmin<{ invitation: unknown }>('GET', `/v1/admin/users/${userId}`)).body.invitation).toBeNull();
+  });
+
   it('tenant admins act only in their tenant, auditors not at all', async () => {
     const shared = await sharedAccount();
     const otherTenant = await server.addTenant();

@@ -142,6 +142,39 @@ describe.each(dialects)('enrollment sheets on %s', (dialect) => {
     expect(wrong.body.error).toBe('conflict');
   });
 
+  it('a mistyped code is wrong, not a conflict; a used sheet keeps no key; an app set up from a QR code retires the sheet', async () => {
+    const [typo, scanner] = [await server.addUser(tenant), await server.addUser(tenant)];
+    const [typoSheet] = await sheetsFor([typo.id]);
+    const login = await firstSignIn(typo);
+    const wrong = await server.call<{ error: string }>('POST', '/v1/enroll/totp/confirm', {
+      token: login.enrollmentToken,
+      body: { code: '000000' },
+    });
+    expect(wrong.body.error).toBe('invalid_code');
+    const right = await server.call('POST', '/v1/enroll/totp/confirm', {
+      token: login.enrollmentToken,
+      body: { code: appCode(secretOf(typoSheet!.otpauthUri), server.clock) },
+    });
+    expect(right.status).toBe(200);
+    const stored = await server.ctx.store.db
+      .selectFrom('enrollment_sheets')
+      .select('secret_enc')
+      .where('id', '=', typoSheet!.sheetId)
+      .executeTakeFirstOrThrow();
+    expect(stored.secret_enc).toBe('');
+
+    const [scannerSheet] = await sheetsFor([scanner.id]);
+    const scannerLogin = await firstSignIn(scanner);
+    const qr = await server.call<{ secret: string }>('POST', '/v1/enroll/totp', { token: scannerLogin.enrollmentToken });
+    await server.call('POST', '/v1/enroll/totp/confirm', {
+      token: scannerLogin.enrollmentToken,
+      body: { code: appCode(qr.body.secret, server.clock) },
+    });
+    await server.call('POST', '/v1/enroll/complete', { token: scannerLogin.enrollmentToken, body: { recoveryCodesSaved: true } });
+    const list = await asAdmin<{ items: Array<{ id: string; state: string }> }>('GET', `/v1/admin/enrollment-sheets?tenantId=${tenantId}`);
+    expect(list.body.items.find((s) => s.id === scannerSheet!.sheetId)?.state).toBe('replaced');
+  });
+
   it('twenty codes from one sheet at once confirm it once', async () => {
     const user = await server.addUser(tenant);
     const [sheet] = await sheetsFor([user.id]);

@@ -24,6 +24,7 @@ const words = {
   endSessions: { title: 'action.endSessions.title', consequence: 'action.endSessions.consequence', confirm: 'action.endSessions' },
   enrollPushDevice: { title: 'action.pushEnroll.title', consequence: 'action.pushEnroll.consequence', confirm: 'action.pushEnroll' },
   revokePushDevice: { title: 'action.pushRevoke.title', consequence: 'action.pushRevoke.consequence', confirm: 'action.pushRevoke' },
+  resendInvitation: { title: 'action.invite.title', consequence: 'action.invite.consequence', confirm: 'action.invite' },
 } as const;
 const oneRememberedDevice = {
   title: 'action.revokeDevice.title',
@@ -32,7 +33,12 @@ const oneRememberedDevice = {
 } as const;
 
 /** Actions whose answer the dialog shows (the others close themselves on success). */
-const showsAnswer: ReadonlySet<SupportAction> = new Set(['regenerateRecoveryCodes', 'sendPhoneResetLink', 'enrollPushDevice']);
+const showsAnswer: ReadonlySet<SupportAction> = new Set([
+  'regenerateRecoveryCodes',
+  'sendPhoneResetLink',
+  'enrollPushDevice',
+  'resendInvitation',
+]);
 
 /**
  * One support action on one user: what will happen, ticket and reason, then what came back. Actions
@@ -66,7 +72,7 @@ export function SupportActionDialog({
   let result = null;
   if (answer && open.kind === 'regenerateRecoveryCodes')
     result = <RecoveryCodes codes={answer.recoveryCodes as string[]} userName={user.name} />;
-  if (answer && open.kind === 'sendPhoneResetLink') {
+  if (answer && (open.kind === 'sendPhoneResetLink' || open.kind === 'resendInvitation')) {
     result = (
       <p className="message message-info" role="status">
         {t('action.phoneReset.done', { to: String(answer.sentTo), when: timeFormat(locale).dateTime(String(answer.expiresAt)) })}

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { isDisabled } from '../../flows/scheduled-disable.js';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { completeEnrollmentAnswer, completeEnrollmentRequest, pushEnrollmentAnswer } from '../../../shared/api/push.js';
@@ -115,7 +116,7 @@ export async function completePushEnrollment(
   }
   if (await findPushDeviceByThumbprint(db, jkt)) throw new ApiError('conflict', 'This key is already enrolled.');
   const [user, tenant] = await Promise.all([findUserById(db, enrollment.user_id), findTenantById(db, enrollment.tenant_id)]);
-  if (!user || !tenant || user.disabled_at !== null) throw new ApiError('not_found', 'This enrollment link is not valid.');
+  if (!user || !tenant || isDisabled(user, ctx.clock.now())) throw new ApiError('not_found', 'This enrollment link is not valid.');
 
   const deviceId = newId();
   const testCode = ctx.secrets.open(enrollment.test_code_enc, `push-enrollment:${enrollment.id}`);

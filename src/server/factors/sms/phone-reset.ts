@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isDisabled } from '../../flows/scheduled-disable.js';
 import type { phoneResetDone, phoneResetInfo } from '../../../shared/api/end-user.js';
 import { ApiError } from '../../api-error.js';
 import { recordAudit, type AuditEvent } from '../../audit/audit-trail.js';
@@ -119,7 +120,7 @@ async function openLink(ctx: ServerContext, token: string): Promise<OpenLink> {
   if (row.expires_at <= ctx.clock.now()) throw new ApiError('link_expired', 'This reset link has expired. Ask support for a new one.');
   const user = await findUserById(db, row.user_id);
   const tenant = user && (await findTenantById(db, user.tenant_id));
-  if (!user || !tenant || user.disabled_at !== null)
+  if (!user || !tenant || isDisabled(user, ctx.clock.now()))
     throw new ApiError('not_found', 'This reset link is not valid. Ask support for a new one.');
   return { id: row.id, expiresAt: row.expires_at, user, tenant };
 }

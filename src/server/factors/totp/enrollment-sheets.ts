@@ -70,7 +70,11 @@ export async function confirmFromSheet(
 ): Promise<{ recoveryCodes: string[] } | null> {
   const { db } = ctx.store;
   const now = ctx.clock.now();
+  // A sheet printed before the tenant stopped using apps does not bring one in.
+  if (!auth.tenant.policy.allowedMethods.includes('totp')) return null;
   for (const sheet of await unspentSheetsOf(db, auth.user.id)) {
+    // A key already wiped (long expired) is no sheet any more.
+    if (!sheet.secret_enc) continue;
     const result = checkTotpCode({ secret: ctx.secrets.open(sheet.secret_enc, auth.user.id), code, at: now });
     if (!result.valid) continue;
     const state = sheetState(sheet, now);
@@ -85,6 +89,9 @@ export async function confirmFromSheet(
       throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account; this sheet is not needed.');
     return db.transaction().execute(async (trx) => {
       if (!(await spendSheet(trx, sheet.id, now))) throw new ApiError('sheet_expired', 'This enrollment sheet was used already.');
+      // Checked again inside: an app completed a moment ago (from a QR code) is not doubled.
+      if (await findTotpFactor(trx, auth.user.id, 'active'))
+        throw new ApiError('already_enrolled', 'An authenticator app is already set up for this account.');
       // The sheet's key is the app now; an app the user had started scanning gives way to it.
       await trx.deleteFrom('totp_factors').where('user_id', '=', auth.user.id).where('status', '!=', 'active').execute();
       await trx

@@ -11,6 +11,7 @@ import type { RequestMeta } from '../../http/request-meta.js';
 import type { Authenticated } from '../../http/session-auth.js';
 import { requireFreshFactorForEnrolledUser } from '../../flows/step-up.js';
 import { confirmFromSheet } from './enrollment-sheets.js';
+import { findLiveSheet } from '../../store/repositories/enrollment-sheets.js';
 
 /**
  * Authenticator-app enrollment as seed 000 describes it: show a QR code, confirm with a code from the
@@ -64,7 +65,9 @@ export async function confirmTotpEnrollment(
     // Not the QR code they started: maybe the printed sheet an administrator gave them.
     const fromSheet = await confirmFromSheet(ctx, auth, code, meta);
     if (fromSheet) return fromSheet;
-    if (!pending) throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
+    // A printed sheet waits: the code was simply wrong (no QR code needed).
+    if (!pending && !(await findLiveSheet(db, auth.user.id, now)))
+      throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
     throw new ApiError('invalid_code', 'The code does not match. Check the time on your phone and try the newest code.');
   }
   return db.transaction().execute(async (trx) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as api from '../../../shared/api/tenant-admin.js';
-import { actionAnswer, ticketAndReason, userParams } from '../../../shared/api/admin.js';
+import { actionAnswer, invitationSentAnswer, ticketAndReason, userParams } from '../../../shared/api/admin.js';
+import { resendInvitation } from '../../admin/invitations.js';
 import { checkBreakupMembers, finishBreakup, getBreakup, runBreakup } from '../../admin/breakups.js';
 import { createSheets, listSheetCandidates, listSheets, voidSheetFor } from '../../admin/enrollment-sheets.js';
 import { listSharedAccounts, setSharedVerdict } from '../../admin/shared-accounts.js';
@@ -88,6 +89,18 @@ export const tenantAdminRoutes: RouteSpec[] = [
     response: api.breakupView,
     errors: actionErrors,
     handler: ({ ctx, auth, params, meta }) => finishBreakup(ctx, auth, params.id, meta),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/admin/users/:id/invitation',
+    tag: 'tenant admin',
+    auth: 'operator',
+    summary: 'Send a person who has not chosen a password yet a new invitation (the earlier links stop working).',
+    params: userParams,
+    body: ticketAndReason,
+    response: invitationSentAnswer,
+    errors: actionErrors,
+    handler: ({ ctx, auth, params, body, meta }) => resendInvitation(ctx, auth, params.id, body, meta),
   }),
   defineRoute({
     method: 'GET',

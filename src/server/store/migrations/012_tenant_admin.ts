@@ -21,6 +21,8 @@ export function tenantAdminSchema(): Migration {
       /** The account is disabled from this time on (a break-up's chosen date); `disabled_at` is set when it passes. */
       await db.schema.alterTable('users').addColumn('disable_at', ms).execute();
       await db.schema.createIndex('users_disable_at').on('users').column('disable_at').execute();
+      // The signs of a shared account: a week of successful sign-ins, across the operator's tenants.
+      await db.schema.createIndex('audit_events_action_at').on('audit_events').columns(['action', 'at']).execute();
 
       await db.schema
         .createTable('breakups')

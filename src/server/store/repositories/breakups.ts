@@ -61,3 +61,13 @@ export async function completeBreakup(db: Kysely<Database>, id: string, now: num
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
+
+/** A break-up of this shared account that has not made every person yet. */
+export function unfinishedBreakupOf(db: Kysely<Database>, sharedUserId: string): Promise<BreakupRow | undefined> {
+  return db
+    .selectFrom('breakups')
+    .selectAll()
+    .where('shared_user_id', '=', sharedUserId)
+    .where('completed_at', 'is', null)
+    .executeTakeFirst();
+}

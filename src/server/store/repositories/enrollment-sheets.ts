@@ -61,7 +61,8 @@ export async function insertSheet(
 export async function spendSheet(db: Kysely<Database>, sheetId: string, now: number): Promise<boolean> {
   const result = await db
     .updateTable('enrollment_sheets')
-    .set({ used_at: now })
+    // The key moves to the user's factor: the sheet keeps no copy.
+    .set({ used_at: now, secret_enc: '' })
     .where('id', '=', sheetId)
     .where('used_at', 'is', null)
     .where('voided_at', 'is', null)
@@ -84,4 +85,36 @@ export async function voidSheet(db: Kysely<Database>, sheetId: string, by: strin
 
 export function findSheet(db: Kysely<Database>, sheetId: string): Promise<SheetRow | undefined> {
   return db.selectFrom('enrollment_sheets').selectAll().where('id', '=', sheetId).executeTakeFirst();
+}
+
+/** Days past expiry a sheet's key is kept, so a code typed from old paper is told "expired" rather than "wrong". */
+export const SHEET_KEY_KEPT_DAYS = 30;
+
+/** Wipes the keys of sheets long past use (expired, voided or replaced more than a month ago). */
+export async function wipeOldSheetKeys(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await db
+    .updateTable('enrollment_sheets')
+    .set({ secret_enc: '' })
+    .where('secret_enc', '!=', '')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<', now - SHEET_KEY_KEPT_DAYS * 86_400_000),
+        eb('voided_at', '<', now - SHEET_KEY_KEPT_DAYS * 86_400_000),
+        eb('replaced_at', '<', now - SHEET_KEY_KEPT_DAYS * 86_400_000),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The user's app is active now (set up from a QR code): their sheets that still worked are replaced. */
+export async function retireLiveSheets(db: Kysely<Database>, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('enrollment_sheets')
+    .set({ replaced_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('replaced_at', 'is', null)
+    .execute();
 }

@@ -43,8 +43,9 @@ export async function loadSignInState(db: Kysely<Database>, userId: string, now:
         .as('lockout_id'),
     )
     .where('u.id', '=', userId)
-    // A user disabled while a challenge is open can neither get codes nor finish it.
+    // A user disabled while a challenge is open (or whose scheduled disable has come) can neither get codes nor finish it.
     .where('u.disabled_at', 'is', null)
+    .where((eb) => eb.or([eb('u.disable_at', 'is', null), eb('u.disable_at', '>', now)]))
     .executeTakeFirst();
   if (!row) return undefined;
   const { t_slug, t_name, t_policy, f_id, f_secret_enc, f_last_used_step, lockout_id, ...user } = row;
