@@ -5,9 +5,10 @@ import type { breakupCheckAnswer, breakupRequest, BreakupView, CheckedMemberView
 import { checkMemberLines, type MemberLine, type MemberProblem } from '../../shared/tenant-admin/member-lines.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { MINUTE, iso } from '../clock.js';
+import { HOUR, MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { newId } from '../crypto/tokens.js';
+import { newId, sha256Hex } from '../crypto/tokens.js';
+import { hitRateLimit } from '../store/repositories/rate-limits.js';
 import { asLocale } from '../delivery/message-templates.js';
 import { maskPhone } from '../factors/sms/phone-numbers.js';
 import { inviteUser } from '../flows/invitations.js';
@@ -65,7 +66,7 @@ export async function runBreakup(
       throw new ApiError('conflict', 'A break-up of this account is already under way: finish it (or let it finish) first.', {
         breakupId: unfinished.id,
       });
-    const checked = await checkMembers(ctx, tenant, shared, request.members);
+    const checked = await checkMembers(ctx, principal, tenant, shared, request.members);
     if (checked.some((m) => m.problems.length > 0))
       throw new ApiError('invalid_members', 'Some of the people have problems; nothing was created.', { members: checked });
     breakup = await recordBreakup(ctx, principal, { shared, tenant, request, checked, disableAt, requestHash }, meta);
@@ -118,7 +119,7 @@ export async function checkBreakupMembers(
 ): Promise<z.infer<typeof breakupCheckAnswer>> {
   const shared = await visibleUser(ctx, principal, sharedUserId);
   assertMayAct(principal);
-  const members = await checkMembers(ctx, await tenantOf(ctx, shared), shared, lines);
+  const members = await checkMembers(ctx, principal, await tenantOf(ctx, shared), shared, lines);
   return { ok: members.every((m) => m.problems.length === 0), members };
 }
 
@@ -172,9 +173,19 @@ async function tenantOf(ctx: ServerContext, user: UserRow): Promise<Tenant> {
   return tenant;
 }
 
-async function checkMembers(ctx: ServerContext, tenant: Tenant, shared: UserRow, lines: MemberLine[]): Promise<CheckedMemberView[]> {
+async function checkMembers(
+  ctx: ServerContext,
+  principal: OperatorPrincipal,
+  tenant: Tenant,
+  shared: UserRow,
+  lines: MemberLine[],
+): Promise<CheckedMemberView[]> {
   const { db } = ctx.store;
   const checked = checkMemberLines(lines, shared.email);
+  // Whether another organisation has an address is more than a tenant admin should learn at will:
+  // each operator may ask about so many distinct addresses an hour (a break-up has at most 200).
+  for (const member of checked)
+    if (!member.problems.some((p) => p.field === 'email')) await chargeAddressLookup(ctx, principal, member.email);
   return Promise.all(
     checked.map(async (member) => {
       const problems: MemberProblem[] = [...member.problems];
@@ -187,6 +198,18 @@ async function checkMembers(ctx: ServerContext, tenant: Tenant, shared: UserRow,
       return { name: member.name, email: member.email, phone: member.phone, locale: member.locale ?? asLocale(shared.locale), problems };
     }),
   );
+}
+
+const LOOKUPS_PER_HOUR = 400;
+
+async function chargeAddressLookup(ctx: ServerContext, principal: OperatorPrincipal, email: string): Promise<void> {
+  const now = ctx.clock.now();
+  const key = `breakup-lookup:${principal.id}`;
+  // An address asked about again this hour (typing goes on around it) costs nothing more.
+  const fresh = await hitRateLimit(ctx.store.db, `${key}:${sha256Hex(email)}`, 1, HOUR, now);
+  if (!fresh.allowed) return;
+  if (!(await hitRateLimit(ctx.store.db, key, LOOKUPS_PER_HOUR, HOUR, now)).allowed)
+    throw new ApiError('too_many_attempts', `More than ${LOOKUPS_PER_HOUR} addresses were checked this hour. Try again later.`);
 }
 
 /**

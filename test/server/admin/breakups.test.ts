@@ -112,7 +112,10 @@ describe.each(dialects)('breaking a shared account up, on %s', (dialect) => {
       ['created', 'de'],
       ['created', 'en'],
     ]);
-    const invitations = server.outbox().filter((m) => m.template === 'invitation' && people.some((p) => p.email === m.to));
+    // Sent together (in parallel) once the accounts exist: in the people's order here.
+    const sent = server.outbox().filter((m) => m.template === 'invitation' && people.some((p) => p.email === m.to));
+    const invitations = people.map((p) => sent.find((m) => m.to === p.email)!);
+    expect(sent).toHaveLength(3);
     expect(invitations.map((m) => [m.to, m.locale])).toEqual(people.map((p, i) => [p.email, ['nb', 'de', 'en'][i]]));
     expect(invitations[0]!.subject).toContain('din personlige konto');
     expect(invitations[1]!.text).toContain('Hallo Jürgen Müller');
@@ -232,6 +235,19 @@ describe.each(dialects)('breaking a shared account up, on %s', (dialect) => {
     expect(finished.body.state).toBe('completed');
     expect(finished.body.members[1]).toMatchObject({ state: 'created', userId: byHand.id });
     expect(server.outbox().filter((m) => m.template === 'invitation' && m.to === people[1]!.email)).toEqual([]);
+  });
+
+  it('an operator may ask about 400 distinct addresses an hour: no enumeration of other organisations', async () => {
+    const shared = await sharedAccount('zentrale');
+    const asker = await signedInOperator(server, 'tenant_admin', [tenant]);
+    const batch = (from: number) =>
+      Array.from({ length: 200 }, (_, i) => ({ name: `P${from + i}`, email: `p${from + i}-${keys}@elsewhere.test` }));
+    const check = (members: unknown[]) => asAdmin('POST', `/v1/admin/users/${shared.id}/breakups/check`, { members }, asker);
+    expect((await check(batch(0))).status).toBe(200);
+    // The same addresses again (typing goes on) cost nothing more.
+    expect((await check(batch(0))).status).toBe(200);
+    expect((await check(batch(200))).status).toBe(200);
+    expect((await check(batch(400))).body.error).toBe('too_many_attempts');
   });
 
   it('sends a new invitation to a person who has not chosen a password, and only to them', async () => {

@@ -50,7 +50,7 @@ export const tenantAdminRoutes: RouteSpec[] = [
     params: userParams,
     body: api.breakupCheckRequest,
     response: api.breakupCheckAnswer,
-    errors: readErrors,
+    errors: [...readErrors, 'too_many_attempts'],
     handler: ({ ctx, auth, params, body }) => checkBreakupMembers(ctx, auth, params.id, body.members),
   }),
   defineRoute({
@@ -63,7 +63,7 @@ export const tenantAdminRoutes: RouteSpec[] = [
     params: userParams,
     body: api.breakupRequest,
     response: api.breakupView,
-    errors: [...actionErrors, 'invalid_members'],
+    errors: [...actionErrors, 'invalid_members', 'too_many_attempts'],
     handler: ({ ctx, auth, params, body, meta }) => runBreakup(ctx, auth, params.id, body, meta),
   }),
   defineRoute({
