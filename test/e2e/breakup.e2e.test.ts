@@ -354,6 +354,28 @@ describe('shared accounts and their break-up, in Chromium through the browser ho
       const rows = await db.selectFrom('users').select('id').where('email', '=', person.email).execute();
       expect(rows).toHaveLength(1);
     }
+
+    // Liv lost her email: her page says she has not chosen a password, and a new invitation goes out.
+    await page.keyboard.press('Control+k');
+    await page.locator('#user-search').fill(people[0]!.email);
+    await page.getByTestId('user-row').filter({ hasText: people[0]!.email }).click();
+    const invitationCard = page.getByTestId('card-invitation');
+    await invitationCard.waitFor();
+    expect(await invitationCard.textContent()).toContain('has not chosen a password yet');
+    expect(await expectAccessible(page)).toEqual([]);
+    await page.getByTestId('resend-invitation-button').click();
+    const dialog = page.getByTestId('dialog-resendInvitation');
+    await dialog.getByLabel('Ticket').fill('INC-3301');
+    await dialog.getByLabel('Reason').fill('The first email did not arrive');
+    await dialog.getByTestId('action-confirm').click();
+    await dialog.getByText(`Sent to ${people[0]!.email}`).waitFor();
+    const sent = server.outbox().filter((m) => m.template === 'invitation' && m.to === people[0]!.email);
+    expect(sent).toHaveLength(2);
+    const token = (text: string) => /#t=([A-Za-z0-9_-]+)/.exec(text)![1];
+    expect((await server.call('POST', '/v1/invitations/inspect', { body: { token: token(sent[0]!.text) } })).body.error).toBe(
+      'link_expired',
+    );
+    expect((await server.call('POST', '/v1/invitations/inspect', { body: { token: token(sent[1]!.text) } })).body.state).toBe('open');
   });
 
   it('support marks an account shared and then not shared, across tenants; an auditor sees the section is not for their role', async () => {
