@@ -11,7 +11,8 @@ import type { InvitationAcceptAnswer, InvitationView } from '../../shared/api/in
 import type { FirstFactorMethod } from '../../shared/methods.js';
 import { byId, h, replace, say } from '../common/dom.js';
 import { ApiFailure, callJson, readAnswer, send } from '../common/http.js';
-import { fill, formatTime, type Language } from '../common/i18n.js';
+import { fill, type Language } from '../common/i18n.js';
+import { recoveryCodesStep } from '../common/recovery-codes.js';
 import { browserTexts, catalogs } from './i18n.js';
 
 /**
@@ -773,85 +774,24 @@ interface Enrolled {
   phoneHint?: string;
 }
 
-function recoveryFileText(codes: string[]): string {
-  const lines = [
-    fill(t.fileHeader, { email: invitation?.email ?? '', tenant: invitation?.tenantName ?? '' }),
-    fill(t.fileMade, { time: formatTime(language, Date.now()) }),
-    '',
-    ...codes,
-    '',
-  ];
-  // CRLF: the file opens as lines in every text editor, old Notepad too.
-  return lines.join('\r\n');
-}
-
 function showRecovery(codes: string[], enrolled: Enrolled): void {
   if (codes.length === 0) {
     // Nothing to save (the account had codes already): finish straight away.
     void complete(enrolled, null, codes);
     return;
   }
-  const list = h(
-    'ol',
-    { class: 'codes', id: 'recovery-codes', 'aria-label': t.recoveryListLabel },
-    ...codes.map((code) => h('li', {}, h('code', { 'data-testid': 'recovery-code' }, code))),
-  );
-  const copy = h('button', { type: 'button', id: 'copy-codes' }, t.copy);
-  const download = h('button', { type: 'button', id: 'download-codes' }, t.download);
-  const print = h('button', { type: 'button', id: 'print-codes' }, t.print);
-  const saved = h('input', { type: 'checkbox', id: 'codes-saved', name: 'codes-saved', 'aria-describedby': 'recovery-warning' });
-  const finish = h('button', { type: 'submit', class: 'primary' }, t.finish);
-  const form = h(
-    'form',
-    { id: 'finish-form', class: 'no-print', novalidate: true },
-    h('div', { class: 'check saved' }, saved, h('label', { for: 'codes-saved' }, t.savedCheck)),
-    h('div', { class: 'actions' }, finish),
-  );
   newStep(
     2,
-    t.recoveryHeading,
-    h('p', { class: 'print-only' }, fill(t.fileHeader, { email: invitation?.email ?? '', tenant: invitation?.tenantName ?? '' })),
-    h('p', {}, t.recoveryWhy),
-    h('p', { class: 'warning', id: 'recovery-warning' }, h('strong', {}, t.recoveryWarning)),
-    h('p', {}, t.recoveryWhere),
-    list,
-    h('div', { class: 'actions no-print' }, copy, download, print),
-    form,
+    t.recoveryCodesHeading,
+    ...recoveryCodesStep({
+      codes,
+      t,
+      language,
+      account: { email: invitation?.email ?? '', tenant: invitation?.tenantName ?? '' },
+      regions: ui,
+      onFinish: (finish) => void complete(enrolled, finish, codes),
+    }),
   );
-
-  copy.addEventListener('click', () => {
-    const text = codes.join('\n');
-    const fallback = () => {
-      getSelection()?.selectAllChildren(list);
-      say(ui.status, t.copyFailed, 'error');
-    };
-    if (!navigator.clipboard?.writeText) return fallback();
-    navigator.clipboard.writeText(text).then(() => say(ui.status, t.copied, 'success'), fallback);
-  });
-  download.addEventListener('click', () => {
-    const file = `${t.fileName}.txt`;
-    const url = URL.createObjectURL(new Blob([recoveryFileText(codes)], { type: 'text/plain;charset=utf-8' }));
-    const link = h('a', { href: url, download: file, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    say(ui.status, fill(t.downloaded, { file }), 'success');
-  });
-  print.addEventListener('click', () => window.print());
-  saved.addEventListener('change', () => {
-    if (!saved.checked) return;
-    saved.removeAttribute('aria-invalid');
-    say(ui.alert, '');
-  });
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (!saved.checked) return invalid(saved, t.errorNotSaved);
-    finish.disabled = true;
-    say(ui.alert, '');
-    say(ui.status, t.finishing);
-    void complete(enrolled, finish, codes);
-  });
 }
 
 async function complete(enrolled: Enrolled, finish: HTMLButtonElement | null, codes: string[]): Promise<void> {

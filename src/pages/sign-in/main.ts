@@ -1,15 +1,29 @@
 import type { z } from 'zod';
-import type { ChallengeMethod, loginAnswer, meAnswer, smsSentAnswer, verifyAnswer } from '../../shared/api/end-user.js';
+import type {
+  ChallengeMethod,
+  enrollCompleteAnswer,
+  loginAnswer,
+  meAnswer,
+  recoveryCodesAnswer,
+  smsSentAnswer,
+  verifyAnswer,
+} from '../../shared/api/end-user.js';
 import type { challengeStatusAnswer, pushSentAnswer, PushState } from '../../shared/api/push.js';
 import { byId, h, replace, say } from '../common/dom.js';
 import { ApiFailure, callJson } from '../common/http.js';
 import { fill, formatTime, minutesSeconds } from '../common/i18n.js';
+import { recoveryCodesStep } from '../common/recovery-codes.js';
 import { texts } from './i18n.js';
 
 /**
  * A minimal hosted sign-in: password, then the second factor the account has (push approval with
  * the code shown here, SMS, an authenticator-app code or a recovery code). The session token is
  * kept in this page's memory only, for the one /v1/me call that shows who signed in.
+ *
+ * An account without a second factor yet cannot finish here, except when an administrator printed
+ * an enrollment sheet for it (the login answer then carries `enrollmentSheet`): the person set up
+ * the app from the sheet's QR code or key, types the code it shows (POST /v1/enroll/totp/confirm
+ * with the 30-minute enrollment token), saves the recovery codes shown once, and is signed in.
  */
 
 type LoginAnswer = z.infer<typeof loginAnswer>;
@@ -20,6 +34,9 @@ type Verified = z.infer<typeof verifyAnswer>;
 type Me = z.infer<typeof meAnswer>;
 type SmsSent = z.infer<typeof smsSentAnswer>;
 type CodeMethod = Exclude<ChallengeMethod, 'push'>;
+type EnrollmentRequired = Extract<LoginAnswer, { status: 'enrollment_required' }>;
+type RecoveryCodes = z.infer<typeof recoveryCodesAnswer>;
+type Completed = z.infer<typeof enrollCompleteAnswer>;
 
 const { language, t } = texts(navigator);
 const POLL_MS = 2_000;
@@ -41,14 +58,37 @@ interface Remembered {
 let remembered: Remembered = { tenant: new URLSearchParams(location.search).get('tenant') ?? '', email: '' };
 /** Stops whatever the current step keeps running (an event stream, polling, a countdown). */
 let stopStep: () => void = () => undefined;
+/**
+ * Recovery codes shown but not yet acknowledged when the enrollment token ran out: the account keeps
+ * them (pending), so after signing in again they are shown again and the setup finishes.
+ */
+let unsavedCodes: { tenant: string; email: string; codes: string[] } | undefined;
 
 function failure(error: unknown): ApiFailure {
   if (error instanceof ApiFailure) return error;
   return new ApiFailure(0, 'client_error', error instanceof Error ? error.message : String(error));
 }
 
-function describe(error: ApiFailure): string {
+/** A refusal in the person's words; `during` 'sheet': an enrollment call (the sheet's code, the recovery codes). */
+function describe(error: ApiFailure, during?: 'sheet'): string {
   const left = typeof error.details.attemptsLeft === 'number' ? ` ${fill(t.attemptsLeft, { count: error.details.attemptsLeft })}` : '';
+  if (during === 'sheet') {
+    switch (error.code) {
+      case 'invalid_code':
+        return t.error_sheet_code;
+      case 'sheet_expired':
+        return t.error_sheet_expired;
+      case 'sheet_voided':
+        return t.error_sheet_voided;
+      case 'conflict':
+        return t.error_sheet_gone;
+      case 'already_enrolled':
+        return t.error_already_enrolled;
+      case 'unauthorized':
+      case 'invalid_token':
+        return t.enrollmentStopped;
+    }
+  }
   switch (error.code) {
     case 'invalid_credentials':
       return t.error_invalid_credentials;
@@ -148,8 +188,10 @@ function showLogin(): void {
 async function login(tenant: string, email: string, password: string): Promise<void> {
   const answer = await callJson<LoginAnswer>(api('/v1/auth/login'), { method: 'POST', body: { tenant, email, password } });
   say(ui.status, '');
+  if (answer.status === 'enrollment_required') return enrollmentRequired(answer);
+  // Set up meanwhile (another window): nothing of an unfinished setup is waiting any more.
+  forgetUnsavedCodes();
   if (answer.status === 'authenticated') return signedIn(answer.sessionToken);
-  if (answer.status === 'enrollment_required') return ended(t.enrollmentRequired);
   if (answer.methods.includes('push')) return startPush(answer);
   return showCode(answer, firstCodeMethod(answer));
 }
@@ -392,6 +434,166 @@ function showCode(challenge: MfaRequired, method: CodeMethod): void {
       },
     );
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2c: no second factor yet, but a printed enrollment sheet: the app's code, then the recovery codes
+
+interface Enrollment {
+  token: string;
+  tenant: string;
+  email: string;
+}
+
+function enrollmentRequired(answer: EnrollmentRequired): void {
+  const enrollment: Enrollment = { token: answer.enrollmentToken, tenant: remembered.tenant, email: remembered.email };
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (unsavedCodes && same(unsavedCodes.tenant, enrollment.tenant) && same(unsavedCodes.email, enrollment.email))
+    return showRecoveryCodes(enrollment, unsavedCodes.codes);
+  forgetUnsavedCodes();
+  if (answer.enrollmentSheet) return showSheetCode(enrollment, answer.enrollmentSheet.expiresAt);
+  ended(t.enrollmentRequired);
+}
+
+function enroll<T>(enrollment: Enrollment, path: string, body: unknown): Promise<T> {
+  return callJson<T>(api(path), { method: 'POST', body, headers: { authorization: `Bearer ${enrollment.token}` } });
+}
+
+/** "9 December 2026 at 10:00" in the page's language, in the browser's time zone. */
+function formatWhen(at: string): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return at;
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+}
+
+/** What people type for a code ("123 456", "123-456", "123–456"), as the server reads it. */
+function normaliseCode(typed: string): string {
+  return typed.replace(/[\s\u2010-\u2015\u2212-]/g, '');
+}
+
+/** The enrollment token ran out (30 minutes): the password again, then on where the person was. */
+function signInAgain(): void {
+  showLogin();
+  say(ui.status, '');
+  say(ui.alert, t.enrollmentStopped, 'info');
+}
+
+function showSheetCode(enrollment: Enrollment, expiresAt: string): void {
+  const code = field(
+    'sheet-code',
+    t.sheetCodeLabel,
+    { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', spellcheck: 'false', maxlength: 16, required: true },
+    t.sheetCodeHint,
+  );
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.verify);
+  const form = h('form', { id: 'sheet-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit, startAgainButton()));
+  newStep(
+    t.sheetHeading,
+    h('p', { id: 'sheet-intro' }, t.sheetIntro),
+    h('p', { id: 'sheet-valid-until', 'data-testid': 'sheet-valid-until' }, fill(t.sheetValidUntil, { until: formatWhen(expiresAt) })),
+    form,
+  );
+  let over = false;
+  stopStep = () => {
+    over = true;
+  };
+  ui.title.focus();
+
+  code.input.addEventListener('input', () => {
+    if (code.input.getAttribute('aria-invalid') !== 'true') return;
+    code.input.removeAttribute('aria-invalid');
+    say(ui.alert, '');
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const typed = normaliseCode(code.input.value);
+    if (!/^\d{6}$/.test(typed)) {
+      code.input.setAttribute('aria-invalid', 'true');
+      say(ui.alert, t.error_code_shape, 'error');
+      code.input.focus();
+      return;
+    }
+    submit.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.checkingCode);
+    void enroll<RecoveryCodes>(enrollment, '/v1/enroll/totp/confirm', { code: typed }).then(
+      (answer) => {
+        if (over) return;
+        showRecoveryCodes(enrollment, answer.recoveryCodes);
+      },
+      (error: unknown) => {
+        if (over) return;
+        submit.disabled = false;
+        say(ui.status, '');
+        const refusal = failure(error);
+        if (refusal.status === 401) return signInAgain();
+        // The sheet cannot be used any more: nothing to try again here.
+        if (['sheet_expired', 'sheet_voided', 'conflict', 'already_enrolled'].includes(refusal.code)) {
+          ended(describe(refusal, 'sheet'));
+          return;
+        }
+        say(ui.alert, describe(refusal, 'sheet'), 'error');
+        if (refusal.code === 'invalid_code') code.input.setAttribute('aria-invalid', 'true');
+        code.input.select();
+        code.input.focus();
+      },
+    );
+  });
+}
+
+function guardUnload(event: BeforeUnloadEvent): void {
+  // The recovery codes are on screen and not saved yet: leaving now loses them.
+  event.preventDefault();
+}
+
+function forgetUnsavedCodes(): void {
+  unsavedCodes = undefined;
+  window.removeEventListener('beforeunload', guardUnload);
+}
+
+function showRecoveryCodes(enrollment: Enrollment, codes: string[]): void {
+  if (codes.length === 0) {
+    // Nothing to save (the account had codes already): finish straight away.
+    void complete(enrollment, codes, null);
+    return;
+  }
+  newStep(
+    t.recoveryCodesHeading,
+    ...recoveryCodesStep({
+      codes,
+      t,
+      language,
+      account: { email: enrollment.email, tenant: enrollment.tenant },
+      regions: ui,
+      onFinish: (finish) => void complete(enrollment, codes, finish),
+    }),
+  );
+  say(ui.status, '');
+  say(ui.alert, '');
+  window.addEventListener('beforeunload', guardUnload);
+  ui.title.focus();
+}
+
+async function complete(enrollment: Enrollment, codes: string[], finish: HTMLButtonElement | null): Promise<void> {
+  let completed: Completed;
+  try {
+    completed = await enroll<Completed>(enrollment, '/v1/enroll/complete', { recoveryCodesSaved: true });
+  } catch (error) {
+    if (finish) finish.disabled = false;
+    say(ui.status, '');
+    const refusal = failure(error);
+    if (refusal.status === 401) {
+      // The codes stay the account's, waiting for this step: shown again after signing in again.
+      unsavedCodes = { tenant: enrollment.tenant, email: enrollment.email, codes };
+      return signInAgain();
+    }
+    // Finished meanwhile (another window): the account signs in with its app now.
+    if (refusal.code === 'conflict') return ended(t.error_setup_finished);
+    say(ui.alert, describe(refusal, 'sheet'), 'error');
+    return;
+  }
+  forgetUnsavedCodes();
+  await signedIn(completed.sessionToken).catch((error: unknown) => ended(describe(failure(error))));
 }
 
 // ---------------------------------------------------------------------------------------------
