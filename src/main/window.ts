@@ -88,6 +88,7 @@ export async function printHtmlToPdf(html: string, paper: 'a4' | 'letter'): Prom
     return new Uint8Array(pdf);
   } finally {
     window.destroy();
-    await rm(dir, { recursive: true, force: true });
+    // A scanner holding the file a moment (Windows) must not cost the PDF that is already made.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 }).catch(() => {});
   }
 }

@@ -47,6 +47,8 @@ const en = {
   sheetHeading: 'Type the code from your authenticator app',
   sheetIntro: 'Use the authenticator app you set up from the printed enrollment sheet your administrator gave you.',
   sheetValidUntil: 'The sheet works until {until}.',
+  appAwaitingIntro:
+    'You set up your authenticator app already, but the recovery codes were not saved yet. Type the code the app shows to see new ones and finish.',
   sheetCodeLabel: 'The six-digit code the app shows',
   sheetCodeHint: 'The code changes every 30 seconds: type the newest one. Spaces do not matter.',
   checkingCode: 'Checking the code…',
@@ -121,6 +123,8 @@ const nb: Texts = {
   sheetHeading: 'Skriv inn koden fra autentiseringsappen',
   sheetIntro: 'Bruk autentiseringsappen du satte opp fra registreringsarket administratoren din skrev ut til deg.',
   sheetValidUntil: 'Arket virker til {until}.',
+  appAwaitingIntro:
+    'Du har allerede satt opp autentiseringsappen, men gjenopprettingskodene er ikke lagret ennå. Skriv inn koden appen viser for å få nye og fullføre.',
   sheetCodeLabel: 'Den sekssifrede koden appen viser',
   sheetCodeHint: 'Koden endres hvert 30. sekund: skriv inn den nyeste. Mellomrom spiller ingen rolle.',
   checkingCode: 'Sjekker koden …',
@@ -193,6 +197,8 @@ const de: Texts = {
   sheetHeading: 'Geben Sie den Code aus Ihrer Authenticator-App ein',
   sheetIntro: 'Verwenden Sie die Authenticator-App, die Sie mit dem gedruckten Einrichtungsblatt Ihres Administrators eingerichtet haben.',
   sheetValidUntil: 'Das Blatt gilt bis {until}.',
+  appAwaitingIntro:
+    'Sie haben die Authenticator-App bereits eingerichtet, aber die Wiederherstellungscodes sind noch nicht gespeichert. Geben Sie den Code der App ein, um neue zu erhalten und abzuschließen.',
   sheetCodeLabel: 'Der sechsstellige Code aus der App',
   sheetCodeHint: 'Der Code wechselt alle 30 Sekunden: Geben Sie den neuesten ein. Leerzeichen spielen keine Rolle.',
   checkingCode: 'Der Code wird geprüft …',

@@ -452,6 +452,8 @@ function enrollmentRequired(answer: EnrollmentRequired): void {
     return showRecoveryCodes(enrollment, unsavedCodes.codes);
   forgetUnsavedCodes();
   if (answer.enrollmentSheet) return showSheetCode(enrollment, answer.enrollmentSheet.expiresAt);
+  // The app was confirmed but the page closed before the recovery codes were saved: its code shows them again.
+  if (answer.appAwaitingCodes) return showSheetCode(enrollment, null);
   ended(t.enrollmentRequired);
 }
 
@@ -478,7 +480,7 @@ function signInAgain(): void {
   say(ui.alert, t.enrollmentStopped, 'info');
 }
 
-function showSheetCode(enrollment: Enrollment, expiresAt: string): void {
+function showSheetCode(enrollment: Enrollment, expiresAt: string | null): void {
   const code = field(
     'sheet-code',
     t.sheetCodeLabel,
@@ -489,8 +491,10 @@ function showSheetCode(enrollment: Enrollment, expiresAt: string): void {
   const form = h('form', { id: 'sheet-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit, startAgainButton()));
   newStep(
     t.sheetHeading,
-    h('p', { id: 'sheet-intro' }, t.sheetIntro),
-    h('p', { id: 'sheet-valid-until', 'data-testid': 'sheet-valid-until' }, fill(t.sheetValidUntil, { until: formatWhen(expiresAt) })),
+    h('p', { id: 'sheet-intro' }, expiresAt ? t.sheetIntro : t.appAwaitingIntro),
+    expiresAt
+      ? h('p', { id: 'sheet-valid-until', 'data-testid': 'sheet-valid-until' }, fill(t.sheetValidUntil, { until: formatWhen(expiresAt) }))
+      : null,
     form,
   );
   let over = false;
@@ -612,6 +616,9 @@ async function signedIn(sessionToken: string): Promise<void> {
 
 /** Why the sign-in ended goes in the page's alert region (there from the start, so it is announced). */
 function ended(why: string): void {
+  // An ending is final: nothing is left to warn about on leaving (codes not saved are shown again
+  // at the next sign-in, from the app's code).
+  forgetUnsavedCodes();
   say(ui.status, '');
   newStep(t.endedHeading, h('div', { class: 'actions' }, startAgainButton()));
   say(ui.alert, why, 'error');

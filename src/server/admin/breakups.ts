@@ -5,7 +5,7 @@ import type { breakupCheckAnswer, breakupRequest, BreakupView, CheckedMemberView
 import { checkMemberLines, type MemberLine, type MemberProblem } from '../../shared/tenant-admin/member-lines.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
-import { HOUR, MINUTE, iso } from '../clock.js';
+import { DAY, MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
 import { newId, sha256Hex } from '../crypto/tokens.js';
 import { hitRateLimit } from '../store/repositories/rate-limits.js';
@@ -183,7 +183,7 @@ async function checkMembers(
   const { db } = ctx.store;
   const checked = checkMemberLines(lines, shared.email);
   // Whether another organisation has an address is more than a tenant admin should learn at will:
-  // each operator may ask about so many distinct addresses an hour (a break-up has at most 200).
+  // each operator may ask about so many distinct addresses a day (a break-up has at most 200).
   for (const member of checked)
     if (!member.problems.some((p) => p.field === 'email')) await chargeAddressLookup(ctx, principal, member.email);
   return Promise.all(
@@ -200,16 +200,29 @@ async function checkMembers(
   );
 }
 
-const LOOKUPS_PER_HOUR = 400;
+/** Distinct addresses an operator may ask about in a day: five break-ups of 200, typos and all. */
+const LOOKUPS_PER_DAY = 1000;
 
+/**
+ * Charges one address against the operator's daily budget, once a day per address (typing goes on
+ * around it, the run follows the check). The budget is charged before the address is marked as
+ * asked, so a refused address stays refused.
+ */
 async function chargeAddressLookup(ctx: ServerContext, principal: OperatorPrincipal, email: string): Promise<void> {
   const now = ctx.clock.now();
   const key = `breakup-lookup:${principal.id}`;
-  // An address asked about again this hour (typing goes on around it) costs nothing more.
-  const fresh = await hitRateLimit(ctx.store.db, `${key}:${sha256Hex(email)}`, 1, HOUR, now);
-  if (!fresh.allowed) return;
-  if (!(await hitRateLimit(ctx.store.db, key, LOOKUPS_PER_HOUR, HOUR, now)).allowed)
-    throw new ApiError('too_many_attempts', `More than ${LOOKUPS_PER_HOUR} addresses were checked this hour. Try again later.`);
+  const marker = `${key}:${sha256Hex(email)}`;
+  const windowStart = now - (now % DAY);
+  const asked = await ctx.store.db
+    .selectFrom('rate_limits')
+    .select('count')
+    .where('key', '=', marker)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst();
+  if (asked) return;
+  if (!(await hitRateLimit(ctx.store.db, key, LOOKUPS_PER_DAY, DAY, now)).allowed)
+    throw new ApiError('too_many_attempts', `More than ${LOOKUPS_PER_DAY} addresses were checked today. Try again tomorrow.`);
+  await hitRateLimit(ctx.store.db, marker, 1, DAY, now);
 }
 
 /**
@@ -295,12 +308,16 @@ async function recordBreakup(
     });
     return breakup;
   } catch (error) {
-    // The same key sent twice at once: the other request recorded it; carry on with that one.
-    const existing = isUniqueViolation(error)
-      ? await findBreakupByKey(ctx.store.db, input.tenant.id, input.request.idempotencyKey)
-      : undefined;
-    if (existing && existing.request_hash === input.requestHash) return existing;
-    throw error;
+    if (!isUniqueViolation(error)) throw error;
+    // The same request sent twice at once: the other one recorded it, carry on with that.
+    const existing = await findBreakupByKey(ctx.store.db, input.tenant.id, input.request.idempotencyKey);
+    if (existing && existing.request_hash === input.requestHash && existing.shared_user_id === input.shared.id) return existing;
+    if (existing) throw new ApiError('conflict', 'This idempotency key belongs to another break-up. Start a new one.');
+    // Another admin started a break-up of the same account a moment ago (one under way per account).
+    const underWay = await unfinishedBreakupOf(ctx.store.db, input.shared.id);
+    throw new ApiError('conflict', 'A break-up of this account is already under way: finish it (or let it finish) first.', {
+      ...(underWay ? { breakupId: underWay.id } : {}),
+    });
   }
 }
 
@@ -328,6 +345,8 @@ async function createMemberAccount(
         .executeTakeFirst();
       if (current?.state === 'created') return null;
       const existing = await findUserByEmail(trx, tenant.id, member.email);
+      if (existing && isDisabled(existing, now))
+        throw new MemberRefused('An account with this address exists but is disabled: it is no way in. Enable it or drop this person.');
       if (existing) {
         await markMember(trx, member, { state: 'created', user_id: existing.id, error: null }, now);
         await recordAudit(trx, now, {
@@ -368,9 +387,12 @@ async function createMemberAccount(
     });
     return messageId;
   } catch (error) {
-    const why = isUniqueViolation(error)
-      ? 'Another account of this organisation took this email address at the same moment; finishing the rest counts it.'
-      : `The account could not be created: ${error instanceof Error ? error.message : String(error)}`;
+    const why =
+      error instanceof MemberRefused
+        ? error.message
+        : isUniqueViolation(error)
+          ? 'Another account of this organisation took this email address at the same moment; finishing the rest counts it.'
+          : `The account could not be created: ${error instanceof Error ? error.message : String(error)}`;
     // Outside the failed transaction: the person's row says why (and the trail), and a rerun tries again.
     const at = ctx.clock.now();
     await markMember(ctx.store.db, member, { state: 'failed', user_id: null, error: why.slice(0, 500) }, at).catch(() => {});
@@ -386,6 +408,9 @@ async function createMemberAccount(
     return null;
   }
 }
+
+/** A person this break-up cannot make, for a reason the operator can act on. */
+class MemberRefused extends Error {}
 
 /** Every person has an account: the break-up is complete, and the shared account's end is set. */
 async function finishIfComplete(ctx: ServerContext, principal: OperatorPrincipal, breakup: BreakupRow, meta: RequestMeta) {

@@ -34,6 +34,15 @@ export async function resendInvitation(
   if (user.password_hash !== NO_PASSWORD_YET)
     throw new ApiError('conflict', 'This person has chosen a password already: they sign in with it to finish setting up.');
   const { auditEventId, messageId, expiresAt } = await ctx.store.db.transaction().execute(async (trx) => {
+    // Still without a password, as of this transaction (and the row held on PostgreSQL): an old link
+    // accepted a moment ago must not leave a fresh one behind for an account that has a password now.
+    const still = await trx
+      .updateTable('users')
+      .set({ password_hash: NO_PASSWORD_YET })
+      .where('id', '=', user.id)
+      .where('password_hash', '=', NO_PASSWORD_YET)
+      .executeTakeFirst();
+    if (still.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This person has just chosen a password.');
     await trx.updateTable('invitations').set({ expires_at: now }).where('user_id', '=', user.id).where('expires_at', '>', now).execute();
     const invitation = await inviteUser(
       ctx,

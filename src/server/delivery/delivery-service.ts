@@ -27,6 +27,9 @@ export const OUTCOME_UNKNOWN = 'outcome unknown after the worker stopped mid-sen
  * before the call, so a worker that picks up a lapsed claim knows whether the dead one got that far,
  * and then asks the provider (`redelivery`) instead of sending a second SMS with the same code.
  */
+/** Messages handed to providers at once by one dispatch. */
+const SENDS_AT_ONCE = 5;
+
 export class DeliveryService {
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<void> | undefined;
@@ -40,8 +43,17 @@ export class DeliveryService {
     readonly push: PushWaker = noPushWaker,
   ) {}
 
+  /**
+   * Delivers these messages, at most `SENDS_AT_ONCE` at a time: a break-up's 200 invitations must not
+   * open 200 SMTP connections at once (mail relays refuse past a few dozen, and a refusal costs a
+   * retry), while one sign-in code still goes out at once.
+   */
   async dispatch(ids: string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.#deliver(id)));
+    const queue = [...ids];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await this.#deliver(id);
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDS_AT_ONCE, queue.length) }, worker));
   }
 
   async #deliver(id: string): Promise<void> {

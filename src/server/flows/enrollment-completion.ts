@@ -36,6 +36,9 @@ export async function completeEnrollment(
   await requireFreshFactorForEnrolledUser(ctx, auth, meta);
   return db.transaction().execute(async (trx) => {
     if (confirmedApp) {
+      // A printed sheet still waiting is not needed now: it stops working. First, so a sheet's code
+      // confirmed at the same moment takes the locks in the same order (sheet, then factor).
+      await retireLiveSheets(trx, auth.user.id, now);
       const activated = await trx
         .updateTable('totp_factors')
         .set({ status: 'active', activated_at: now })
@@ -43,8 +46,6 @@ export async function completeEnrollment(
         .where('status', '=', 'confirmed')
         .executeTakeFirst();
       if (activated.numUpdatedRows !== 1n) throw new ApiError('conflict', 'This enrollment was already completed.');
-      // A printed sheet still waiting is not needed now: it stops working.
-      await retireLiveSheets(trx, auth.user.id, now);
     }
     // The pending batch is the claim: a second, concurrent completion finds it gone.
     if (!(await makeRecoveryBatchLive(trx, auth.user.id, batchId, { fromPending: true }))) {

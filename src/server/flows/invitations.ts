@@ -16,6 +16,7 @@ import { findUserById, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
 import { isDisabled } from './scheduled-disable.js';
 import { clearUserPasswordFailures } from '../store/repositories/password-failures.js';
+import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
 
 /** What a personal account's first step needs: the least a password may be (as everywhere else). */
 const PASSWORD_MIN_LENGTH = 12;
@@ -103,7 +104,14 @@ export async function acceptInvitation(
   const now = ctx.clock.now();
   const enrollmentToken = await ctx.store.db.transaction().execute(async (trx) => {
     if (!(await useInvitation(trx, invitation.id, now))) throw expired();
-    await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now }).where('id', '=', user.id).execute();
+    // Only the first password: an invitation never replaces one (that would be a reset by email alone).
+    const set = await trx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: now })
+      .where('id', '=', user.id)
+      .where('password_hash', '=', NO_PASSWORD_YET)
+      .executeTakeFirst();
+    if (set.numUpdatedRows !== 1n) throw expired();
     // Tries against the account before it had a password were never its person's: they start afresh.
     await clearUserPasswordFailures(trx, tenant.id, user.id, user.email);
     const { token: sessionToken } = await insertSession(

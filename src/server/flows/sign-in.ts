@@ -31,6 +31,7 @@ import { startPasswordAttempt } from './password-attempt.js';
 import { applyDueDisable } from './scheduled-disable.js';
 import { browserLabel } from '../views/browser-label.js';
 import { findLiveSheet } from '../store/repositories/enrollment-sheets.js';
+import { findTotpFactor } from '../store/repositories/totp-factors.js';
 import { NO_PASSWORD_YET } from '../passwords/password-hasher.js';
 
 type LoginRequest = z.infer<typeof loginRequest>;
@@ -113,11 +114,13 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
       );
       await recordAudit(db, now, { ...audit, action: 'login.enrollment_required' });
       const sheet = enrollment.includes('totp') ? await findLiveSheet(db, user.id, now) : undefined;
+      const confirmedApp = enrollment.includes('totp') ? await findTotpFactor(db, user.id, 'confirmed') : undefined;
       return {
         status: 'enrollment_required',
         enrollmentToken: token,
         methods: enrollment,
         ...(sheet ? { enrollmentSheet: { expiresAt: iso(sheet.expires_at) } } : {}),
+        ...(confirmedApp ? { appAwaitingCodes: true as const } : {}),
       };
     }
     const { token } = await insertSession(

@@ -56,6 +56,11 @@ export const loginAnswer = z.discriminatedUnion('status', [
      * sent to POST /v1/enroll/totp/confirm, confirms it (no QR code needed). Added with the sheets.
      */
     enrollmentSheet: z.object({ expiresAt: z.string() }).optional(),
+    /**
+     * An app was confirmed (from a QR code or a sheet) but its recovery codes were never acknowledged
+     * (the page was closed): a code from it at POST /v1/enroll/totp/confirm shows new ones. Added with the sheets.
+     */
+    appAwaitingCodes: z.literal(true).optional(),
   }),
 ]);
 

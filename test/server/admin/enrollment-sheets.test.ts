@@ -175,6 +175,50 @@ describe.each(dialects)('enrollment sheets on %s', (dialect) => {
     expect(list.body.items.find((s) => s.id === scannerSheet!.sheetId)?.state).toBe('replaced');
   });
 
+  it("a page closed before the recovery codes were saved: the next sign-in says so, and the app's code shows new ones", async () => {
+    const user = await server.addUser(tenant);
+    const [sheet] = await sheetsFor([user.id]);
+    const secret = secretOf(sheet!.otpauthUri);
+    const first = await firstSignIn(user);
+    const shown = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/totp/confirm', {
+      token: first.enrollmentToken,
+      body: { code: appCode(secret, server.clock) },
+    });
+    expect(shown.status).toBe(200);
+    // The tab was closed here. Later:
+    server.clock.advance(60_000);
+    const again = await firstSignIn(user);
+    expect(again.enrollmentSheet).toBeUndefined();
+    expect((again as { appAwaitingCodes?: boolean }).appAwaitingCodes).toBe(true);
+    const code = appCode(secret, server.clock);
+    const reshown = await server.call<{ recoveryCodes: string[] }>('POST', '/v1/enroll/totp/confirm', {
+      token: again.enrollmentToken,
+      body: { code },
+    });
+    expect(reshown.status).toBe(200);
+    expect(reshown.body.recoveryCodes).not.toEqual(shown.body.recoveryCodes);
+    // The same code twice is refused (the step is spent), and the finish goes live with the new codes.
+    expect(
+      (await server.call<{ error: string }>('POST', '/v1/enroll/totp/confirm', { token: again.enrollmentToken, body: { code } })).body
+        .error,
+    ).toBe('invalid_code');
+    expect(
+      (await server.call('POST', '/v1/enroll/complete', { token: again.enrollmentToken, body: { recoveryCodesSaved: true } })).status,
+    ).toBe(200);
+    server.clock.advance(30_000);
+    const next = await server.call<{ challengeId: string }>('POST', '/v1/auth/login', {
+      body: { tenant, email: user.email, password: user.password },
+    });
+    const withOld = await server.call('POST', `/v1/auth/challenges/${next.body.challengeId}/verify`, {
+      body: { method: 'recovery_code', code: shown.body.recoveryCodes[0] },
+    });
+    expect(withOld.status).toBe(400);
+    const withNew = await server.call('POST', `/v1/auth/challenges/${next.body.challengeId}/verify`, {
+      body: { method: 'recovery_code', code: reshown.body.recoveryCodes[0] },
+    });
+    expect(withNew.status).toBe(200);
+  });
+
   it('twenty codes from one sheet at once confirm it once', async () => {
     const user = await server.addUser(tenant);
     const [sheet] = await sheetsFor([user.id]);

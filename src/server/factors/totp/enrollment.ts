@@ -5,7 +5,7 @@ import { recordAudit } from '../../audit/audit-trail.js';
 import type { ServerContext } from '../../context.js';
 import { qrSvg } from '../../views/qr-svg.js';
 import { checkTotpCode, newTotpSecret, totpUri } from './totp-codes.js';
-import { findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
+import { claimTotpStep, findTotpFactor, insertPendingTotp } from '../../store/repositories/totp-factors.js';
 import { dropPendingRecoveryCodes, issuePendingRecoveryCodes } from '../recovery-codes/batches.js';
 import type { RequestMeta } from '../../http/request-meta.js';
 import type { Authenticated } from '../../http/session-auth.js';
@@ -65,6 +65,8 @@ export async function confirmTotpEnrollment(
     // Not the QR code they started: maybe the printed sheet an administrator gave them.
     const fromSheet = await confirmFromSheet(ctx, auth, code, meta);
     if (fromSheet) return fromSheet;
+    const again = await reconfirmApp(ctx, auth, code, now);
+    if (again) return again;
     // A printed sheet waits: the code was simply wrong (no QR code needed).
     if (!pending && !(await findLiveSheet(db, auth.user.id, now)))
       throw new ApiError('conflict', 'Start with POST /v1/enroll/totp to get a QR code first.');
@@ -86,6 +88,38 @@ export async function confirmTotpEnrollment(
       actorType: 'user',
       actorId: auth.user.id,
       ip: meta.ip,
+    });
+    return { recoveryCodes: codes };
+  });
+}
+
+/**
+ * An app confirmed before whose recovery codes were never acknowledged (the page was closed, the
+ * token ran out): a code from it issues the codes again (the earlier ones never went live), so the
+ * enrollment can finish. Needed for a printed sheet above all: its key cannot be scanned again.
+ */
+async function reconfirmApp(
+  ctx: ServerContext,
+  auth: Authenticated,
+  code: string,
+  now: number,
+): Promise<z.infer<typeof recoveryCodesAnswer> | null> {
+  const { db } = ctx.store;
+  const confirmed = await findTotpFactor(db, auth.user.id, 'confirmed');
+  if (!confirmed) return null;
+  const result = checkTotpCode({ secret: ctx.secrets.open(confirmed.secret_enc, auth.user.id), code, at: now });
+  if (!result.valid) return null;
+  return db.transaction().execute(async (trx) => {
+    // The step is claimed as at sign-in: the same code twice shows the codes once.
+    if (!(await claimTotpStep(trx, confirmed.id, result.step)))
+      throw new ApiError('invalid_code', 'This code was used already: wait for the next one.');
+    const codes = await issuePendingRecoveryCodes(trx, auth.user.id, auth.tenant.policy.recoveryCodeCount, 'totp', now);
+    await recordAudit(trx, now, {
+      action: 'enrollment.totp_reconfirmed',
+      tenantId: auth.tenant.id,
+      userId: auth.user.id,
+      actorType: 'user',
+      actorId: auth.user.id,
     });
     return { recoveryCodes: codes };
   });

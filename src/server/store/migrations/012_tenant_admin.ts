@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 const ms = 'bigint' as const;
 
@@ -43,6 +43,8 @@ export function tenantAdminSchema(): Migration {
         .addUniqueConstraint('breakups_key', ['tenant_id', 'idempotency_key'])
         .execute();
       await db.schema.createIndex('breakups_shared_user').on('breakups').columns(['shared_user_id', 'created_at']).execute();
+      // One break-up under way per shared account: two admins starting at once cannot both record one.
+      await sql`CREATE UNIQUE INDEX breakups_one_under_way ON breakups (shared_user_id) WHERE completed_at IS NULL`.execute(db);
 
       await db.schema
         .createTable('breakup_members')
