@@ -278,15 +278,24 @@ describe('push approval through the authenticator PWA and the hosted sign-in, in
       await cdp.send('ServiceWorker.enable');
       await expect.poll(() => registrations.find((r) => r.scopeURL === `${pushing.baseUrl}/authenticator/`)?.registrationId).toBeTruthy();
       const registrationId = registrations.find((r) => r.scopeURL === `${pushing.baseUrl}/authenticator/`)!.registrationId;
-      await cdp.send('ServiceWorker.deliverPushMessage', {
-        origin: pushing.baseUrl,
-        registrationId,
-        data: JSON.stringify({ type: 'pending', challengeId: 'c-12345678', tenant: 'Acme AS' }),
-      });
+      // Delivered to an active worker only: a push sent while it is still installing is dropped
+      // (seen under load in CI), so wait for it, and send again if nothing shows.
+      await app.evaluate('(async () => { await navigator.serviceWorker.ready; })()');
       const shown = () =>
         app.evaluate(
           '(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })))()',
-        );
+        ) as Promise<unknown[]>;
+      for (let attempt = 1; attempt <= 5 && (await shown()).length === 0; attempt++) {
+        await cdp.send('ServiceWorker.deliverPushMessage', {
+          origin: pushing.baseUrl,
+          registrationId,
+          data: JSON.stringify({ type: 'pending', challengeId: 'c-12345678', tenant: 'Acme AS' }),
+        });
+        await expect
+          .poll(async () => (await shown()).length, { timeout: 3_000 })
+          .toBeGreaterThan(0)
+          .catch(() => undefined);
+      }
       await expect.poll(shown).toEqual([
         {
           title: 'Anmeldeanfrage',
