@@ -9,5 +9,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Browser tests wait for screens with expect.poll: a second (the default) is short when two
+    // Chromiums, their consoles and servers share two cores; a right answer still ends the wait at once.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
