@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { TenantSelect } from '../components/TenantSelect';
 import { useTenants } from '../hooks/use-admin-data';
 import { useCreateSheets } from '../hooks/use-enrollment-sheets';
 import { useMayAct } from '../hooks/use-may-act';
@@ -74,17 +75,14 @@ export function EnrollmentSheetsScreen() {
       <ErrorMessage error={tenants.error} />
       {visible.length > 1 ? (
         <div className="toolbar">
-          <div className="field">
-            <label htmlFor="sheets-tenant">{t('sheets.tenant')}</label>
-            <select id="sheets-tenant" value={tenant?.id ?? ''} onChange={(event) => setTenantId(event.target.value)}>
-              <option value="">{t('sheets.chooseTenant')}</option>
-              {visible.map((item) => (
-                <option key={item.id} value={item.id}>
-                  {item.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TenantSelect
+            id="sheets-tenant"
+            label={t('sheets.tenant')}
+            emptyLabel={t('sheets.chooseTenant')}
+            value={tenant?.id ?? ''}
+            tenants={visible}
+            onChange={setTenantId}
+          />
         </div>
       ) : null}
       {tenants.isSuccess && !visible.length ? <p className="muted">{t('sheets.noTenants')}</p> : null}

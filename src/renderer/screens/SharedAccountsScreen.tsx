@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { UserSummary } from '../../shared/api/admin';
 import type { SharedAccountView } from '../../shared/api/tenant-admin';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { TenantSelect } from '../components/TenantSelect';
 import { useTenants } from '../hooks/use-admin-data';
 import { useSession } from '../hooks/use-session';
 import { useSharedAccounts } from '../hooks/use-shared-accounts';
@@ -79,17 +80,14 @@ function SharedAccounts() {
       <p className="shared-intro">{t('shared.intro')}</p>
       {showTenants ? (
         <div className="toolbar">
-          <div className="field">
-            <label htmlFor="shared-tenant">{t('users.tenant')}</label>
-            <select id="shared-tenant" value={tenantId} onChange={(event) => setTenantId(event.target.value)}>
-              <option value="">{t('users.allTenants')}</option>
-              {tenants.data?.items.map((tenant) => (
-                <option key={tenant.id} value={tenant.id}>
-                  {tenant.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TenantSelect
+            id="shared-tenant"
+            label={t('users.tenant')}
+            emptyLabel={t('users.allTenants')}
+            value={tenantId}
+            tenants={tenants.data?.items ?? []}
+            onChange={setTenantId}
+          />
         </div>
       ) : null}
       <h2 id="shared-list-title">{tenantName ? t('shared.listTitleIn', { tenant: tenantName }) : t('shared.listTitle')}</h2>

@@ -2,6 +2,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { UserSearchProgress } from '../../shared/api/admin';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { TenantSelect } from '../components/TenantSelect';
 import { StatusBadges } from '../components/StatusBadges';
 import { useDebounced } from '../components/use-debounced';
 import { useTenants, useUserSearch } from '../hooks/use-admin-data';
@@ -181,17 +182,14 @@ function UserSearch() {
           </select>
         </div>
         {showTenants ? (
-          <div className="field">
-            <label htmlFor="user-tenant">{t('users.tenant')}</label>
-            <select id="user-tenant" value={tenantId} onChange={(event) => setTenantId(event.target.value)}>
-              <option value="">{t('users.allTenants')}</option>
-              {tenants.data?.items.map((tenant) => (
-                <option key={tenant.id} value={tenant.id}>
-                  {tenant.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TenantSelect
+            id="user-tenant"
+            label={t('users.tenant')}
+            emptyLabel={t('users.allTenants')}
+            value={tenantId}
+            tenants={tenants.data?.items ?? []}
+            onChange={setTenantId}
+          />
         ) : null}
       </div>
       <ErrorMessage error={search.error} />

@@ -79,19 +79,31 @@ export async function bundlePages(): Promise<Map<string, string>> {
 
 async function loadAssets(): Promise<Assets> {
   const read = (path: string) => readFile(join(pagesDir, path), 'utf8');
-  const [bundles, base, authenticatorCss, signInCss, invitationCss, authenticatorHtml, signInHtml, invitationHtml, manifest, icon] =
-    await Promise.all([
-      bundlePages(),
-      read('common/base.css'),
-      read('authenticator/styles.css'),
-      read('sign-in/styles.css'),
-      read('invitation/styles.css'),
-      read('authenticator/index.html'),
-      read('sign-in/index.html'),
-      read('invitation/index.html'),
-      read('authenticator/manifest.webmanifest'),
-      read('authenticator/icon.svg'),
-    ]);
+  const [
+    bundles,
+    base,
+    recoveryCodesCss,
+    authenticatorCss,
+    signInCss,
+    invitationCss,
+    authenticatorHtml,
+    signInHtml,
+    invitationHtml,
+    manifest,
+    icon,
+  ] = await Promise.all([
+    bundlePages(),
+    read('common/base.css'),
+    read('common/recovery-codes.css'),
+    read('authenticator/styles.css'),
+    read('sign-in/styles.css'),
+    read('invitation/styles.css'),
+    read('authenticator/index.html'),
+    read('sign-in/index.html'),
+    read('invitation/index.html'),
+    read('authenticator/manifest.webmanifest'),
+    read('authenticator/icon.svg'),
+  ]);
   const bundle = (name: string) => {
     const text = bundles.get(name);
     if (text === undefined) throw new Error(`esbuild produced no ${name}`);
@@ -112,10 +124,11 @@ async function loadAssets(): Promise<Assets> {
     ['/authenticator/icon.svg', asset(icon, 'image/svg+xml; charset=utf-8')],
     ['/sign-in', asset(signInHtml, html, { cache: 'no-store' })],
     ['/sign-in/app.js', asset(bundle('sign-in/app.js'), js)],
-    ['/sign-in/styles.css', asset(`${base}\n${signInCss}`, css)],
+    // The pages that show the recovery-codes step (common/recovery-codes.ts) get its styles too.
+    ['/sign-in/styles.css', asset(`${base}\n${recoveryCodesCss}\n${signInCss}`, css)],
     ['/invitation/', asset(invitationHtml, html, { cache: 'no-store' })],
     ['/invitation/app.js', asset(bundle('invitation/app.js'), js)],
-    ['/invitation/styles.css', asset(`${base}\n${invitationCss}`, css)],
+    ['/invitation/styles.css', asset(`${base}\n${recoveryCodesCss}\n${invitationCss}`, css)],
   ]);
 }
 
