@@ -9,8 +9,9 @@ import { seedBulkUsers } from './flows/bulk-seed.js';
 import { describeDemo, seedDemo } from './flows/demo-data.js';
 import { createOperator } from './flows/operators.js';
 import { createPhoneResetLink } from './factors/sms/phone-reset.js';
-import { createTenant, createUser } from './flows/provisioning.js';
-import { findTenantBySlug } from './store/repositories/tenants.js';
+import { createTenant, createUser, setTenantCountry } from './flows/provisioning.js';
+import { findTenantBySlug, type Tenant } from './store/repositories/tenants.js';
+import { listOidcClients, registerOidcClient, removeOidcClient } from './oidc/clients.js';
 import { findUserByEmail } from './store/repositories/users.js';
 import { buildApp } from './http/app.js';
 import { startHousekeeping } from './store/housekeeping.js';
@@ -22,9 +23,20 @@ const USAGE = `mfa-desk <command>
   serve [--host 127.0.0.1] [--port 8080]   run the auth server
   start                                    run the server; on an empty database create a demo tenant and user first
   migrate                                  bring the database schema up to date
-  tenant create --slug acme --name "Acme AS" [--preset app|sms]
+  tenant create --slug acme --name "Acme AS" [--preset app|sms] [--country NO|DE|...]
+                                           --country (ISO 3166-1 alpha-2): how national phone numbers
+                                           ("0151 2345 6789") are read; default NO (app), DE (sms)
+  tenant update --slug acme --country DE   set the tenant's country (tenants made before it existed
+                                           read international numbers only)
   user create --tenant acme --email a@acme.test --name "Ada" --password ... [--locale en|nb|de] [--phone +4791234567]
+                                           --phone as typed: +47 ..., 0047 ..., or national in the tenant's country
   user phone-reset-link --tenant acme --email a@acme.test   email the user a link to set a new phone (24 h, single use)
+  oidc-client add --tenant acme --name "Intranet" --redirect-uri https://intranet.acme.test/callback
+                  [--redirect-uri ...] [--post-logout-uri https://intranet.acme.test/] [--public]
+                                           register a portal (OpenID Connect client) of the tenant; prints its
+                                           client_id, its secret (once; none with --public) and the issuer
+  oidc-client list --tenant acme           the tenant's portals
+  oidc-client remove --tenant acme --client-id mfa_...   remove a portal (its sign-ins stop working)
   operator create --email s@desk.test --name "Sam" --role support|tenant_admin|auditor [--tenant acme] [--password ...]
                                            prints the operator's TOTP enrollment (URI and a QR in the terminal)
   seed-demo                                demo tenants, users in every state, one operator per role; prints credentials
@@ -47,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       slug: { type: 'string' },
       name: { type: 'string' },
       preset: { type: 'string' },
+      country: { type: 'string' },
       tenant: { type: 'string' },
       email: { type: 'string' },
       password: { type: 'string' },
@@ -55,6 +68,10 @@ async function main(argv: string[]): Promise<void> {
       role: { type: 'string' },
       users: { type: 'string' },
       tenants: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-uri': { type: 'string', multiple: true },
+      'client-id': { type: 'string' },
+      public: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -87,11 +104,24 @@ async function main(argv: string[]): Promise<void> {
           slug: required(values.slug, '--slug'),
           name: required(values.name, '--name'),
           preset: values.preset as 'app' | 'sms' | undefined,
+          country: values.country,
         });
         print(
           values.json,
           { id: tenant.id, slug: tenant.slug, name: tenant.name, policy: tenant.policy },
-          `created tenant ${tenant.slug} (${tenant.id})`,
+          `created tenant ${tenant.slug} (${tenant.id}), country ${tenant.policy.country}`,
+        );
+      });
+    case 'tenant update':
+      return withContext(config, async (ctx) => {
+        const tenant = await setTenantCountry(ctx, {
+          slug: required(values.slug, '--slug'),
+          country: required(values.country, '--country'),
+        });
+        print(
+          values.json,
+          { id: tenant.id, slug: tenant.slug, name: tenant.name, policy: tenant.policy },
+          `tenant ${tenant.slug}: country ${tenant.policy.country}`,
         );
       });
     case 'user create':
@@ -113,6 +143,52 @@ async function main(argv: string[]): Promise<void> {
         if (!user) throw new ApiError('not_found', `There is no user ${values.email} in tenant ${values.tenant}.`);
         const result = await createPhoneResetLink(ctx, user.id, { type: 'system', id: null, label: 'cli' }, null);
         print(values.json, result, `reset link emailed to ${result.sentTo}, valid until ${result.expiresAt}:\n${result.link}`);
+      });
+    case 'oidc-client add':
+      return withContext(config, async (ctx) => {
+        const tenant = await cliTenant(ctx, values.tenant);
+        const created = await registerOidcClient(
+          ctx,
+          tenant.id,
+          {
+            name: required(values.name, '--name'),
+            redirectUris: values['redirect-uri'] ?? [],
+            postLogoutRedirectUris: values['post-logout-uri'] ?? [],
+            public: values.public,
+          },
+          { actorType: 'system', actorId: 'cli', label: 'cli' },
+        );
+        const issuer = `${config.publicUrl}/oidc`;
+        print(
+          values.json,
+          { ...created, issuer },
+          [
+            `registered ${created.name} for ${tenant.slug}`,
+            `  issuer        ${issuer}`,
+            `  client_id     ${created.clientId}`,
+            created.clientSecret ? `  client_secret ${created.clientSecret}   (shown this once)` : '  public client: no secret; PKCE only',
+          ].join('\n'),
+        );
+      });
+    case 'oidc-client list':
+      return withContext(config, async (ctx) => {
+        const clients = await listOidcClients(ctx, (await cliTenant(ctx, values.tenant)).id);
+        print(
+          values.json,
+          clients,
+          clients.length
+            ? clients
+                .map((c) => `${c.clientId}  ${c.name}  ${c.public ? 'public' : 'confidential'}  ${c.redirectUris.join(' ')}`)
+                .join('\n')
+            : 'no portals registered',
+        );
+      });
+    case 'oidc-client remove':
+      return withContext(config, async (ctx) => {
+        const tenant = await cliTenant(ctx, values.tenant);
+        const clientId = required(values['client-id'], '--client-id');
+        await removeOidcClient(ctx, tenant.id, clientId, { actorType: 'system', actorId: 'cli', label: 'cli' });
+        print(values.json, { ok: true, clientId }, `removed ${clientId}`);
       });
     case 'operator create':
       return withContext(config, async (ctx) => {
@@ -184,6 +260,12 @@ function progressBar(total: number): (done: number) => void {
       `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} users, ${rate}/s `,
     );
   };
+}
+
+async function cliTenant(ctx: ServerContext, slug: string | undefined): Promise<Tenant> {
+  const tenant = await findTenantBySlug(ctx.store.db, required(slug, '--tenant'));
+  if (!tenant) throw new ApiError('not_found', `There is no tenant "${slug}".`);
+  return tenant;
 }
 
 function required(value: string | undefined, flag: string): string {

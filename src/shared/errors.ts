@@ -22,6 +22,8 @@ export const errorStatus = {
   method_not_allowed: 405,
   request_timeout: 408,
   conflict: 409,
+  /** An OpenID sign-in step for a browser that did not start it, or that has ended (the portal must start again). */
+  interaction_expired: 410,
   already_enrolled: 409,
   enrollment_incomplete: 409,
   phone_change_via_support: 409,

@@ -19,3 +19,14 @@ export type FirstFactorMethod = (typeof firstFactorMethods)[number];
 /** Every way to answer a challenge: the enrolled factors and the recovery codes that come with them. */
 export const signInMethods = [...enrolledMethods, 'recovery_code'] as const;
 export type SignInMethod = (typeof signInMethods)[number];
+
+/**
+ * What each method counts as in an ID token's `amr` (RFC 8176 where it has a word: an app code and
+ * a recovery code are one-time passwords; `push` is this product's, as the issue names it).
+ */
+export const amrOfMethod: Record<SignInMethod, string> = { totp: 'otp', sms: 'sms', push: 'push', recovery_code: 'otp' };
+
+/** A session's amr after a password and, when given, a second factor ("pwd otp mfa"). */
+export function signInAmr(method?: SignInMethod): string[] {
+  return method ? ['pwd', amrOfMethod[method], 'mfa'] : ['pwd'];
+}

@@ -1,5 +1,12 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { enrolledMethods, firstFactorMethods } from './methods.js';
+
+/** An ISO 3166-1 alpha-2 code ("NO", "DE") of a country whose phone numbers libphonenumber knows. */
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as NO or DE')
+  .refine(isSupportedCountry, 'a country whose phone numbers are known, such as NO or DE');
 
 /**
  * A tenant's MFA policy. Every number the product promises is a field here, so a tenant admin can
@@ -59,6 +66,14 @@ export const tenantPolicySchema = z.object({
    * costliest SMS abuse, OWASP "SMS pumping"). @default the Nordic, DACH, UK/IE and Benelux codes of the seeds' markets
    */
   smsAllowedCountryCodes: z.array(z.string().regex(/^\d{1,3}$/)).max(250),
+  /**
+   * The tenant's country (ISO 3166-1 alpha-2, "NO", "DE"): a phone number typed the national way
+   * ("0151 2345 6789", "412 34 567") is read as a number of this country; one with +, 00 or another
+   * country code is read as written. Absent (tenants made before it existed): only international
+   * numbers are read, as before; no country is guessed, since a guess can make one country's
+   * national number another's valid mobile. @default from the preset: NO (seed 000), DE (seed 003)
+   */
+  country: countryCode.optional(),
   /**
    * Wrong passwords in a row one account may make before each further try has to wait. The count is
    * kept per place: unrecognised places share one, while each trusted IP and each remembered device of
@@ -191,13 +206,13 @@ const common = {
 } satisfies Partial<TenantPolicy>;
 
 /**
- * `app` = seed 000 (authenticator app + recovery code, remember 30 days); `sms` = seed 003 (SMS or
- * push approval, and the app): push first, since a user who added a push device chose it, and it
+ * `app` = seed 000 (authenticator app + recovery code, remember 30 days; a Norwegian vendor, so
+ * country NO); `sms` = seed 003 (SMS or push approval, and the app; German, so DE): push first, since a user who added a push device chose it, and it
  * costs no SMS; a user without one is offered SMS first.
  */
 export const policyPresets: Record<PolicyPreset, TenantPolicy> = {
-  app: { ...common, allowedMethods: ['totp'], rememberDeviceDays: 30, askOnlyOnNewIpOrPasswordChange: false },
-  sms: { ...common, allowedMethods: ['push', 'sms', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true },
+  app: { ...common, allowedMethods: ['totp'], rememberDeviceDays: 30, askOnlyOnNewIpOrPasswordChange: false, country: 'NO' },
+  sms: { ...common, allowedMethods: ['push', 'sms', 'totp'], rememberDeviceDays: 0, askOnlyOnNewIpOrPasswordChange: true, country: 'DE' },
 };
 
 /** Scopes guarded by a stricter second-factor check, asked even on a remembered device (seed 000's bank module). */

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/server/store/database.js';
 import { dialects, freshDatabase, type TestDatabase } from '../support/databases.js';
 
 const bin = join(import.meta.dirname, '../../bin/mfa-desk.mjs');
@@ -93,6 +94,79 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(run('user', 'phone-reset-link', '--tenant', 'acme', '--email', 'nobody@acme.test').stderr).toMatch(/no user nobody@acme.test/);
   });
 
+  it("takes a tenant's country and reads phones typed the national way by it", async () => {
+    const created = run('tenant', 'create', '--slug', 'kontor', '--name', 'Kontor GmbH', '--preset', 'sms', '--json');
+    expect(created.status, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ policy: { country: 'DE' } });
+    const given = run('tenant', 'create', '--slug', 'wien', '--name', 'Wien GmbH', '--preset', 'sms', '--country', 'at', '--json');
+    expect(JSON.parse(given.stdout)).toMatchObject({ policy: { country: 'AT' } });
+    const typed: Array<[string, string]> = [
+      ['0049 151 98765432', '+4915198765432'],
+      ['+49 (0)151 2345 6789', '+4915123456789'],
+      ['0151 2345 6789', '+4915123456789'],
+    ];
+    const ids: string[] = [];
+    for (const [i, [phone]] of typed.entries()) {
+      const user = run(
+        'user',
+        'create',
+        '--tenant',
+        'kontor',
+        '--email',
+        `person${i}@kontor.test`,
+        '--name',
+        `Person ${i}`,
+        '--password',
+        'correct horse battery',
+        '--phone',
+        phone,
+        '--json',
+      );
+      expect(user.status, user.stderr).toBe(0);
+      ids.push((JSON.parse(user.stdout) as { id: string }).id);
+    }
+    // A tenant made before countries: national numbers are refused until it has one.
+    const store = openStore(database.url);
+    try {
+      const stored = await store.db.selectFrom('users').select(['id', 'phone']).where('id', 'in', ids).execute();
+      expect(ids.map((id) => stored.find((u) => u.id === id)?.phone)).toEqual(typed.map(([, e164]) => e164));
+      const acme = await store.db.selectFrom('tenants').select('policy').where('slug', '=', 'acme').executeTakeFirstOrThrow();
+      const policy = JSON.parse(acme.policy) as Record<string, unknown>;
+      delete policy.country;
+      await store.db
+        .updateTable('tenants')
+        .set({ policy: JSON.stringify(policy) })
+        .where('slug', '=', 'acme')
+        .execute();
+    } finally {
+      await store.close();
+    }
+    const national = [
+      'user',
+      'create',
+      '--tenant',
+      'acme',
+      '--email',
+      'kari@acme.test',
+      '--name',
+      'Kari',
+      '--password',
+      'correct horse battery',
+      '--phone',
+      '412 34 567',
+    ];
+    expect(run(...national).stderr).toMatch(/not a valid phone number/);
+    const updated = run('tenant', 'update', '--slug', 'acme', '--country', 'no', '--json');
+    expect(updated.status, updated.stderr).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ slug: 'acme', policy: { country: 'NO' } });
+    expect(run(...national).status).toBe(0);
+    expect(run('tenant', 'update', '--slug', 'acme', '--country', 'XX').stderr).toMatch(
+      /--country: a country whose phone numbers are known/,
+    );
+    expect(run('tenant', 'update', '--slug', 'acme').stderr).toMatch(/--country is required/);
+    expect(run('tenant', 'update', '--slug', 'ghost', '--country', 'DE').stderr).toMatch(/no tenant "ghost"/);
+  });
+
   it('creates operators with a TOTP enrollment, seeds demo and bench data', () => {
     const op = run('operator', 'create', '--email', 'sam@desk.test', '--name', 'Sam', '--role', 'support');
     expect(op.status, op.stderr).toBe(0);
@@ -132,6 +206,7 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
       [['tenant', 'create', '--slug', 'Bad Slug!', '--name', 'X'], /--slug: lowercase/],
       [['tenant', 'create', '--slug', 'acme', '--name', 'Again'], /already exists/],
       [['tenant', 'create', '--slug', 'x2', '--name', 'X', '--preset', 'carrier-pigeon'], /--preset/],
+      [['tenant', 'create', '--slug', 'x3', '--name', 'X', '--country', 'Norway'], /--country: an ISO 3166-1 alpha-2/],
       [['user', 'create', '--tenant', 'acme'], /--email is required/],
       [['frobnicate'], /unknown command/],
       [['serve', '--port', 'eighty'], /--port must be/],

@@ -37,6 +37,7 @@ describe('the people of a break-up, as typed and pasted', () => {
         { name: 'Shared', email: 'Accounts@firma.test', phone: '12' },
       ],
       'accounts@firma.test',
+      undefined,
     );
     expect(checked[0]).toMatchObject({ name: 'Per Hansen', email: 'per@firma.test', phone: '+4791234567', phoneCallingCode: '47' });
     expect(checked.map((c) => c.problems.map((p) => p.code))).toEqual([
@@ -44,6 +45,25 @@ describe('the people of a break-up, as typed and pasted', () => {
       ['duplicate_in_list'],
       ['name_required', 'invalid_email'],
       ['same_as_shared', 'invalid_phone'],
+    ]);
+  });
+
+  it("reads a phone typed the national way in the tenant's country, and only there", () => {
+    const lines = [
+      { name: 'Greta', email: 'greta@firma.test', phone: '0151 2345 6789' },
+      { name: 'Jonas', email: 'jonas@firma.test', phone: '+49 (0)151 9876 5432' },
+      { name: 'Kari', email: 'kari@firma.test', phone: '412 34 567' },
+    ];
+    expect(checkMemberLines(lines, 'accounts@firma.test', 'DE').map((m) => [m.phone, m.problems.map((p) => p.code)])).toEqual([
+      ['+4915123456789', []],
+      ['+4915198765432', []],
+      // A Norwegian mobile written without +47 is a German landline number in Germany.
+      [null, ['not_mobile']],
+    ]);
+    expect(checkMemberLines(lines, 'accounts@firma.test', 'NO').map((m) => [m.phone, m.phoneCallingCode])).toEqual([
+      [null, null],
+      ['+4915198765432', '49'],
+      ['+4741234567', '47'],
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { PushDeviceState } from '../../shared/api/push.js';
 import { fromBase64Url, parseEnrollmentLink } from '../../shared/push/protocol.js';
+import { withoutSeparators } from '../../shared/typed-code.js';
 import { byId, h, replace, say } from '../common/dom.js';
 import { ApiFailure } from '../common/http.js';
 import { describeBrowser, fill, formatTime, minutesSeconds } from '../common/i18n.js';
@@ -433,7 +434,7 @@ async function answer(card: Card, decision: 'approve' | 'deny' | 'fraud'): Promi
   if (!account || card.busy || card.expired) return;
   let code: string | null = null;
   if (decision === 'approve') {
-    code = card.input.value.replace(/\s+/g, '');
+    code = withoutSeparators(card.input.value);
     if (!/^\d{6}$/.test(code)) {
       say(card.message, t.codeFormat, 'error');
       card.input.setAttribute('aria-invalid', 'true');

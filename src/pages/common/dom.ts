@@ -48,3 +48,38 @@ export function say(region: HTMLElement, text: string, kind: 'info' | 'error' | 
   region.textContent = text;
   region.dataset.kind = kind;
 }
+
+/**
+ * A labelled input with its hints, each hint named by the input's aria-describedby (`<id>-hint`,
+ * `<id>-hint-1`, ..., then any `aria-describedby` given), so a screen reader reads them with the field.
+ */
+export function field(id: string, label: string, attributes: Attributes, hints: readonly string[] = []) {
+  const hintIds = hints.map((_, index) => `${id}-hint${index ? `-${index}` : ''}`);
+  const describedBy = [...hintIds, attributes['aria-describedby']].filter((part) => typeof part === 'string' && part !== '');
+  const input = h('input', { id, name: id, ...attributes, 'aria-describedby': describedBy.length ? describedBy.join(' ') : null });
+  const wrap = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    ...hints.map((hint, index) => h('p', { class: 'hint', id: hintIds[index] }, hint)),
+    input,
+  );
+  return { input, wrap };
+}
+
+/** A field refused: marked invalid, the reason in the alert region, the focus on it. */
+export function markInvalid(alert: HTMLElement, input: HTMLInputElement, message: string): void {
+  input.setAttribute('aria-invalid', 'true');
+  say(alert, message, 'error');
+  input.focus();
+}
+
+/** Editing a field that was refused clears the refusal: the message was about what it held. */
+export function clearWhenEdited(alert: HTMLElement, ...inputs: HTMLInputElement[]): void {
+  for (const input of inputs)
+    input.addEventListener('input', () => {
+      if (input.getAttribute('aria-invalid') !== 'true') return;
+      input.removeAttribute('aria-invalid');
+      say(alert, '');
+    });
+}

@@ -15,6 +15,12 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Anything thrown, as an ApiFailure (a bug in the page itself reads as `client_error`). */
+export function asFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure(0, 'client_error', error instanceof Error ? error.message : String(error));
+}
+
 export async function readAnswer<T>(response: Response): Promise<T> {
   const text = await response.text();
   let body: unknown = undefined;

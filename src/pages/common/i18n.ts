@@ -41,6 +41,13 @@ export function formatTime(language: Language, at: string | number | Date): stri
   return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
 }
 
+/** "9 December 2026 at 10:00" in the page's language, in the browser's time zone. */
+export function formatWhen(language: Language, at: string): string {
+  const date = new Date(at);
+  if (Number.isNaN(date.getTime())) return at;
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+}
+
 /** "Chrome on Linux" from a User-Agent, for a default device name; the words are the brands', not translated. */
 export function describeBrowser(userAgent: string): { browser: string; os: string } {
   const browser = /Edg\//.test(userAgent)

@@ -1,17 +1,12 @@
 import type { z } from 'zod';
-import type {
-  enrollCompleteAnswer,
-  loginAnswer,
-  phoneConfirmAnswer,
-  recoveryCodesAnswer,
-  smsSentAnswer,
-  totpEnrollAnswer,
-} from '../../shared/api/end-user.js';
+import type { enrollCompleteAnswer, loginAnswer } from '../../shared/api/end-user.js';
 import type { InvitationAcceptAnswer, InvitationView } from '../../shared/api/invitations.js';
 import type { FirstFactorMethod } from '../../shared/methods.js';
-import { byId, h, replace, say } from '../common/dom.js';
-import { ApiFailure, callJson, readAnswer, send } from '../common/http.js';
-import { fill, type Language } from '../common/i18n.js';
+import { byId, clearWhenEdited as clearEdited, field, h, markInvalid, replace, say } from '../common/dom.js';
+import { describeSetupRefusal, factorSetupCatalogs, type Enrolled, type SetupFlow, type TotpMemo } from '../common/factor-setup.js';
+import { ApiFailure, asFailure as failure, callJson, readAnswer, send } from '../common/http.js';
+import { fill, formatWhen, type Language } from '../common/i18n.js';
+import { showSecondFactorSetup } from '../common/method-choice.js';
 import { recoveryCodesStep } from '../common/recovery-codes.js';
 import { browserTexts, catalogs } from './i18n.js';
 
@@ -33,10 +28,6 @@ import { browserTexts, catalogs } from './i18n.js';
  * address bar at once; it and the enrollment token live in this page's memory only.
  */
 
-type TotpStarted = z.infer<typeof totpEnrollAnswer>;
-type RecoveryCodes = z.infer<typeof recoveryCodesAnswer>;
-type SmsSent = z.infer<typeof smsSentAnswer>;
-type PhoneConfirmed = z.infer<typeof phoneConfirmAnswer>;
 type Completed = z.infer<typeof enrollCompleteAnswer>;
 type LoginAnswer = z.infer<typeof loginAnswer>;
 
@@ -62,44 +53,19 @@ let invitationToken = '';
 let invitation: InvitationView | undefined;
 let enrollment: { token: string; methods: FirstFactorMethod[] } | undefined;
 /** The app's secret once asked for: coming back to the app step shows the same QR code. */
-let totpStarted: TotpStarted | undefined;
+const totp: TotpMemo = {};
 /** The enrollment came from signing in again (the "continue" step), not from choosing the password just now. */
 let resumed = false;
 /** Bumped by every new step: an answer that arrives after the person moved on is dropped. */
 let stepSerial = 0;
 
-function failure(error: unknown): ApiFailure {
-  if (error instanceof ApiFailure) return error;
-  return new ApiFailure(0, 'client_error', error instanceof Error ? error.message : String(error));
-}
-
 /** An enrollment call's refusal in the person's words; `during` says which step asked. */
 function describe(error: ApiFailure, during?: 'totp' | 'sms'): string {
-  const left = typeof error.details.attemptsLeft === 'number' ? error.details.attemptsLeft : undefined;
+  const setup = describeSetupRefusal({ t: factorSetupCatalogs[language], language, methods: enrollment?.methods ?? [] }, error, during);
+  if (setup !== undefined) return setup;
   switch (error.code) {
     case 'link_expired':
       return t.error_link_expired;
-    case 'invalid_code':
-      if (during === 'totp') return t.error_totp_invalid;
-      if (left === 0) return t.error_sms_code_gone;
-      return left === undefined ? t.error_invalid_code : `${t.error_invalid_code} ${fill(t.attemptsLeft, { count: left })}`;
-    case 'sms_limit_reached': {
-      const retryAt = typeof error.details.retryAt === 'string' ? error.details.retryAt : undefined;
-      const limit = retryAt ? fill(t.error_sms_limit_until, { time: formatWhen(language, retryAt) }) : t.error_sms_limit_reached;
-      return enrollment?.methods.includes('totp') ? `${limit} ${t.orUseApp}` : limit;
-    }
-    case 'invalid_phone':
-      return t.error_invalid_phone;
-    case 'sms_country_not_allowed':
-      return t.error_sms_country_not_allowed;
-    case 'phone_change_via_support':
-      return t.error_phone_change_via_support;
-    case 'already_enrolled':
-      return t.error_already_enrolled;
-    case 'forbidden':
-      return t.error_forbidden;
-    case 'enrollment_incomplete':
-      return t.error_enrollment_incomplete;
     case 'too_many_attempts':
       return t.error_too_many_attempts;
     case 'unauthorized':
@@ -115,35 +81,6 @@ function describe(error: ApiFailure, during?: 'totp' | 'sms'): string {
 /** The enrollment token is gone (30 minutes, or spent): the person signs in again to go on (`stopped`). */
 function sessionOver(error: ApiFailure): boolean {
   return error.code === 'unauthorized' || error.code === 'invalid_token';
-}
-
-/** "9 December 2026 at 10:00" in the page's language, in the browser's time zone. */
-function formatWhen(lang: Language, at: string): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return at;
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
-}
-
-/** What people type for a code ("123 456", "123-456", "123–456"), as the server reads it. */
-function normaliseCode(typed: string): string {
-  return typed.replace(/[\s\u2010-\u2015\u2212-]/g, '');
-}
-
-/** A base32 key in groups of four, for typing by hand. */
-function groupsOfFour(secret: string): string {
-  return (
-    secret
-      .replace(/\s+/g, '')
-      .match(/.{1,4}/g)
-      ?.join(' ') ?? secret
-  );
-}
-
-/** An SVG as a data: URL (the policy allows images from data:, never inline markup or script). */
-function svgDataUrl(svg: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(svg)) binary += String.fromCharCode(byte);
-  return `data:image/svg+xml;base64,${btoa(binary)}`;
 }
 
 function setLanguage(next: Language): void {
@@ -195,33 +132,13 @@ function newStep(step: StepIndex | null, title: string, ...content: Array<Node |
   return stepSerial;
 }
 
-function field(id: string, label: string, attributes: Record<string, string | number | boolean | null>, hints: string[] = []) {
-  const hintIds = hints.map((_, index) => `${id}-hint${index ? `-${index}` : ''}`);
-  const input = h('input', { id, name: id, ...attributes, 'aria-describedby': hintIds.length ? hintIds.join(' ') : null });
-  const wrap = h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    ...hints.map((hint, index) => h('p', { class: 'hint', id: hintIds[index] }, hint)),
-    input,
-  );
-  return { input, wrap };
-}
-
 function invalid(input: HTMLInputElement, message: string): void {
-  input.setAttribute('aria-invalid', 'true');
-  say(ui.alert, message, 'error');
-  input.focus();
+  markInvalid(ui.alert, input, message);
 }
 
 /** Editing a field that was refused clears the refusal: the message was about what it held. */
 function clearWhenEdited(...inputs: HTMLInputElement[]): void {
-  for (const input of inputs)
-    input.addEventListener('input', () => {
-      if (input.getAttribute('aria-invalid') !== 'true') return;
-      input.removeAttribute('aria-invalid');
-      say(ui.alert, '');
-    });
+  clearEdited(ui.alert, ...inputs);
 }
 
 /** The page cannot go on: the reason in the alert region, and what the person can do next. */
@@ -558,221 +475,41 @@ function enroll<T>(path: string, body?: unknown): Promise<T> {
   return callJson<T>(api(path), { method: 'POST', body, headers: { authorization: `Bearer ${enrollment?.token ?? ''}` } });
 }
 
+/** The shared setup steps (common/method-choice.ts, totp-setup.ts, phone-setup.ts) as this page shows them: step 2 of 4. */
+function setupFlow(): SetupFlow {
+  return {
+    t: factorSetupCatalogs[language],
+    language,
+    regions: ui,
+    view: ui.view,
+    methods: enrollment?.methods ?? [],
+    memo: totp,
+    resumed,
+    proposedPhone: invitation?.proposedPhone ?? null,
+    lead: null,
+    newStep: (title, ...content) => {
+      const serial = newStep(1, title, ...content);
+      return () => serial === stepSerial;
+    },
+    enroll,
+    describe: (refusal) => describe(refusal),
+    sessionOver: (refusal, resume) => {
+      if (!sessionOver(refusal)) return false;
+      stopped(() => resume(setupFlow()));
+      return true;
+    },
+    onConfirmed: (enrolled, codes) => showRecovery(codes, enrolled),
+    footer: () => null,
+  };
+}
+
 function showSecondFactor(): void {
-  const methods = enrollment?.methods ?? [];
-  if (methods.length > 1) showChoice(methods);
-  else if (methods[0] === 'sms') showSms();
-  else if (methods[0] === 'totp') void showTotp();
-  else ended(t.problemHeading, fill(t.error_other, { status: '-', message: 'no second factor is offered' }));
-}
-
-function chooseOtherButton(): HTMLElement | null {
-  if ((enrollment?.methods.length ?? 0) < 2) return null;
-  const button = h('button', { type: 'button', class: 'link', id: 'choose-other' }, t.chooseOther);
-  button.addEventListener('click', () => showChoice(enrollment?.methods ?? []));
-  return h('p', { class: 'other-way' }, button);
-}
-
-function showChoice(methods: FirstFactorMethod[]): void {
-  const options = methods.map((method, index) => {
-    const name = method === 'totp' ? t.chooseTotp : t.chooseSms;
-    const help = method === 'totp' ? t.chooseTotpHelp : t.chooseSmsHelp;
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: index === 0 ? 'choice first' : 'choice',
-        'data-method': method,
-        'aria-labelledby': `choice-${method}-name`,
-        'aria-describedby': `choice-${method}-help`,
-      },
-      h('span', { class: 'choice-name', id: `choice-${method}-name` }, name),
-      h('span', { class: 'choice-help', id: `choice-${method}-help` }, help),
-    );
-    button.addEventListener('click', () => (method === 'totp' ? void showTotp() : showSms()));
-    return h('li', {}, button);
-  });
-  newStep(1, t.chooseHeading, h('p', {}, t.chooseIntro), h('ul', { class: 'choices' }, ...options));
-}
-
-async function showTotp(): Promise<void> {
-  const serial = newStep(1, t.totpHeading);
-  // A new key after signing in again: an entry the app may hold from before no longer works.
-  const newKey = resumed && !totpStarted;
-  if (!totpStarted) {
-    say(ui.status, t.preparingApp);
-    try {
-      const started = await enroll<TotpStarted>('/v1/enroll/totp');
-      totpStarted = started;
-    } catch (error) {
-      if (serial !== stepSerial) return;
-      const refusal = failure(error);
-      if (sessionOver(refusal)) return stopped(() => void showTotp());
-      say(ui.status, '');
-      replace(
-        ui.view,
-        h(
-          'div',
-          { class: 'actions' },
-          retryButton(() => void showTotp()),
-        ),
-        chooseOtherButton(),
-      );
-      say(ui.alert, describe(refusal), 'error');
-      return;
-    }
-    if (serial !== stepSerial) return;
-    say(ui.status, '');
-  }
-  const started = totpStarted;
-
-  const code = field(
-    'totp-code',
-    t.totpCodeLabel,
-    { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', spellcheck: 'false', maxlength: 16, required: true },
-    [t.totpCodeHint],
-  );
-  const submit = h('button', { type: 'submit', class: 'primary' }, t.confirm);
-  const form = h('form', { id: 'totp-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit));
-  replace(
-    ui.view,
-    h(
-      'ol',
-      { class: 'steps' },
-      h('li', {}, h('p', {}, t.totpInstall)),
-      h(
-        'li',
-        {},
-        h('p', {}, t.totpScan),
-        newKey ? h('p', { class: 'hint', 'data-testid': 'new-key-note' }, t.totpNewKey) : null,
-        h('img', { class: 'qr', src: svgDataUrl(started.qrSvg), alt: t.qrAlt, width: 220, height: 220, 'data-testid': 'qr-code' }),
-        h('p', { id: 'manual-key-label' }, t.manualKeyLabel),
-        h(
-          'p',
-          { class: 'manual-key', id: 'manual-key', 'data-testid': 'manual-key', 'aria-describedby': 'manual-key-label' },
-          h('code', {}, groupsOfFour(started.secret)),
-        ),
-        h('p', { class: 'hint' }, t.manualKeyHint),
-        h('p', { class: 'open-in-app' }, h('a', { href: started.otpauthUri }, t.openInApp)),
-      ),
-      h('li', {}, form),
-    ),
-    chooseOtherButton(),
-  );
-
-  clearWhenEdited(code.input);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const typed = normaliseCode(code.input.value);
-    if (!/^\d{6}$/.test(typed)) return invalid(code.input, t.errorCodeShape);
-    submit.disabled = true;
-    say(ui.alert, '');
-    say(ui.status, t.checkingCode);
-    void enroll<RecoveryCodes>('/v1/enroll/totp/confirm', { code: typed }).then(
-      (answer) => {
-        totpStarted = undefined;
-        showRecovery(answer.recoveryCodes, { method: 'totp' });
-      },
-      (error: unknown) => {
-        submit.disabled = false;
-        say(ui.status, '');
-        const refusal = failure(error);
-        // The app keeps the key it was given: the same QR code, the same key, after signing in again.
-        if (sessionOver(refusal)) return stopped(() => void showTotp());
-        invalid(code.input, describe(refusal, 'totp'));
-        code.input.select();
-      },
-    );
-  });
-}
-
-function retryButton(again: () => void): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'primary' }, t.tryAgain);
-  button.addEventListener('click', again);
-  return button;
-}
-
-function showSms(): void {
-  const proposed = invitation?.proposedPhone ?? null;
-  const phone = field(
-    'phone',
-    t.phoneLabel,
-    { type: 'tel', autocomplete: 'tel', inputmode: 'tel', required: true, value: proposed ?? '' },
-    proposed ? [t.phoneProposed, t.phoneHint] : [t.phoneHint],
-  );
-  const send = h('button', { type: 'submit', class: 'primary', id: 'send-code' }, t.sendCode);
-  const phoneForm = h('form', { id: 'phone-form', novalidate: true }, phone.wrap, h('div', { class: 'actions' }, send));
-  const sentInfo = h('p', { class: 'hint', id: 'sms-sent' });
-  const code = field('sms-code', t.smsCodeLabel, {
-    type: 'text',
-    inputmode: 'numeric',
-    autocomplete: 'one-time-code',
-    spellcheck: 'false',
-    maxlength: 16,
-    required: true,
-  });
-  const confirm = h('button', { type: 'submit', class: 'primary' }, t.confirm);
-  const codeForm = h('form', { id: 'sms-code-form', novalidate: true, hidden: true }, code.wrap, h('div', { class: 'actions' }, confirm));
-  newStep(1, t.smsHeading, h('p', {}, t.smsIntro), phoneForm, sentInfo, codeForm, chooseOtherButton());
-
-  clearWhenEdited(phone.input, code.input);
-  phoneForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    phone.input.removeAttribute('aria-invalid');
-    const number = phone.input.value.trim();
-    if (!number) return invalid(phone.input, t.errorPhoneEmpty);
-    send.disabled = true;
-    say(ui.alert, '');
-    say(ui.status, t.sendingCode);
-    void enroll<SmsSent>('/v1/enroll/phone', { phone: number }).then(
-      (sent) => {
-        send.disabled = false;
-        send.textContent = t.sendNewCode;
-        send.classList.remove('primary');
-        say(ui.status, '');
-        sentInfo.textContent = fill(t.smsSent, { to: sent.sentTo, left: sent.remainingToday });
-        codeForm.hidden = false;
-        code.input.value = '';
-        code.input.focus();
-      },
-      (error: unknown) => {
-        send.disabled = false;
-        say(ui.status, '');
-        const refusal = failure(error);
-        if (sessionOver(refusal)) return stopped(showSms);
-        if (refusal.code === 'invalid_phone' || refusal.code === 'sms_country_not_allowed') invalid(phone.input, describe(refusal, 'sms'));
-        else say(ui.alert, describe(refusal, 'sms'), 'error');
-      },
-    );
-  });
-  codeForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const typed = normaliseCode(code.input.value);
-    if (!/^\d{6}$/.test(typed)) return invalid(code.input, t.errorCodeShape);
-    confirm.disabled = true;
-    say(ui.alert, '');
-    say(ui.status, t.checkingCode);
-    void enroll<PhoneConfirmed>('/v1/enroll/phone/confirm', { code: typed }).then(
-      (answer) => showRecovery(answer.recoveryCodes, { method: 'sms', phoneHint: answer.phoneHint }),
-      (error: unknown) => {
-        confirm.disabled = false;
-        say(ui.status, '');
-        const refusal = failure(error);
-        if (sessionOver(refusal)) return stopped(showSms);
-        invalid(code.input, describe(refusal, 'sms'));
-        code.input.select();
-      },
-    );
-  });
+  if (!showSecondFactorSetup(setupFlow()))
+    ended(t.problemHeading, fill(t.error_other, { status: '-', message: 'no second factor is offered' }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 3: the recovery codes, shown once, acknowledged before anything goes on
-
-interface Enrolled {
-  method: FirstFactorMethod;
-  phoneHint?: string;
-}
 
 function showRecovery(codes: string[], enrolled: Enrolled): void {
   if (codes.length === 0) {
@@ -860,6 +597,6 @@ window.addEventListener('hashchange', () => {
   // Halfway through a setup, the page goes on with what it has.
   if (!again || enrollment) return;
   invitationToken = again;
-  totpStarted = undefined;
+  totp.started = undefined;
   void inspect();
 });

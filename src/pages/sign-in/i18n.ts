@@ -1,7 +1,11 @@
 import { browserLanguages, pickLanguage, type Language } from '../common/i18n.js';
 import { recoveryCodesCatalogs } from '../common/recovery-codes.js';
 
-/** The sign-in page's words. English is the source; nb and de name every key (the compiler checks). */
+/**
+ * The sign-in page's words, at /sign-in and as the OpenID Provider's interaction page. English is
+ * the source; nb and de name every key (the compiler checks). The first-time setup's steps have
+ * their own catalog (common/factor-setup.ts), as the recovery codes have theirs (spread in here).
+ */
 const en = {
   title: 'Sign in',
   tenantLabel: 'Organisation',
@@ -60,6 +64,28 @@ const en = {
   error_already_enrolled: 'An authenticator app is already set up for this account. Start again and sign in with a code from it.',
   enrollmentStopped: 'For your safety, the setup stopped after 30 minutes. Sign in again to go on where you were.',
   error_setup_finished: 'This setup was already finished, perhaps in another window. Start again and sign in with a code from your app.',
+  // The OpenID Provider's interaction (/interaction/{uid}): a portal sent the person here.
+  loading: 'Opening the sign-in…',
+  titleTo: 'Sign in to {tenant}',
+  continueTo: 'to continue to {client}',
+  stepUpWhy: '{client} asks you to confirm it’s you to open the bank module.',
+  stepUpHeading: 'Confirm it’s you',
+  stepUpIntro: '{client} asks you to confirm it’s you with a code before it opens the bank module, a sensitive part.',
+  cancel: 'Cancel and go back to {client}',
+  cancelling: 'Going back to {client}…',
+  returning: 'Signed in. Going back to {client}…',
+  rememberDevice: 'Remember this device for {days} days',
+  rememberHint: 'On this browser, you will not be asked for a code for {days} days. Leave it unticked on a shared or public computer.',
+  smsLeftToday: 'SMS codes left today: {count}.',
+  smsResendIn: 'Resend in {seconds} s',
+  setupLead: 'Your organisation asks for a second factor when you sign in. Set it up now: it takes a few minutes.',
+  problemHeading: 'Something went wrong',
+  tryAgain: 'Try again',
+  error_code_digits: 'Type the six digits of the code, such as 123 456.',
+  error_recovery_empty: 'Type one of your recovery codes.',
+  error_interaction_gone: 'This sign-in has expired or was already finished. Go back to {client} and sign in again from there.',
+  error_interaction_gone_plain:
+    'This sign-in has expired or was already finished. Go back to the site you came from and sign in again from there.',
   ...recoveryCodesCatalogs.en,
   error_invalid_credentials: 'The email or password is wrong.',
   error_unknown_tenant: 'There is no organisation with that name.',
@@ -136,6 +162,28 @@ const nb: Texts = {
   error_already_enrolled: 'Kontoen har allerede en autentiseringsapp. Start på nytt og logg inn med en kode fra den.',
   enrollmentStopped: 'Av sikkerhetshensyn stoppet oppsettet etter 30 minutter. Logg inn igjen for å fortsette der du var.',
   error_setup_finished: 'Oppsettet er allerede fullført, kanskje i et annet vindu. Start på nytt og logg inn med en kode fra appen.',
+  loading: 'Åpner innloggingen …',
+  titleTo: 'Logg inn på {tenant}',
+  continueTo: 'for å fortsette til {client}',
+  stepUpWhy: '{client} ber deg bekrefte at det er deg for å åpne bankmodulen.',
+  stepUpHeading: 'Bekreft at det er deg',
+  stepUpIntro: '{client} ber deg bekrefte med en kode at det er deg før bankmodulen, en sensitiv del, åpnes.',
+  cancel: 'Avbryt og gå tilbake til {client}',
+  cancelling: 'Går tilbake til {client} …',
+  returning: 'Logget inn. Går tilbake til {client} …',
+  rememberDevice: 'Husk denne enheten i {days} dager',
+  rememberHint:
+    'I denne nettleseren blir du ikke bedt om en kode på {days} dager. La den stå umerket på en delt eller offentlig datamaskin.',
+  smsLeftToday: 'SMS-koder igjen i dag: {count}.',
+  smsResendIn: 'Send på nytt om {seconds} s',
+  setupLead: 'Organisasjonen din krever en andre faktor ved innlogging. Sett den opp nå: det tar noen minutter.',
+  problemHeading: 'Noe gikk galt',
+  tryAgain: 'Prøv igjen',
+  error_code_digits: 'Skriv inn de seks sifrene i koden, for eksempel 123 456.',
+  error_recovery_empty: 'Skriv inn en av gjenopprettingskodene dine.',
+  error_interaction_gone: 'Denne innloggingen er utløpt eller allerede fullført. Gå tilbake til {client} og logg inn på nytt derfra.',
+  error_interaction_gone_plain:
+    'Denne innloggingen er utløpt eller allerede fullført. Gå tilbake til nettstedet du kom fra, og logg inn på nytt derfra.',
   ...recoveryCodesCatalogs.nb,
   error_invalid_credentials: 'E-postadressen eller passordet er feil.',
   error_unknown_tenant: 'Det finnes ingen organisasjon med det navnet.',
@@ -213,6 +261,31 @@ const de: Texts = {
     'Zu Ihrer Sicherheit wurde die Einrichtung nach 30 Minuten beendet. Melden Sie sich erneut an, um dort weiterzumachen, wo Sie waren.',
   error_setup_finished:
     'Die Einrichtung wurde schon abgeschlossen, vielleicht in einem anderen Fenster. Beginnen Sie neu und melden Sie sich mit einem Code aus der App an.',
+  loading: 'Die Anmeldung wird geöffnet …',
+  titleTo: 'Bei {tenant} anmelden',
+  continueTo: 'um mit {client} fortzufahren',
+  stepUpWhy: '{client} bittet Sie zu bestätigen, dass Sie es sind, um das Bankmodul zu öffnen.',
+  stepUpHeading: 'Bestätigen Sie, dass Sie es sind',
+  stepUpIntro:
+    '{client} bittet Sie, mit einem Code zu bestätigen, dass Sie es sind, bevor das Bankmodul, ein sensibler Bereich, geöffnet wird.',
+  cancel: 'Abbrechen und zurück zu {client}',
+  cancelling: 'Zurück zu {client} …',
+  returning: 'Angemeldet. Zurück zu {client} …',
+  rememberDevice: 'Dieses Gerät {days} Tage lang merken',
+  rememberHint:
+    'In diesem Browser werden Sie {days} Tage lang nicht nach einem Code gefragt. Lassen Sie das Kästchen an einem gemeinsam genutzten oder öffentlichen Computer leer.',
+  smsLeftToday: 'SMS-Codes heute noch: {count}.',
+  smsResendIn: 'Erneut senden in {seconds} s',
+  setupLead:
+    'Ihre Organisation verlangt bei der Anmeldung einen zweiten Faktor. Richten Sie ihn jetzt ein: Das dauert nur ein paar Minuten.',
+  problemHeading: 'Etwas ist schiefgegangen',
+  tryAgain: 'Erneut versuchen',
+  error_code_digits: 'Geben Sie die sechs Ziffern des Codes ein, etwa 123 456.',
+  error_recovery_empty: 'Geben Sie einen Ihrer Wiederherstellungscodes ein.',
+  error_interaction_gone:
+    'Diese Anmeldung ist abgelaufen oder wurde schon abgeschlossen. Gehen Sie zurück zu {client} und melden Sie sich dort erneut an.',
+  error_interaction_gone_plain:
+    'Diese Anmeldung ist abgelaufen oder wurde schon abgeschlossen. Gehen Sie zurück zu der Seite, von der Sie kamen, und melden Sie sich dort erneut an.',
   ...recoveryCodesCatalogs.de,
   error_invalid_credentials: 'E-Mail oder Passwort ist falsch.',
   error_unknown_tenant: 'Es gibt keine Organisation mit diesem Namen.',

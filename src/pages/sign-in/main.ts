@@ -8,41 +8,81 @@ import type {
   smsSentAnswer,
   verifyAnswer,
 } from '../../shared/api/end-user.js';
+import type {
+  interactionCancelAnswer,
+  interactionDetails,
+  interactionFinishAnswer,
+  interactionLoginAnswer,
+  interactionVerifyAnswer,
+  PageLanguage,
+} from '../../shared/api/interaction.js';
 import type { challengeStatusAnswer, pushSentAnswer, PushState } from '../../shared/api/push.js';
-import { byId, h, replace, say } from '../common/dom.js';
-import { ApiFailure, callJson } from '../common/http.js';
-import { fill, formatTime, minutesSeconds } from '../common/i18n.js';
+import type { FirstFactorMethod } from '../../shared/methods.js';
+import { sixDigits } from '../common/codes.js';
+import { byId, clearWhenEdited, field, h, markInvalid, replace, say } from '../common/dom.js';
+import { factorSetupCatalogs, type SetupFlow, type TotpMemo } from '../common/factor-setup.js';
+import { ApiFailure, asFailure as failure, callJson } from '../common/http.js';
+import { fill, formatTime, formatWhen, minutesSeconds } from '../common/i18n.js';
+import { showSecondFactorSetup } from '../common/method-choice.js';
 import { recoveryCodesStep } from '../common/recovery-codes.js';
-import { texts } from './i18n.js';
+import { catalogs, texts } from './i18n.js';
+import { pageMode } from './mode.js';
 
 /**
- * A minimal hosted sign-in: password, then the second factor the account has (push approval with
- * the code shown here, SMS, an authenticator-app code or a recovery code). The session token is
- * kept in this page's memory only, for the one /v1/me call that shows who signed in.
+ * The hosted sign-in: password, then the second factor the account has (push approval with the
+ * code shown here, SMS, an authenticator-app code or a recovery code). It runs in two places:
  *
- * An account without a second factor yet cannot finish here, except when an administrator printed
- * an enrollment sheet for it (the login answer then carries `enrollmentSheet`): the person set up
- * the app from the sheet's QR code or key, types the code it shows (POST /v1/enroll/totp/confirm
+ * - `<server>/sign-in`, standalone: organisation, email, password; the session token is kept in
+ *   this page's memory only, for the one /v1/me call that shows who signed in.
+ * - `<server>/interaction/<uid>`, the OpenID Provider's interaction page (src/shared/api/interaction.ts):
+ *   a portal sent the person here. The page reads the interaction's details (organisation, portal,
+ *   language, login_hint, a step-up for the bank module, how long a device may be remembered), signs
+ *   in through /interaction/<uid>/login and /verify/<id> (the remembered device rides in an HttpOnly
+ *   cookie the page never sees), and hands the session to /finish, which sends the browser back to the
+ *   portal, or asks for a fresh second factor first (the bank module, when this sign-in had none).
+ *   "Cancel" goes back to the portal with access denied. An account without a second factor sets
+ *   one up here, step by step as seed 000 describes it (common/method-choice.ts and the app and
+ *   phone steps it leads to), saves its recovery codes, and goes on to the portal.
+ *
+ * Sending an SMS, push approval and the /v1/enroll/* calls use the end-user API in both places.
+ *
+ * An account without a second factor yet cannot finish at /sign-in, except when an administrator
+ * printed an enrollment sheet for it (the login answer then carries `enrollmentSheet`): the person set
+ * up the app from the sheet's QR code or key, types the code it shows (POST /v1/enroll/totp/confirm
  * with the 30-minute enrollment token), saves the recovery codes shown once, and is signed in.
  */
 
 type LoginAnswer = z.infer<typeof loginAnswer>;
+type InteractionLogin = z.infer<typeof interactionLoginAnswer>;
 type MfaRequired = Extract<LoginAnswer, { status: 'mfa_required' }>;
+/** A challenge to answer; `stepUp`: the portal asked for a fresh second factor after the sign-in (the bank module). */
+type Challenge = MfaRequired & { stepUp?: boolean };
 type PushSent = z.infer<typeof pushSentAnswer>;
 type ChallengeStatus = z.infer<typeof challengeStatusAnswer>;
-type Verified = z.infer<typeof verifyAnswer>;
+type Verified = z.infer<typeof verifyAnswer> | z.infer<typeof interactionVerifyAnswer>;
 type Me = z.infer<typeof meAnswer>;
 type SmsSent = z.infer<typeof smsSentAnswer>;
 type CodeMethod = Exclude<ChallengeMethod, 'push'>;
 type EnrollmentRequired = Extract<LoginAnswer, { status: 'enrollment_required' }>;
 type RecoveryCodes = z.infer<typeof recoveryCodesAnswer>;
 type Completed = z.infer<typeof enrollCompleteAnswer>;
+type Details = z.infer<typeof interactionDetails>;
+type FinishAnswer = z.infer<typeof interactionFinishAnswer>;
+type CancelAnswer = z.infer<typeof interactionCancelAnswer>;
 
-const { language, t } = texts(navigator);
+let { language, t } = texts(navigator);
 const POLL_MS = 2_000;
-/** The server's base path: this page is `<server>/sign-in`. */
-const apiBase = location.pathname.replace(/\/sign-in\/?$/, '');
-const api = (path: string) => `${apiBase}${path}`;
+/** After each SMS sent, the next one can be asked for this much later. */
+const SMS_RESEND_MS = 30_000;
+/** Standalone at `<server>/sign-in`, or the OpenID Provider's interaction at `<server>/interaction/<uid>`. */
+const mode = pageMode(location.pathname);
+const api = (path: string) => `${mode.apiBase}${path}`;
+/**
+ * The interaction's own calls: `{base}/interaction/{uid}{path}`. Every POST of this page carries a
+ * JSON body (`{}` where the route takes none), so every one goes as application/json.
+ */
+const interactionApi = (path: string) =>
+  mode.kind === 'interaction' ? api(`/interaction/${encodeURIComponent(mode.uid)}${path}`) : api(path);
 
 const ui = {
   title: byId('title'),
@@ -56,17 +96,38 @@ interface Remembered {
   email: string;
 }
 let remembered: Remembered = { tenant: new URLSearchParams(location.search).get('tenant') ?? '', email: '' };
+/** The interaction's details (interaction mode only, once read). */
+let details: Details | undefined;
 /** Stops whatever the current step keeps running (an event stream, polling, a countdown). */
 let stopStep: () => void = () => undefined;
+/** Bumped by every new step: an answer that arrives after the person moved on is dropped. */
+let stepSerial = 0;
 /**
  * Recovery codes shown but not yet acknowledged when the enrollment token ran out: the account keeps
  * them (pending), so after signing in again they are shown again and the setup finishes.
  */
 let unsavedCodes: { tenant: string; email: string; codes: string[] } | undefined;
+/** "Remember this device", as last ticked on any of this sign-in's code steps. */
+let rememberChoice = false;
+/** The last SMS sent for a challenge: the resend countdown and what was said survive a switch of method. */
+let lastSms: { challengeId: string; at: number; sent: SmsSent } | undefined;
+/** The enrollment under way (its token), for the setup steps. */
+let enrollment: Enrollment | undefined;
+/** A first-time setup: what the tenant offers, and whether this token came from signing in again. */
+let setup: { methods: FirstFactorMethod[]; resumed: boolean } | undefined;
+/** The app's key once asked for: coming back to the app step (after signing in again, too) shows the same one. */
+const totpMemo: TotpMemo = {};
+/** The setup step to go back to once the person has signed in again (the enrollment token ran out). */
+let resumeSetup: ((flow: SetupFlow) => void) | undefined;
 
-function failure(error: unknown): ApiFailure {
-  if (error instanceof ApiFailure) return error;
-  return new ApiFailure(0, 'client_error', error instanceof Error ? error.message : String(error));
+const clientName = () => details?.client.name ?? '';
+const pageTitle = () => (details ? fill(t.titleTo, { tenant: details.tenant.name }) : t.title);
+
+function setLanguage(next: PageLanguage): void {
+  language = next;
+  t = catalogs[next];
+  document.documentElement.lang = next;
+  document.title = pageTitle();
 }
 
 /** A refusal in the person's words; `during` 'sheet': an enrollment call (the sheet's code, the recovery codes). */
@@ -110,6 +171,8 @@ function describe(error: ApiFailure, during?: 'sheet'): string {
       return t.error_not_found;
     case 'method_not_available':
       return t.error_method_not_available;
+    case 'interaction_expired':
+      return details ? fill(t.error_interaction_gone, { client: clientName() }) : t.error_interaction_gone_plain;
     case 'network':
       return t.error_network;
     default:
@@ -117,35 +180,89 @@ function describe(error: ApiFailure, during?: 'sheet'): string {
   }
 }
 
-function newStep(title: string, ...content: Array<Node | null | false>): void {
-  stopStep();
-  stopStep = () => undefined;
-  ui.title.textContent = title;
-  replace(ui.view, ...content);
+/** The portal's sign-in is over (expired, finished in another tab): nothing here can go on. */
+function interactionGone(error: ApiFailure): boolean {
+  return error.code === 'interaction_expired';
 }
 
-function field(id: string, label: string, attributes: Record<string, string | number | boolean>, hint?: string) {
-  const input = h('input', { id, name: id, ...attributes, ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) });
-  const wrap = h(
-    'div',
-    { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    input,
-  );
-  return { input, wrap };
+function newStep(title: string, ...content: Array<Node | null | false>): number {
+  stopStep();
+  stopStep = () => undefined;
+  stepSerial += 1;
+  ui.title.textContent = title;
+  replace(ui.view, ...content);
+  return stepSerial;
+}
+
+/** "Cancel and go back to {client}" (interaction mode): the portal hears access_denied. */
+function cancelLink(): HTMLElement | null {
+  if (mode.kind !== 'interaction' || !details) return null;
+  const button = h('button', { type: 'button', class: 'link', id: 'cancel' }, fill(t.cancel, { client: clientName() }));
+  button.addEventListener('click', () => void cancel(button));
+  return h('p', { class: 'cancel-way' }, button);
+}
+
+async function cancel(button: HTMLButtonElement): Promise<void> {
+  button.disabled = true;
+  say(ui.alert, '');
+  say(ui.status, fill(t.cancelling, { client: clientName() }));
+  let answer: CancelAnswer;
+  try {
+    // A body, so the call carries content-type: application/json like every other POST here.
+    answer = await callJson<CancelAnswer>(interactionApi('/cancel'), { method: 'POST', body: {} });
+  } catch (error) {
+    button.disabled = false;
+    say(ui.status, '');
+    const refusal = failure(error);
+    if (interactionGone(refusal)) return ended(describe(refusal), { again: false });
+    say(ui.alert, describe(refusal), 'error');
+    return;
+  }
+  leave(answer.redirectTo);
+}
+
+/** Back to the portal: nothing on this page is left to warn about, nothing left running. */
+function leave(redirectTo: string): void {
+  forgetUnsavedCodes();
+  stopStep();
+  location.assign(redirectTo);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interaction mode: the interaction's details first
+
+async function openInteraction(): Promise<void> {
+  newStep(t.title);
+  say(ui.alert, '');
+  say(ui.status, t.loading);
+  try {
+    details = await callJson<Details>(interactionApi('/details'), { method: 'GET' });
+  } catch (error) {
+    say(ui.status, '');
+    const refusal = failure(error);
+    if (interactionGone(refusal) || refusal.status === 404) return ended(t.error_interaction_gone_plain, { again: false });
+    const retry = h('button', { type: 'button', class: 'primary' }, t.tryAgain);
+    retry.addEventListener('click', () => void openInteraction());
+    newStep(t.problemHeading, h('div', { class: 'actions' }, retry));
+    say(ui.alert, describe(refusal), 'error');
+    ui.title.focus();
+    return;
+  }
+  say(ui.status, '');
+  // The portal's ui_locales, when it named one the pages speak; else the browser's (already chosen).
+  setLanguage(details.language ?? language);
+  remembered = { tenant: details.tenant.slug, email: details.loginHint ?? '' };
+  showLogin();
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 1: password
 
 function showLogin(): void {
-  const tenant = field(
-    'tenant',
-    t.tenantLabel,
-    { type: 'text', autocomplete: 'organization', required: true, value: remembered.tenant },
+  if (mode.kind === 'interaction' && details) return showInteractionLogin(details);
+  const tenant = field('tenant', t.tenantLabel, { type: 'text', autocomplete: 'organization', required: true, value: remembered.tenant }, [
     t.tenantHint,
-  );
+  ]);
   const email = field('email', t.emailLabel, { type: 'email', autocomplete: 'username', required: true, value: remembered.email });
   const password = field('password', t.passwordLabel, { type: 'password', autocomplete: 'current-password', required: true });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.signIn);
@@ -172,28 +289,84 @@ function showLogin(): void {
     submit.disabled = true;
     say(ui.alert, '');
     say(ui.status, t.signingIn);
-    void login(remembered.tenant, remembered.email, password.input.value).catch((error: unknown) => {
-      submit.disabled = false;
-      say(ui.status, '');
-      const refusal = failure(error);
-      say(ui.alert, describe(refusal), 'error');
-      if (refusal.code === 'invalid_credentials') {
-        password.input.value = '';
-        password.input.focus();
-      }
-    });
+    const body = { tenant: remembered.tenant, email: remembered.email, password: password.input.value };
+    void callJson<LoginAnswer>(api('/v1/auth/login'), { method: 'POST', body })
+      .then(afterLogin)
+      .catch((error: unknown) => loginRefused(error, submit, password.input));
   });
 }
 
-async function login(tenant: string, email: string, password: string): Promise<void> {
-  const answer = await callJson<LoginAnswer>(api('/v1/auth/login'), { method: 'POST', body: { tenant, email, password } });
+/** The interaction's sign-in: the organisation is the portal's; the portal's name and, for the bank module, why. */
+function showInteractionLogin(info: Details): void {
+  const client = info.client.name;
+  const why = info.stepUp ? h('p', { class: 'step-up', id: 'step-up-why' }, fill(t.stepUpWhy, { client })) : null;
+  const email = field('email', t.emailLabel, { type: 'email', autocomplete: 'username', required: true, value: remembered.email });
+  const password = field('password', t.passwordLabel, {
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-describedby': why ? 'step-up-why' : null,
+  });
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.signIn);
+  const form = h('form', { id: 'login-form', novalidate: true }, email.wrap, password.wrap, h('div', { class: 'actions' }, submit));
+  newStep(
+    pageTitle(),
+    h('p', { class: 'intro', id: 'continue-to', 'data-testid': 'continue-to' }, fill(t.continueTo, { client })),
+    why,
+    form,
+    cancelLink(),
+  );
+  // A login_hint (or the person signed in at the provider already) fills the email: the password is next.
+  (remembered.email ? password : email).input.focus();
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    for (const f of [email, password]) f.input.removeAttribute('aria-invalid');
+    const empty = [email, password].find((f) => f.input.value.trim() === '');
+    if (empty) {
+      empty.input.setAttribute('aria-invalid', 'true');
+      empty.input.focus();
+      return;
+    }
+    remembered = { tenant: info.tenant.slug, email: email.input.value.trim() };
+    submit.disabled = true;
+    say(ui.alert, '');
+    say(ui.status, t.signingIn);
+    void callJson<InteractionLogin>(interactionApi('/login'), {
+      method: 'POST',
+      body: { email: remembered.email, password: password.input.value },
+    })
+      .then(afterLogin)
+      .catch((error: unknown) => loginRefused(error, submit, password.input));
+  });
+}
+
+function loginRefused(error: unknown, submit: HTMLButtonElement, password: HTMLInputElement): void {
+  submit.disabled = false;
   say(ui.status, '');
+  const refusal = failure(error);
+  if (interactionGone(refusal)) return ended(describe(refusal), { again: false });
+  say(ui.alert, describe(refusal), 'error');
+  if (refusal.code === 'invalid_credentials') {
+    password.value = '';
+    password.focus();
+  }
+}
+
+async function afterLogin(answer: LoginAnswer | InteractionLogin): Promise<void> {
+  say(ui.status, '');
+  // The person's own language setting wins over the portal's and the browser's.
+  if ('language' in answer && answer.language) setLanguage(answer.language);
   if (answer.status === 'enrollment_required') return enrollmentRequired(answer);
   // Set up meanwhile (another window): nothing of an unfinished setup is waiting any more.
   forgetUnsavedCodes();
-  if (answer.status === 'authenticated') return signedIn(answer.sessionToken);
-  if (answer.methods.includes('push')) return startPush(answer);
-  return showCode(answer, firstCodeMethod(answer));
+  resumeSetup = undefined;
+  if (answer.status === 'authenticated') return done(answer.sessionToken);
+  startChallenge(answer);
+}
+
+function startChallenge(challenge: Challenge): void {
+  if (challenge.methods.includes('push')) void startPush(challenge);
+  else showCode(challenge, firstCodeMethod(challenge));
 }
 
 function firstCodeMethod(challenge: MfaRequired): CodeMethod {
@@ -202,14 +375,111 @@ function firstCodeMethod(challenge: MfaRequired): CodeMethod {
   return (challenge.methods.find((m) => m !== 'push') ?? 'totp') as CodeMethod;
 }
 
+/** Signed in: who it is (standalone), or on to the portal (interaction). */
+async function done(sessionToken: string): Promise<void> {
+  if (mode.kind === 'interaction') return finish(sessionToken);
+  return signedIn(sessionToken);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interaction mode: the session to the provider, which sends the browser back (or asks for more)
+
+async function finish(sessionToken: string): Promise<void> {
+  say(ui.alert, '');
+  say(ui.status, t.signingIn);
+  let answer: FinishAnswer;
+  try {
+    answer = await callJson<FinishAnswer>(interactionApi('/finish'), { method: 'POST', body: { sessionToken } });
+  } catch (error) {
+    say(ui.status, '');
+    const refusal = failure(error);
+    ended(describe(refusal), { again: !interactionGone(refusal) });
+    return;
+  }
+  if (answer.status === 'done') {
+    say(ui.status, fill(t.returning, { client: clientName() }), 'success');
+    leave(answer.redirectTo);
+    return;
+  }
+  // The bank module wants a fresh second factor, and this sign-in had none (a remembered device, a trusted place).
+  say(ui.status, '');
+  startChallenge({ ...answer, status: 'mfa_required', stepUp: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: the challenge's frame (a step-up says why), "remember this device", the verify call
+
+/** A challenge step's heading and, for a step-up, why the portal asks (its method's name as a subheading). */
+function challengeFrame(challenge: Challenge, methodHeading: string): { title: string; intro: Node[] } {
+  if (!challenge.stepUp) return { title: methodHeading, intro: [] };
+  return {
+    title: t.stepUpHeading,
+    intro: [
+      h('p', { class: 'intro step-up', id: 'step-up-intro' }, fill(t.stepUpIntro, { client: clientName() })),
+      h('h2', {}, methodHeading),
+    ],
+  };
+}
+
+/**
+ * "Remember this device for N days" is offered on the portal's sign-in when its policy allows. Not
+ * for a step-up: the bank module asks even on a remembered device, and this sign-in had one already
+ * (or a trusted place).
+ */
+function rememberOffered(challenge: Challenge): boolean {
+  return mode.kind === 'interaction' && !challenge.stepUp && (details?.rememberDeviceDays ?? 0) > 0;
+}
+
+function rememberBox(challenge: Challenge): HTMLElement | null {
+  if (!rememberOffered(challenge)) return null;
+  const days = details?.rememberDeviceDays ?? 0;
+  const box = h('input', {
+    type: 'checkbox',
+    id: 'remember',
+    name: 'remember',
+    checked: rememberChoice,
+    'aria-describedby': 'remember-hint',
+  });
+  box.addEventListener('change', () => {
+    rememberChoice = box.checked;
+  });
+  return h(
+    'div',
+    { class: 'check remember' },
+    box,
+    h(
+      'div',
+      {},
+      h('label', { for: 'remember' }, fill(t.rememberDevice, { days })),
+      h('p', { class: 'hint', id: 'remember-hint' }, fill(t.rememberHint, { days })),
+    ),
+  );
+}
+
+/** Answers the challenge: through the interaction (the remembered device becomes its HttpOnly cookie) or the end-user API. */
+function verify(challenge: Challenge, body: { method: ChallengeMethod; code?: string }): Promise<Verified> {
+  const id = encodeURIComponent(challenge.challengeId);
+  if (mode.kind !== 'interaction') return callJson<Verified>(api(`/v1/auth/challenges/${id}/verify`), { method: 'POST', body });
+  const remember = rememberChoice && rememberOffered(challenge);
+  return callJson<Verified>(interactionApi(`/verify/${id}`), { method: 'POST', body: remember ? { ...body, rememberDevice: true } : body });
+}
+
+/** A refusal that ends the challenge: nothing to try again on this step. */
+function endsChallenge(refusal: ApiFailure): boolean {
+  return ['challenge_expired', 'not_found', 'account_locked', 'interaction_expired'].includes(refusal.code);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Step 2a: push approval with the code shown here
 
-async function startPush(challenge: MfaRequired): Promise<void> {
+async function startPush(challenge: Challenge): Promise<void> {
   say(ui.status, t.sending);
   let sent: PushSent;
   try {
-    sent = await callJson<PushSent>(api(`/v1/auth/challenges/${encodeURIComponent(challenge.challengeId)}/push`), { method: 'POST' });
+    sent = await callJson<PushSent>(api(`/v1/auth/challenges/${encodeURIComponent(challenge.challengeId)}/push`), {
+      method: 'POST',
+      body: {},
+    });
   } catch (error) {
     say(ui.status, '');
     const refusal = failure(error);
@@ -227,7 +497,7 @@ async function startPush(challenge: MfaRequired): Promise<void> {
   showPush(challenge, sent);
 }
 
-function showPush(challenge: MfaRequired, sent: PushSent): void {
+function showPush(challenge: Challenge, sent: PushSent): void {
   const id = challenge.challengeId;
   const digits = sent.code.split('').join(' ');
   const code = h(
@@ -241,17 +511,21 @@ function showPush(challenge: MfaRequired, sent: PushSent): void {
   const resendsLeft = h('p', { class: 'hint', id: 'resends-left' });
   const waiting = h('p', { class: 'waiting', role: 'status', id: 'push-waiting' }, t.pushWaiting);
   const alternatives = alternativeLinks(challenge, 'push');
+  const frame = challengeFrame(challenge, t.pushHeading);
   newStep(
-    t.pushHeading,
+    frame.title,
+    ...frame.intro,
     h('p', { class: 'code-label', id: 'push-code-label' }, t.pushCodeLabel),
     code,
     h('p', {}, fill(t.pushSentTo, { devices: sent.devices.join(', ') || '-' })),
     sent.woken ? null : h('p', { class: 'hint' }, t.pushNotWoken),
     expiry,
     waiting,
+    rememberBox(challenge),
     h('div', { class: 'actions' }, resend, startAgainButton()),
     resendsLeft,
     alternatives,
+    cancelLink(),
   );
 
   let state = sent;
@@ -281,7 +555,7 @@ function showPush(challenge: MfaRequired, sent: PushSent): void {
     if (over) return;
     if (pushState === 'approved') {
       stop();
-      void finishPush(id);
+      void finishPush(challenge);
     } else if (pushState === 'denied' || pushState === 'fraud' || pushState === 'expired' || pushState === 'cancelled') {
       stop();
       ended({ denied: t.denied, fraud: t.fraud, expired: t.expired, cancelled: t.cancelled }[pushState]);
@@ -309,7 +583,7 @@ function showPush(challenge: MfaRequired, sent: PushSent): void {
   resend.addEventListener('click', () => {
     resend.disabled = true;
     say(ui.alert, '');
-    void callJson<PushSent>(api(`/v1/auth/challenges/${encodeURIComponent(id)}/push`), { method: 'POST' }).then(
+    void callJson<PushSent>(api(`/v1/auth/challenges/${encodeURIComponent(id)}/push`), { method: 'POST', body: {} }).then(
       (again) => {
         state = again;
         tick();
@@ -323,24 +597,22 @@ function showPush(challenge: MfaRequired, sent: PushSent): void {
   });
 }
 
-async function finishPush(challengeId: string): Promise<void> {
+async function finishPush(challenge: Challenge): Promise<void> {
   say(ui.status, t.approved, 'success');
   try {
-    const verified = await callJson<Verified>(api(`/v1/auth/challenges/${encodeURIComponent(challengeId)}/verify`), {
-      method: 'POST',
-      body: { method: 'push' },
-    });
-    await signedIn(verified.sessionToken);
+    const verified = await verify(challenge, { method: 'push' });
+    await done(verified.sessionToken);
   } catch (error) {
     say(ui.status, '');
-    ended(describe(failure(error)));
+    const refusal = failure(error);
+    ended(describe(refusal), { again: !interactionGone(refusal) });
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 2b: a code (SMS, authenticator app, recovery code)
 
-function alternativeLinks(challenge: MfaRequired, current: ChallengeMethod): HTMLElement | null {
+function alternativeLinks(challenge: Challenge, current: ChallengeMethod): HTMLElement | null {
   const links: HTMLElement[] = [];
   const add = (method: ChallengeMethod, label: string) => {
     if (method === current || !challenge.methods.includes(method)) return;
@@ -360,7 +632,7 @@ function alternativeLinks(challenge: MfaRequired, current: ChallengeMethod): HTM
   return links.length ? h('ul', { class: 'alternatives' }, ...links) : null;
 }
 
-function showCode(challenge: MfaRequired, method: CodeMethod): void {
+function showCode(challenge: Challenge, method: CodeMethod): void {
   const headings: Record<CodeMethod, string> = { sms: t.smsHeading, totp: t.totpHeading, recovery_code: t.recoveryHeading };
   const labels: Record<CodeMethod, string> = { sms: t.smsCodeLabel, totp: t.totpCodeLabel, recovery_code: t.recoveryCodeLabel };
   const code = field('code', labels[method], {
@@ -369,35 +641,69 @@ function showCode(challenge: MfaRequired, method: CodeMethod): void {
     inputmode: method === 'recovery_code' ? 'text' : 'numeric',
     spellcheck: 'false',
     required: true,
+    'aria-describedby': method === 'sms' ? 'sms-info' : null,
   });
   const submit = h('button', { type: 'submit', class: 'primary' }, t.verify);
-  const form = h('form', { id: 'code-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit, startAgainButton()));
-  const sendSms = h('button', { type: 'button', id: 'send-sms' }, fill(t.smsSend, { phone: challenge.phoneHint ?? '' }));
+  const form = h(
+    'form',
+    { id: 'code-form', novalidate: true },
+    code.wrap,
+    rememberBox(challenge),
+    h('div', { class: 'actions' }, submit, startAgainButton()),
+  );
+  const sendLabel = fill(t.smsSend, { phone: challenge.phoneHint ?? '' });
+  const sendSms = h('button', { type: 'button', id: 'send-sms' }, sendLabel);
   const smsInfo = h('p', { class: 'hint', id: 'sms-info' });
+  const frame = challengeFrame(challenge, headings[method]);
   newStep(
-    headings[method],
+    frame.title,
+    ...frame.intro,
     method === 'sms' ? h('div', { class: 'actions' }, sendSms) : null,
     method === 'sms' ? smsInfo : null,
     form,
     alternativeLinks(challenge, method),
+    cancelLink(),
   );
+  clearWhenEdited(ui.alert, code.input);
   if (method === 'sms') {
-    form.hidden = true;
-    sendSms.focus();
+    // What was sent for this challenge already (a switch of method and back): the code form, the countdown.
+    const sentBefore = () => (lastSms?.challengeId === challenge.challengeId ? lastSms : undefined);
+    let sending = false;
+    const tick = () => {
+      const before = sentBefore();
+      const wait = before ? Math.ceil((before.at + SMS_RESEND_MS - Date.now()) / 1000) : 0;
+      sendSms.disabled = sending || wait > 0;
+      sendSms.textContent = wait > 0 ? fill(t.smsResendIn, { seconds: wait }) : before ? t.resend : sendLabel;
+    };
+    const timer = setInterval(tick, 1_000);
+    stopStep = () => clearInterval(timer);
+    const before = sentBefore();
+    if (before) smsInfo.textContent = fill(t.smsSent, { to: before.sent.sentTo, left: before.sent.remainingToday });
+    else if (challenge.smsRemainingToday !== null) smsInfo.textContent = fill(t.smsLeftToday, { count: challenge.smsRemainingToday });
+    form.hidden = !before;
+    tick();
+    (before ? code.input : sendSms).focus();
     sendSms.addEventListener('click', () => {
+      sending = true;
       sendSms.disabled = true;
       say(ui.alert, '');
       say(ui.status, t.sending);
-      void callJson<SmsSent>(api(`/v1/auth/challenges/${encodeURIComponent(challenge.challengeId)}/sms`), { method: 'POST' }).then(
+      void callJson<SmsSent>(api(`/v1/auth/challenges/${encodeURIComponent(challenge.challengeId)}/sms`), {
+        method: 'POST',
+        body: {},
+      }).then(
         (sent) => {
+          sending = false;
+          lastSms = { challengeId: challenge.challengeId, at: Date.now(), sent };
           say(ui.status, '');
           smsInfo.textContent = fill(t.smsSent, { to: sent.sentTo, left: sent.remainingToday });
           form.hidden = false;
-          sendSms.disabled = false;
+          tick();
           code.input.focus();
         },
         (error: unknown) => {
-          sendSms.disabled = false;
+          sending = false;
+          tick();
           say(ui.status, '');
           say(ui.alert, describe(failure(error)), 'error');
         },
@@ -407,24 +713,21 @@ function showCode(challenge: MfaRequired, method: CodeMethod): void {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const value = code.input.value.trim();
-    if (!value) {
-      code.input.setAttribute('aria-invalid', 'true');
-      code.input.focus();
+    // Six digits as people type them ("123 456", "123-456"); a recovery code as it is (its factor reads it).
+    const value = method === 'recovery_code' ? code.input.value.trim() || null : sixDigits(code.input.value);
+    if (value === null) {
+      markInvalid(ui.alert, code.input, method === 'recovery_code' ? t.error_recovery_empty : t.error_code_digits);
       return;
     }
     submit.disabled = true;
     say(ui.alert, '');
-    void callJson<Verified>(api(`/v1/auth/challenges/${encodeURIComponent(challenge.challengeId)}/verify`), {
-      method: 'POST',
-      body: { method, code: value },
-    }).then(
-      (verified) => signedIn(verified.sessionToken),
+    void verify(challenge, { method, code: value }).then(
+      (verified) => done(verified.sessionToken),
       (error: unknown) => {
         submit.disabled = false;
         const refusal = failure(error);
-        if (refusal.code === 'challenge_expired' || refusal.code === 'not_found' || refusal.code === 'account_locked') {
-          ended(describe(refusal));
+        if (endsChallenge(refusal)) {
+          ended(describe(refusal), { again: !interactionGone(refusal) });
           return;
         }
         say(ui.alert, describe(refusal), 'error');
@@ -437,7 +740,8 @@ function showCode(challenge: MfaRequired, method: CodeMethod): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Step 2c: no second factor yet, but a printed enrollment sheet: the app's code, then the recovery codes
+// Step 2c: no second factor yet. A printed enrollment sheet: the app's code, then the recovery codes.
+// On the portal's sign-in, without a sheet: the first factor set up here (common/method-choice.ts).
 
 interface Enrollment {
   token: string;
@@ -446,7 +750,9 @@ interface Enrollment {
 }
 
 function enrollmentRequired(answer: EnrollmentRequired): void {
-  const enrollment: Enrollment = { token: answer.enrollmentToken, tenant: remembered.tenant, email: remembered.email };
+  enrollment = { token: answer.enrollmentToken, tenant: remembered.tenant, email: remembered.email };
+  const resume = resumeSetup;
+  resumeSetup = undefined;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   if (unsavedCodes && same(unsavedCodes.tenant, enrollment.tenant) && same(unsavedCodes.email, enrollment.email))
     return showRecoveryCodes(enrollment, unsavedCodes.codes);
@@ -454,38 +760,67 @@ function enrollmentRequired(answer: EnrollmentRequired): void {
   if (answer.enrollmentSheet) return showSheetCode(enrollment, answer.enrollmentSheet.expiresAt);
   // The app was confirmed but the page closed before the recovery codes were saved: its code shows them again.
   if (answer.appAwaitingCodes) return showSheetCode(enrollment, null);
+  if (mode.kind === 'interaction') {
+    setup = { methods: answer.methods, resumed: resume !== undefined };
+    if (resume) return resume(setupFlow());
+    if (showSecondFactorSetup(setupFlow())) return;
+  }
   ended(t.enrollmentRequired);
 }
 
-function enroll<T>(enrollment: Enrollment, path: string, body: unknown): Promise<T> {
-  return callJson<T>(api(path), { method: 'POST', body, headers: { authorization: `Bearer ${enrollment.token}` } });
+function enroll<T>(current: Enrollment, path: string, body: unknown): Promise<T> {
+  return callJson<T>(api(path), { method: 'POST', body, headers: { authorization: `Bearer ${current.token}` } });
 }
 
-/** "9 December 2026 at 10:00" in the page's language, in the browser's time zone. */
-function formatWhen(at: string): string {
-  const date = new Date(at);
-  if (Number.isNaN(date.getTime())) return at;
-  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short' }).format(date);
-}
-
-/** What people type for a code ("123 456", "123-456", "123–456"), as the server reads it. */
-function normaliseCode(typed: string): string {
-  return typed.replace(/[\s\u2010-\u2015\u2212-]/g, '');
+/** The shared setup steps as this page shows them: under its heading, the focus on it, "Cancel" below. */
+function setupFlow(): SetupFlow {
+  const methods = setup?.methods ?? [];
+  return {
+    t: factorSetupCatalogs[language],
+    language,
+    regions: ui,
+    view: ui.view,
+    methods,
+    memo: totpMemo,
+    resumed: setup?.resumed ?? false,
+    proposedPhone: null,
+    // With one method there is no choice to explain why: the first step says it.
+    lead: methods.length === 1 ? t.setupLead : null,
+    newStep: (title, ...content) => {
+      const serial = newStep(title, ...content);
+      say(ui.status, '');
+      say(ui.alert, '');
+      ui.title.focus();
+      return () => serial === stepSerial;
+    },
+    enroll: (path, body) => (enrollment ? enroll(enrollment, path, body) : Promise.reject(new ApiFailure(401, 'unauthorized', ''))),
+    describe: (refusal) => describe(refusal),
+    sessionOver: (refusal, resume) => {
+      if (refusal.status !== 401) return false;
+      signInAgain(resume);
+      return true;
+    },
+    onConfirmed: (_enrolled, codes) => {
+      if (enrollment) showRecoveryCodes(enrollment, codes);
+    },
+    footer: cancelLink,
+  };
 }
 
 /** The enrollment token ran out (30 minutes): the password again, then on where the person was. */
-function signInAgain(): void {
+function signInAgain(resume?: (flow: SetupFlow) => void): void {
+  resumeSetup = resume;
   showLogin();
   say(ui.status, '');
   say(ui.alert, t.enrollmentStopped, 'info');
 }
 
-function showSheetCode(enrollment: Enrollment, expiresAt: string | null): void {
+function showSheetCode(current: Enrollment, expiresAt: string | null): void {
   const code = field(
     'sheet-code',
     t.sheetCodeLabel,
     { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', spellcheck: 'false', maxlength: 16, required: true },
-    t.sheetCodeHint,
+    [t.sheetCodeHint],
   );
   const submit = h('button', { type: 'submit', class: 'primary' }, t.verify);
   const form = h('form', { id: 'sheet-form', novalidate: true }, code.wrap, h('div', { class: 'actions' }, submit, startAgainButton()));
@@ -493,9 +828,14 @@ function showSheetCode(enrollment: Enrollment, expiresAt: string | null): void {
     t.sheetHeading,
     h('p', { id: 'sheet-intro' }, expiresAt ? t.sheetIntro : t.appAwaitingIntro),
     expiresAt
-      ? h('p', { id: 'sheet-valid-until', 'data-testid': 'sheet-valid-until' }, fill(t.sheetValidUntil, { until: formatWhen(expiresAt) }))
+      ? h(
+          'p',
+          { id: 'sheet-valid-until', 'data-testid': 'sheet-valid-until' },
+          fill(t.sheetValidUntil, { until: formatWhen(language, expiresAt) }),
+        )
       : null,
     form,
+    cancelLink(),
   );
   let over = false;
   stopStep = () => {
@@ -503,27 +843,21 @@ function showSheetCode(enrollment: Enrollment, expiresAt: string | null): void {
   };
   ui.title.focus();
 
-  code.input.addEventListener('input', () => {
-    if (code.input.getAttribute('aria-invalid') !== 'true') return;
-    code.input.removeAttribute('aria-invalid');
-    say(ui.alert, '');
-  });
+  clearWhenEdited(ui.alert, code.input);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const typed = normaliseCode(code.input.value);
-    if (!/^\d{6}$/.test(typed)) {
-      code.input.setAttribute('aria-invalid', 'true');
-      say(ui.alert, t.error_code_shape, 'error');
-      code.input.focus();
+    const typed = sixDigits(code.input.value);
+    if (typed === null) {
+      markInvalid(ui.alert, code.input, t.error_code_shape);
       return;
     }
     submit.disabled = true;
     say(ui.alert, '');
     say(ui.status, t.checkingCode);
-    void enroll<RecoveryCodes>(enrollment, '/v1/enroll/totp/confirm', { code: typed }).then(
+    void enroll<RecoveryCodes>(current, '/v1/enroll/totp/confirm', { code: typed }).then(
       (answer) => {
         if (over) return;
-        showRecoveryCodes(enrollment, answer.recoveryCodes);
+        showRecoveryCodes(current, answer.recoveryCodes);
       },
       (error: unknown) => {
         if (over) return;
@@ -555,10 +889,10 @@ function forgetUnsavedCodes(): void {
   window.removeEventListener('beforeunload', guardUnload);
 }
 
-function showRecoveryCodes(enrollment: Enrollment, codes: string[]): void {
+function showRecoveryCodes(current: Enrollment, codes: string[]): void {
   if (codes.length === 0) {
     // Nothing to save (the account had codes already): finish straight away.
-    void complete(enrollment, codes, null);
+    void complete(current, codes, null);
     return;
   }
   newStep(
@@ -567,9 +901,10 @@ function showRecoveryCodes(enrollment: Enrollment, codes: string[]): void {
       codes,
       t,
       language,
-      account: { email: enrollment.email, tenant: enrollment.tenant },
+      // On paper and in the file: the organisation's name on the portal's sign-in, as typed here otherwise.
+      account: { email: current.email, tenant: details?.tenant.name ?? current.tenant },
       regions: ui,
-      onFinish: (finish) => void complete(enrollment, codes, finish),
+      onFinish: (finishButton) => void complete(current, codes, finishButton),
     }),
   );
   say(ui.status, '');
@@ -578,17 +913,17 @@ function showRecoveryCodes(enrollment: Enrollment, codes: string[]): void {
   ui.title.focus();
 }
 
-async function complete(enrollment: Enrollment, codes: string[], finish: HTMLButtonElement | null): Promise<void> {
+async function complete(current: Enrollment, codes: string[], finishButton: HTMLButtonElement | null): Promise<void> {
   let completed: Completed;
   try {
-    completed = await enroll<Completed>(enrollment, '/v1/enroll/complete', { recoveryCodesSaved: true });
+    completed = await enroll<Completed>(current, '/v1/enroll/complete', { recoveryCodesSaved: true });
   } catch (error) {
-    if (finish) finish.disabled = false;
+    if (finishButton) finishButton.disabled = false;
     say(ui.status, '');
     const refusal = failure(error);
     if (refusal.status === 401) {
       // The codes stay the account's, waiting for this step: shown again after signing in again.
-      unsavedCodes = { tenant: enrollment.tenant, email: enrollment.email, codes };
+      unsavedCodes = { tenant: current.tenant, email: current.email, codes };
       return signInAgain();
     }
     // Finished meanwhile (another window): the account signs in with its app now.
@@ -597,7 +932,9 @@ async function complete(enrollment: Enrollment, codes: string[], finish: HTMLBut
     return;
   }
   forgetUnsavedCodes();
-  await signedIn(completed.sessionToken).catch((error: unknown) => ended(describe(failure(error))));
+  enrollment = undefined;
+  setup = undefined;
+  await done(completed.sessionToken).catch((error: unknown) => ended(describe(failure(error))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,13 +951,17 @@ async function signedIn(sessionToken: string): Promise<void> {
   ui.title.focus();
 }
 
-/** Why the sign-in ended goes in the page's alert region (there from the start, so it is announced). */
-function ended(why: string): void {
+/**
+ * Why the sign-in ended goes in the page's alert region (there from the start, so it is announced).
+ * `again` false: the portal's sign-in itself is over, so "Start again" (and "Cancel") could only fail.
+ */
+function ended(why: string, options: { again?: boolean } = {}): void {
+  const again = options.again ?? true;
   // An ending is final: nothing is left to warn about on leaving (codes not saved are shown again
   // at the next sign-in, from the app's code).
   forgetUnsavedCodes();
   say(ui.status, '');
-  newStep(t.endedHeading, h('div', { class: 'actions' }, startAgainButton()));
+  newStep(t.endedHeading, again ? h('div', { class: 'actions' }, startAgainButton()) : null, again ? cancelLink() : null);
   say(ui.alert, why, 'error');
 }
 
@@ -629,6 +970,7 @@ function startAgainButton(): HTMLButtonElement {
   button.addEventListener('click', () => {
     say(ui.alert, '');
     say(ui.status, '');
+    resumeSetup = undefined;
     showLogin();
   });
   return button;
@@ -636,4 +978,5 @@ function startAgainButton(): HTMLButtonElement {
 
 document.documentElement.lang = language;
 document.title = t.title;
-showLogin();
+if (mode.kind === 'interaction') void openInteraction();
+else showLogin();

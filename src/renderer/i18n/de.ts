@@ -380,6 +380,7 @@ export const de = {
   'event.sms.sent': 'SMS-Code gesendet',
   'event.step_up.granted': 'Zusätzliche Prüfung für {scope} bestanden',
   'event.tenant.created': 'Mandant angelegt',
+  'event.tenant.policy_changed': 'Richtlinie des Mandanten geändert',
   'event.user.created': 'Konto angelegt',
   'event.alarm.credential_stuffing': 'Alarm: fehlgeschlagene Anmeldungen auf vielen Konten',
   'event.push.sent': 'Eine Push-Anfrage wurde an die Geräte gesendet',

@@ -371,6 +371,7 @@ export const en = {
   'event.sms.sent': 'SMS code sent',
   'event.step_up.granted': 'Extra check passed for {scope}',
   'event.tenant.created': 'Tenant created',
+  'event.tenant.policy_changed': 'Tenant policy changed',
   'event.user.created': 'Account created',
   'event.alarm.credential_stuffing': 'Alarm: failed sign-ins across many accounts',
   'event.push.sent': 'A push approval request was sent to their devices',

@@ -373,6 +373,7 @@ export const nb = {
   'event.sms.sent': 'SMS-kode sendt',
   'event.step_up.granted': 'Ekstra kontroll bestått for {scope}',
   'event.tenant.created': 'Kunde opprettet',
+  'event.tenant.policy_changed': 'Kundens regler endret',
   'event.user.created': 'Konto opprettet',
   'event.alarm.credential_stuffing': 'Alarm: mislykkede innlogginger på mange kontoer',
   'event.push.sent': 'En forespørsel om push-godkjenning ble sendt til enhetene deres',

@@ -181,7 +181,7 @@ async function checkMembers(
   lines: MemberLine[],
 ): Promise<CheckedMemberView[]> {
   const { db } = ctx.store;
-  const checked = checkMemberLines(lines, shared.email);
+  const checked = checkMemberLines(lines, shared.email, tenant.policy.country);
   // Whether another organisation has an address is more than a tenant admin should learn at will:
   // each operator may ask about so many distinct addresses a day (a break-up has at most 200).
   for (const member of checked)

@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { z } from 'zod';
 import type { userSearchAnswer, userSearchQuery } from '../../shared/api/admin.js';
 import { ApiError } from '../api-error.js';
@@ -258,13 +258,26 @@ export async function searchUsers(ctx: ServerContext, principal: OperatorPrincip
     const found = await exact(sql<SqlBool>`u.email = ${exactEmail}`);
     if (found) return answer(found);
   }
+  /**
+   * A number as typed: with + or 00, international; with one leading 0 ("0151 2345 6789"), national
+   * in the tenant's country when the search is of one tenant that has a country; otherwise its digits
+   * with the country code first, as before.
+   */
+  async function fullPhoneNumber(typed: string) {
+    const digits = typed.replace(/\D/g, '');
+    if (typed.startsWith('+')) return parsePhoneNumberFromString(typed);
+    if (digits.startsWith('00')) return parsePhoneNumberFromString(`+${digits.slice(2)}`);
+    if (digits.startsWith('0') && tenantIds.length === 1) {
+      const country = (await findTenantById(db, tenantIds[0]!))?.policy.country;
+      if (country && isSupportedCountry(country)) return parsePhoneNumberFromString(typed, { defaultCountry: country });
+    }
+    return parsePhoneNumberFromString(`+${digits}`);
+  }
+
   const phoneLike = looksLikePhone(q);
   // No full number has fewer than seven digits (country code included): don't ask libphonenumber's
   // full metadata, about 2 ms a call here, to validate what can only be a fragment.
-  const phone =
-    phoneLike && q.replace(/\D/g, '').length >= 7
-      ? parsePhoneNumberFromString(q.startsWith('+') ? q : `+${q.replace(/\D/g, '')}`)
-      : undefined;
+  const phone = phoneLike && q.replace(/\D/g, '').length >= 7 ? await fullPhoneNumber(q) : undefined;
   if (phone?.isValid()) {
     const found = await exact(sql<SqlBool>`u.phone = ${phone.number}`);
     if (found) return answer(found);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { verifyAnswer, verifyRequest } from '../../shared/api/end-user.js';
 import { sensitiveScopes } from '../../shared/policy.js';
+import { signInAmr } from '../../shared/methods.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { DAY, HOUR, MINUTE } from '../clock.js';
@@ -100,7 +101,7 @@ async function succeed(
   });
   return challenge.purpose === 'login'
     ? completeLogin(trx, { user, tenant, input, meta, now, audit })
-    : completeStepUp(trx, { user, tenant, challenge, meta, now, audit });
+    : completeStepUp(trx, { user, tenant, challenge, method: input.method, meta, now, audit });
 }
 
 /** Thrown inside the success transaction when the code turned out to be spent by a concurrent request. */
@@ -224,7 +225,14 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
   const policy = c.tenant.policy;
   const { token } = await insertSession(
     trx,
-    { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: c.now + policy.sessionHours * HOUR, secondFactorAt: c.now },
+    {
+      userId: c.user.id,
+      kind: 'full',
+      ip: c.meta.ip,
+      expiresAt: c.now + policy.sessionHours * HOUR,
+      secondFactorAt: c.now,
+      amr: signInAmr(c.input.method),
+    },
     c.now,
   );
   // Seed 003: every successful sign-in resets the daily SMS count; the IP is trusted from now on.
@@ -260,14 +268,24 @@ async function completeLogin(trx: Kysely<Database>, c: Completion & { input: Ver
 }
 
 /** A step-up rotates the session (a new token for raised privilege) and grants the scope to it. */
-async function completeStepUp(trx: Kysely<Database>, c: Completion & { challenge: ChallengeRow }): Promise<VerifyAnswer> {
+async function completeStepUp(
+  trx: Kysely<Database>,
+  c: Completion & { challenge: ChallengeRow; method: VerifyRequest['method'] },
+): Promise<VerifyAnswer> {
   const old = c.challenge.session_id ? await findSessionById(trx, c.challenge.session_id) : undefined;
   if (!old || old.revoked_at !== null || old.expires_at <= c.now || !(await revokeSession(trx, old.id, c.now))) {
     throw new ApiError('invalid_token', 'The session this step-up belongs to has ended. Sign in again.');
   }
   const { token, session } = await insertSession(
     trx,
-    { userId: c.user.id, kind: 'full', ip: c.meta.ip, expiresAt: old.expires_at, secondFactorAt: c.now },
+    {
+      userId: c.user.id,
+      kind: 'full',
+      ip: c.meta.ip,
+      expiresAt: old.expires_at,
+      secondFactorAt: c.now,
+      amr: [...(old.amr?.split(' ') ?? ['pwd']), ...signInAmr(c.method).slice(1)],
+    },
     c.now,
   );
   const scope = c.challenge.scope ?? 'account';

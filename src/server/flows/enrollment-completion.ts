@@ -3,6 +3,7 @@ import type { enrollCompleteAnswer } from '../../shared/api/end-user.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR } from '../clock.js';
+import { signInAmr } from '../../shared/methods.js';
 import type { ServerContext } from '../context.js';
 import { makeRecoveryBatchLive } from '../factors/recovery-codes/batches.js';
 import type { RequestMeta } from '../http/request-meta.js';
@@ -55,7 +56,14 @@ export async function completeEnrollment(
     await revokeSession(trx, auth.session.id, now);
     const { token } = await insertSession(
       trx,
-      { userId: auth.user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: now },
+      {
+        userId: auth.user.id,
+        kind: 'full',
+        ip: meta.ip,
+        expiresAt: now + policy.sessionHours * HOUR,
+        secondFactorAt: now,
+        amr: signInAmr(method),
+      },
       now,
     );
     if (policy.askOnlyOnNewIpOrPasswordChange) await trustIp(trx, auth.user.id, meta.ip, now);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { loginAnswer, loginRequest } from '../../shared/api/end-user.js';
 import type { TenantPolicy } from '../../shared/policy.js';
-import { firstFactorMethods, type FirstFactorMethod } from '../../shared/methods.js';
+import { firstFactorMethods, signInAmr, type FirstFactorMethod } from '../../shared/methods.js';
 import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR, MINUTE, iso } from '../clock.js';
@@ -125,7 +125,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
     }
     const { token } = await insertSession(
       db,
-      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null },
+      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null, amr: signInAmr() },
       now,
     );
     await recordAudit(db, now, {
@@ -143,9 +143,10 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
   // network has it), so there the runs stay: else someone at the office would get a fresh couple of
   // guesses after each of the user's sign-ins.
   const signInWithoutCode = async (trx: Kysely<Database>, details: Record<string, unknown>, endsRuns: boolean) => {
+    // Only the password was given here: the place stood in for the second factor (the acr says so).
     const { token } = await insertSession(
       trx,
-      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null },
+      { userId: user.id, kind: 'full', ip: meta.ip, expiresAt: now + policy.sessionHours * HOUR, secondFactorAt: null, amr: signInAmr() },
       now,
     );
     await resetSmsCount(trx, user.id, 'login');

@@ -8,6 +8,7 @@ import { openChallenge } from './open-challenge.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import type { Authenticated } from '../http/session-auth.js';
 import { availableMethods } from '../factors/registry.js';
+import type { ChallengeRow } from '../store/repositories/challenges.js';
 
 // Step-up: a fresh second factor in this session, for sensitive changes (the account scope) and for
 // sensitive modules (the bank module of seed 000). Its own module so that factor enrollment, which
@@ -31,6 +32,17 @@ async function openStepUp(
   scope: string,
   meta: RequestMeta,
 ): Promise<{ challengeId: string; methods: ChallengeMethod[] }> {
+  const { challenge, methods } = await openStepUpChallenge(ctx, auth, scope, meta);
+  return { challengeId: challenge.id, methods };
+}
+
+/** The same, with the challenge itself (its attempts and expiry), for the hosted pages' step-up. */
+export async function openStepUpChallenge(
+  ctx: ServerContext,
+  auth: Pick<Authenticated, 'user' | 'tenant' | 'session'>,
+  scope: string,
+  meta: RequestMeta,
+): Promise<{ challenge: ChallengeRow; methods: ChallengeMethod[] }> {
   const methods = await availableMethods(ctx.store.db, auth.user, auth.tenant.policy, ctx.clock.now());
   if (methods.length === 0) throw new ApiError('forbidden', 'Set up a second factor first.');
   const challenge = await openChallenge(
@@ -41,7 +53,7 @@ async function openStepUp(
     { ip: meta.ip, scope, sessionId: auth.session.id },
     ctx.clock.now(),
   );
-  return { challengeId: challenge.id, methods };
+  return { challenge, methods };
 }
 
 async function stepUpRequired(ctx: ServerContext, auth: Authenticated, scope: string, meta: RequestMeta): Promise<ApiError> {

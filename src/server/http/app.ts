@@ -15,6 +15,8 @@ import { endUserRoutes } from './routes/end-user-routes.js';
 import { pushRoutes } from './routes/push-routes.js';
 import { tenantAdminRoutes } from './routes/tenant-admin-routes.js';
 import { registerPushEventStreams } from './push-event-streams.js';
+import { registerOpenIdProvider } from './openid-provider-mount.js';
+import { registerInteractionRoutes } from './routes/interaction-routes.js';
 import { authenticateOperator } from '../admin/operator-auth.js';
 import { authenticateDevice } from '../factors/push/device-requests.js';
 
@@ -104,6 +106,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerPhoneResetPage(app);
   registerEndUserPages(app);
   registerPushEventStreams(app, ctx);
+  registerOpenIdProvider(app, ctx);
+  registerInteractionRoutes(app, ctx);
   return app;
 }
 

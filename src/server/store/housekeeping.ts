@@ -7,6 +7,7 @@ import { pruneSignInFailureWindows } from './repositories/sign-in-failures.js';
 import { prunePasswordFailures } from './repositories/password-failures.js';
 import { applyDueDisables } from '../flows/scheduled-disable.js';
 import { wipeOldSheetKeys } from './repositories/enrollment-sheets.js';
+import { deleteExpiredOidcPayloads } from '../oidc/adapter.js';
 
 /**
  * Drops counters nobody reads any more, so credential stuffing with a million made-up emails does not
@@ -22,6 +23,8 @@ export async function pruneCounters(ctx: Pick<ServerContext, 'store' | 'clock'>)
   // Not a counter, but hourly too: accounts whose scheduled disable passed unseen are marked disabled.
   await applyDueDisables(ctx);
   await wipeOldSheetKeys(db, now);
+  // The OpenID Provider's sessions, interactions and codes that have run out (wall-clock, as oidc-provider's are).
+  await deleteExpiredOidcPayloads(db);
   return { passwordRuns: await prunePasswordFailures(db, now), windows: await pruneSignInFailureWindows(db, now) };
 }
 

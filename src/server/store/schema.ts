@@ -88,6 +88,8 @@ export interface SessionsTable {
   second_factor_at: number | null;
   revoked_at: number | null;
   ip: string;
+  /** RFC 8176 values, space-separated ("pwd otp mfa"): how the session was signed in; null for sessions from before. */
+  amr: string | null;
 }
 
 export interface SessionScopesTable {
@@ -388,6 +390,37 @@ export interface Database {
   breakup_members: BreakupMembersTable;
   invitations: InvitationsTable;
   enrollment_sheets: EnrollmentSheetsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  tenant_id: string;
+  name: string;
+  secret_enc: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  created_at: number;
+  created_by: string;
+}
+
+export interface OidcPayloadsTable {
+  key: string;
+  model: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  jwk_enc: string;
+  created_at: number;
 }
 
 export interface BreakupsTable {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { firstFactorMethods, signInMethods } from '../methods.js';
+import { sixDigitCode } from './end-user.js';
 import { pushDeviceState, pushDeviceView, pushEnrollmentAnswer } from './push.js';
 import { factorView, trustedDeviceView } from './views.js';
 
@@ -28,10 +29,8 @@ export type OperatorView = z.infer<typeof operatorView>;
 export const adminLoginRequest = z.strictObject({
   email,
   password: z.string().min(1).max(1024),
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'six digits'),
+  /** The operator's authenticator code, as typed ("123 456" too). */
+  code: sixDigitCode,
   /** Shown in the operator's session list, e.g. "MFA Desk on sam-laptop". */
   deviceName: z.string().trim().min(1).max(100),
 });
@@ -317,8 +316,14 @@ export const auditQuery = z.object({
 });
 export const auditAnswer = z.object({ items: z.array(auditEventView), nextCursor: z.string().nullable() });
 
-/** The tenants the operator may see, by name, for the console's filters. */
-export const tenantsAnswer = z.object({ items: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string() })) });
+/**
+ * The tenants the operator may see, by name, for the console's filters. `country` (ISO 3166-1
+ * alpha-2, null when the tenant has none): how the console reads a phone typed the national way, as
+ * the server does (the break-up wizard). Added with tenant countries: null from a server without them.
+ */
+export const tenantsAnswer = z.object({
+  items: z.array(z.object({ id: z.string(), slug: z.string(), name: z.string(), country: z.string().nullable().default(null) })),
+});
 
 /**
  * Operators whose actions the operator may see in the audit trail (for its filter), by name, disabled

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { firstFactorMethods, signInMethods, type SignInMethod } from '../methods.js';
 import { sensitiveScopes } from '../policy.js';
+import { readChallengeCode, withoutSeparators } from '../typed-code.js';
 import { factorView, trustedDeviceView } from './views.js';
 
 /**
@@ -10,8 +11,23 @@ import { factorView, trustedDeviceView } from './views.js';
 
 const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 const password = z.string().min(1).max(1024);
-/** Six digits from an authenticator app or SMS, or a recovery code (letters, digits, dashes). */
-const code = z.string().trim().min(6).max(64);
+/**
+ * Six digits from an authenticator app or SMS, as typed ("123 456", "123-456": the separators are
+ * dropped), or a recovery code (letters, digits, dashes), which its factor reads.
+ */
+const code = z
+  .string()
+  .max(64)
+  .describe('six digits (spaces and dashes between them are ignored: "123 456"), or a recovery code')
+  .transform(readChallengeCode)
+  .pipe(z.string().min(6).max(64));
+/** Six digits from an authenticator app or an SMS, as typed: spaces and dashes between them are dropped. */
+export const sixDigitCode = z
+  .string()
+  .max(64)
+  .describe('six digits; spaces and dashes between them are ignored ("123 456", "123-456")')
+  .transform(withoutSeparators)
+  .pipe(z.string().regex(/^\d{6}$/, 'six digits'));
 const opaqueToken = z.string().min(16).max(256);
 
 export const methodSchema = z.enum(signInMethods);
@@ -86,12 +102,7 @@ export const smsSentAnswer = z.object({ sentTo: z.string(), remainingToday: z.nu
 
 const phoneInput = z.string().trim().min(3).max(32);
 export const phoneRequest = z.strictObject({ phone: phoneInput });
-export const smsCodeRequest = z.strictObject({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'six digits'),
-});
+export const smsCodeRequest = z.strictObject({ code: sixDigitCode });
 export const phoneConfirmAnswer = z.object({ phoneHint: z.string(), recoveryCodes: z.array(z.string()) });
 
 export const resetTokenParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'a reset link token') });
@@ -104,12 +115,7 @@ export const phoneResetInfo = z.object({
 export const phoneResetDone = z.object({ ok: z.literal(true), phoneHint: z.string() });
 
 export const totpEnrollAnswer = z.object({ secret: z.string(), otpauthUri: z.string(), qrSvg: z.string() });
-export const totpConfirmRequest = z.strictObject({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'six digits'),
-});
+export const totpConfirmRequest = z.strictObject({ code: sixDigitCode });
 export const recoveryCodesAnswer = z.object({ recoveryCodes: z.array(z.string()) });
 export const enrollCompleteRequest = z.strictObject({ recoveryCodesSaved: z.literal(true) });
 export const enrollCompleteAnswer = z.object({ sessionToken: z.string() });

@@ -55,8 +55,11 @@ export interface CheckedMember {
 /** A deliberately plain address check (one @, a dot in the domain, no spaces): the invitation proves it. */
 const emailShape = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** What can be told from the lines alone: required fields, shapes, the phone, duplicates in the list. */
-export function checkMemberLines(lines: readonly MemberLine[], sharedEmail: string): CheckedMember[] {
+/**
+ * What can be told from the lines alone: required fields, shapes, the phone, duplicates in the list.
+ * `country`: the tenant's (policy `country`), so a phone typed the national way reads as there.
+ */
+export function checkMemberLines(lines: readonly MemberLine[], sharedEmail: string, country: string | undefined): CheckedMember[] {
   const shared = sharedEmail.trim().toLowerCase();
   const seen = new Map<string, number>();
   for (const line of lines) {
@@ -76,7 +79,7 @@ export function checkMemberLines(lines: readonly MemberLine[], sharedEmail: stri
     let phoneCallingCode: string | null = null;
     const typed = (line.phone ?? '').trim();
     if (typed) {
-      const reading = readMobileNumber(typed);
+      const reading = readMobileNumber(typed, country);
       if (reading.ok) {
         phone = reading.e164;
         phoneCallingCode = reading.countryCallingCode;

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorsAnswer, tenantsAnswer, type OperatorRole } from '../../../src/shared/api/admin.js';
 import { createOperator } from '../../../src/server/flows/operators.js';
 import { createTenant } from '../../../src/server/flows/provisioning.js';
+import { findTenantById } from '../../../src/server/store/repositories/tenants.js';
+import type { TenantPolicy } from '../../../src/shared/policy.js';
 import { dialects } from '../../support/databases.js';
 import { operatorCode } from '../../support/operators.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
@@ -20,20 +22,31 @@ interface Operator {
  */
 describe.each(dialects)('filter lists on %s', (dialect) => {
   let server: TestServer;
-  const tenants: Record<'A' | 'B' | 'C', { id: string; slug: string; name: string }> = {} as never;
+  const tenants: Record<'A' | 'B' | 'C', { id: string; slug: string; name: string; country: string | null }> = {} as never;
   const ops: Record<string, Operator> = {};
 
   beforeAll(async () => {
     server = await startTestServer(dialect);
     // Names whose byte order differs from their alphabetical one: SQLite compares bytes.
-    for (const [key, name] of [
-      ['A', 'Zeta Bank'],
-      ['B', 'acme'],
-      ['C', 'Ørsta Regnskap'],
+    // Each with its country (the console reads national phone numbers by it): the preset's, one
+    // given, and none (a tenant stored before countries existed).
+    for (const [key, name, country] of [
+      ['A', 'Zeta Bank', undefined],
+      ['B', 'acme', 'de'],
+      ['C', 'Ørsta Regnskap', undefined],
     ] as const) {
-      const tenant = await createTenant(server.ctx, { slug: `t-${key.toLowerCase()}`, name, preset: 'app' });
-      tenants[key] = { id: tenant.id, slug: tenant.slug, name };
+      const tenant = await createTenant(server.ctx, { slug: `t-${key.toLowerCase()}`, name, preset: 'app', country });
+      tenants[key] = { id: tenant.id, slug: tenant.slug, name, country: tenant.policy.country ?? null };
     }
+    const legacy: Partial<TenantPolicy> = { ...(await findTenantById(server.ctx.store.db, tenants.C.id))!.policy };
+    delete legacy.country;
+    await server.ctx.store.db
+      .updateTable('tenants')
+      .set({ policy: JSON.stringify(legacy) })
+      .where('id', '=', tenants.C.id)
+      .execute();
+    tenants.C.country = null;
+    expect([tenants.A.country, tenants.B.country]).toEqual(['NO', 'DE']);
     const add = async (key: string, name: string, role: OperatorRole, tenantSlugs: string[]) => {
       const email = `${key}@desk.test`;
       const password = 'operator password 2026';
@@ -74,7 +87,7 @@ describe.each(dialects)('filter lists on %s', (dialect) => {
   };
 
   it('lists every tenant, by name, to operators of all tenants, auditors included', async () => {
-    const all = [tenants.B, tenants.C, tenants.A].map(({ id, slug, name }) => ({ id, slug, name }));
+    const all = [tenants.B, tenants.C, tenants.A];
     expect(await tenantsSeenBy('support-all')).toEqual(all);
     expect(await tenantsSeenBy('auditor-all')).toEqual(all);
   });

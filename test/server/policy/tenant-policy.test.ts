@@ -18,4 +18,13 @@ describe('a stored tenant policy', () => {
       /at least one of totp and sms/,
     );
   });
+
+  it('keeps a policy stored before tenant countries without one (no country is guessed), and refuses an unknown one', () => {
+    const old: Partial<typeof policyPresets.sms> = { ...policyPresets.sms };
+    delete old.country;
+    expect(parseStoredPolicy(JSON.stringify(old)).country).toBeUndefined();
+    expect(parseStoredPolicy(JSON.stringify(policyPresets.sms)).country).toBe('DE');
+    expect(parseStoredPolicy(JSON.stringify({ ...policyPresets.app, timeZone: 'Europe/Oslo' })).country).toBe('NO');
+    expect(() => parseStoredPolicy(JSON.stringify({ ...policyPresets.app, country: 'XX' }))).toThrow(/country/);
+  });
 });

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { ConsoleInput } from '../../../shared/console-api';
 import { memberLocales } from '../../../shared/tenant-admin/member-lines';
 import { ConsoleCallError } from '../../bridge/console-client';
-import { useUser } from '../../hooks/use-admin-data';
+import { useTenants, useUser } from '../../hooks/use-admin-data';
 import { queryKeys } from '../../hooks/query-keys';
 import { useBreakup, useRunBreakup, useSharedAccounts } from '../../hooks/use-shared-accounts';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -42,6 +42,9 @@ export function BreakupWizard({ id }: { id: string }) {
   const detail = useUser(id);
   const userLocale = detail.data?.user.locale;
   const sharedLocale = memberLocales.find((code) => code === userLocale) as MemberLocale | undefined;
+  // The tenant's country: the people's phones typed the national way read as the server reads them.
+  const tenants = useTenants();
+  const country = tenants.data?.items.find((tenant) => tenant.id === draft?.account.tenantId)?.country ?? undefined;
   const onProgress = draft?.step === 'progress';
   const watching = onProgress && (draft.running || draft.runError !== null);
   // While a try is out (or after one that got no answer) the list says what the server has made so far.
@@ -141,8 +144,8 @@ export function BreakupWizard({ id }: { id: string }) {
           </li>
         ))}
       </ol>
-      {detail.isPending ? <p className="muted">{t('breakup.loading')}</p> : null}
-      {!detail.isPending ? renderStep(draft) : null}
+      {detail.isPending || tenants.isPending ? <p className="muted">{t('breakup.loading')}</p> : null}
+      {!detail.isPending && !tenants.isPending ? renderStep(draft) : null}
     </section>
   );
 
@@ -151,11 +154,29 @@ export function BreakupWizard({ id }: { id: string }) {
   function renderStep(draft: BreakupDraft) {
     switch (draft.step) {
       case 'people':
-        return <PeopleStep draft={draft} update={update} sharedLocale={sharedLocale} onNext={() => go('when')} onCancel={cancel} />;
+        return (
+          <PeopleStep
+            draft={draft}
+            update={update}
+            sharedLocale={sharedLocale}
+            country={country}
+            onNext={() => go('when')}
+            onCancel={cancel}
+          />
+        );
       case 'when':
         return <WhenStep draft={draft} update={update} onBack={() => go('people')} onNext={() => go('preview')} />;
       case 'preview':
-        return <PreviewStep draft={draft} update={update} sharedLocale={sharedLocale} onBack={() => go('when')} onConfirm={confirm} />;
+        return (
+          <PreviewStep
+            draft={draft}
+            update={update}
+            sharedLocale={sharedLocale}
+            country={country}
+            onBack={() => go('when')}
+            onConfirm={confirm}
+          />
+        );
       case 'progress':
         return <ProgressStep draft={draft} view={view} onFinishRest={finishRest} onDone={leave} onOpenUser={openUser} />;
     }

@@ -30,12 +30,15 @@ export function PeopleStep({
   draft,
   update,
   sharedLocale,
+  country,
   onNext,
   onCancel,
 }: {
   draft: BreakupDraft;
   update(change: Partial<BreakupDraft> | ((draft: BreakupDraft) => Partial<BreakupDraft>)): void;
   sharedLocale: MemberLocale | undefined;
+  /** The tenant's country: phones typed the national way read as there. */
+  country: string | undefined;
   onNext(): void;
   onCancel(): void;
 }) {
@@ -54,7 +57,7 @@ export function PeopleStep({
     return members.length ? { id: account.id, members: members.slice(0, breakupLimits.maxMembers) } : null;
   }, [settledLines, account.id]);
   const check = useBreakupCheck(checkInput);
-  const reading = readPeople(draft.rows, account.email, sharedLocale, check.data?.answer, check.data?.members);
+  const reading = readPeople(draft.rows, account.email, sharedLocale, country, check.data?.answer, check.data?.members);
   const answeredNow =
     check.isSuccess && !check.isPlaceholderData && check.data !== undefined && sameLines(check.data.members, reading.lines);
   const ready = reading.lines.length > 0 && reading.problemCount === 0 && answeredNow && check.data.answer.ok;

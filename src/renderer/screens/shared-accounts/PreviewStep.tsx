@@ -17,12 +17,15 @@ export function PreviewStep({
   draft,
   update,
   sharedLocale,
+  country,
   onBack,
   onConfirm,
 }: {
   draft: BreakupDraft;
   update(change: Partial<BreakupDraft>): void;
   sharedLocale: MemberLocale | undefined;
+  /** The tenant's country: phones typed the national way read as there. */
+  country: string | undefined;
   onBack(): void;
   onConfirm(input: { ticket: string; reason: string }): void;
 }) {
@@ -37,7 +40,7 @@ export function PreviewStep({
   const ticketField = useRef<HTMLInputElement>(null);
   const reasonField = useRef<HTMLTextAreaElement>(null);
   const lines = draft.rows.filter((row) => !isBlank(row)).map((row) => lineOf(row, sharedLocale));
-  const people = checkMemberLines(lines, account.email);
+  const people = checkMemberLines(lines, account.email, country);
   const disableAt = draft.when === 'date' ? startOfLocalDay(draft.date) : null;
   const problems = ticketAndReasonProblems(ticket, reason);
   const ticketProblem = problems.ticket && t(problems.ticket);

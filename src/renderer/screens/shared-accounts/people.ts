@@ -40,20 +40,23 @@ export interface PeopleReading {
 
 /**
  * Every row read at once: the checks the console can make itself (checkMemberLines: required
- * fields, shapes, the phone, duplicates in the list), plus what the server said. `check` is the
- * server's answer and `checkedLines` the lines it answered for: when they are the lines now, its
- * problems are taken as they are; an older answer still counts for the emails and phones it named.
+ * fields, shapes, the phone, duplicates in the list), plus what the server said. `country` is the
+ * tenant's (from the tenants list), so a phone typed the national way reads as the server reads it.
+ * `check` is the server's answer and `checkedLines` the lines it answered for: when they are the
+ * lines now, its problems are taken as they are; an older answer still counts for the emails and
+ * phones it named.
  */
 export function readPeople(
   rows: readonly PersonRow[],
   sharedEmail: string,
   sharedLocale: MemberLocale | undefined,
+  country: string | undefined,
   check: BreakupCheckAnswer | undefined,
   checkedLines: readonly MemberLine[] | undefined,
 ): PeopleReading {
   const sent = rows.filter((row) => !isBlank(row));
   const lines = sent.map((row) => lineOf(row, sharedLocale));
-  const local = checkMemberLines(lines, sharedEmail);
+  const local = checkMemberLines(lines, sharedEmail, country);
   const fresh = check !== undefined && checkedLines !== undefined && sameLines(lines, checkedLines);
   const byEmail = new Map<string, MemberProblem[]>();
   const byPhone = new Map<string, MemberProblem[]>();

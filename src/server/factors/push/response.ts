@@ -29,6 +29,7 @@ import { findUserById } from '../../store/repositories/users.js';
 import { effectivePushState, openPushCode, pushLocked } from './challenge.js';
 import { isPushLocked } from './factor.js';
 import { announcePushChange } from './push-events.js';
+import { withoutSeparators } from '../../../shared/typed-code.js';
 
 /** Thrown inside the approval transaction when the device left its state meanwhile. */
 const deviceChanged = new Error('device state changed');
@@ -120,7 +121,7 @@ export async function respondToPush(
 
   if (input.decision === 'approve') {
     if (isPushLocked(user, now)) throw pushLocked(user);
-    if (input.code === null || !constantTimeEqual(input.code.replace(/[\s-]/g, ''), openPushCode(ctx, push))) {
+    if (input.code === null || !constantTimeEqual(withoutSeparators(input.code), openPushCode(ctx, push))) {
       return refuseWrongCode(ctx, { push, user, tenant, device, audit, now });
     }
     const approved = await db

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../crypto/tokens.js';
+import { withoutSeparators } from '../../../shared/typed-code.js';
 
 /** Crockford base32: no I, L, O, U, so a code read off paper is typed back right. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -17,9 +18,13 @@ export function newRecoveryCode(): string {
   return out;
 }
 
-/** What the user typed, in canonical form: case, spaces and dashes don't matter; O/I/L read as 0/1/1. */
+/**
+ * What the user typed, in canonical form: case, spaces and dashes (an en dash, a no-break space from
+ * a document too) don't matter, nor where the groups break; O/I/L read as 0/1/1 (Crockford). The
+ * code's 125 bits are all still asked for: only what carries nothing is dropped.
+ */
 export function normalizeRecoveryCode(input: string): string {
-  return input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  return withoutSeparators(input.toUpperCase()).replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 export function looksLikeRecoveryCode(input: string): boolean {

@@ -28,7 +28,7 @@ export async function sendSetupCode(
 ): Promise<SmsSent> {
   const { user, tenant } = target;
   const policy = tenant.policy;
-  const phone = parseMobileNumber(target.phoneInput);
+  const phone = parseMobileNumber(target.phoneInput, policy.country);
   assertSmsCountryAllowed(phone, policy.smsAllowedCountryCodes);
   const now = ctx.clock.now();
   const limit = policy.smsSetupDailyLimit;

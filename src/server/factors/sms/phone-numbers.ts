@@ -12,10 +12,11 @@ export interface PhoneNumber {
 
 /**
  * Parses what a user typed into E.164. Only numbers that can receive SMS are accepted (mobile, or
- * the plans where mobile and fixed line can't be told apart, as in the US).
+ * the plans where mobile and fixed line can't be told apart, as in the US). `country`: the tenant's
+ * (policy `country`), for numbers typed the national way.
  */
-export function parseMobileNumber(input: string): PhoneNumber {
-  const reading = readMobileNumber(input);
+export function parseMobileNumber(input: string, country: string | undefined): PhoneNumber {
+  const reading = readMobileNumber(input, country);
   if (reading.ok) return { e164: reading.e164, countryCallingCode: reading.countryCallingCode };
   throw new ApiError(
     'invalid_phone',

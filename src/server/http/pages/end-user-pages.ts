@@ -88,6 +88,7 @@ async function loadAssets(): Promise<Assets> {
     invitationCss,
     authenticatorHtml,
     signInHtml,
+    interactionHtml,
     invitationHtml,
     manifest,
     icon,
@@ -100,10 +101,13 @@ async function loadAssets(): Promise<Assets> {
     read('invitation/styles.css'),
     read('authenticator/index.html'),
     read('sign-in/index.html'),
+    read('sign-in/interaction.html'),
     read('invitation/index.html'),
     read('authenticator/manifest.webmanifest'),
     read('authenticator/icon.svg'),
   ]);
+  // The first second factor's setup steps (common/factor-setup.ts and its steps), on the sign-in and invitation pages.
+  const factorSetupCss = await read('common/factor-setup.css');
   const bundle = (name: string) => {
     const text = bundles.get(name);
     if (text === undefined) throw new Error(`esbuild produced no ${name}`);
@@ -124,11 +128,13 @@ async function loadAssets(): Promise<Assets> {
     ['/authenticator/icon.svg', asset(icon, 'image/svg+xml; charset=utf-8')],
     ['/sign-in', asset(signInHtml, html, { cache: 'no-store' })],
     ['/sign-in/app.js', asset(bundle('sign-in/app.js'), js)],
+    // An OpenID sign-in's steps (/interaction/{uid}): the same page, which reads its mode from the path.
+    [INTERACTION_PAGE, asset(interactionHtml, html, { cache: 'no-store' })],
     // The pages that show the recovery-codes step (common/recovery-codes.ts) get its styles too.
-    ['/sign-in/styles.css', asset(`${base}\n${recoveryCodesCss}\n${signInCss}`, css)],
+    ['/sign-in/styles.css', asset(`${base}\n${recoveryCodesCss}\n${factorSetupCss}\n${signInCss}`, css)],
     ['/invitation/', asset(invitationHtml, html, { cache: 'no-store' })],
     ['/invitation/app.js', asset(bundle('invitation/app.js'), js)],
-    ['/invitation/styles.css', asset(`${base}\n${recoveryCodesCss}\n${invitationCss}`, css)],
+    ['/invitation/styles.css', asset(`${base}\n${recoveryCodesCss}\n${factorSetupCss}\n${invitationCss}`, css)],
   ]);
 }
 
@@ -140,6 +146,9 @@ function pageAssets(): Promise<Assets> {
   });
   return assets;
 }
+
+/** The key of the interaction page among the assets; served at /interaction/{uid}. */
+const INTERACTION_PAGE = '/interaction/:uid';
 
 export const endUserPagePaths = [
   '/authenticator/',
@@ -178,6 +187,7 @@ async function serve(path: string, request: FastifyRequest, reply: FastifyReply)
 
 export function registerEndUserPages(app: FastifyInstance): void {
   for (const path of endUserPagePaths) app.get(path, (request, reply) => serve(path, request, reply));
+  app.get(INTERACTION_PAGE, (request, reply) => serve(INTERACTION_PAGE, request, reply));
   // The app's address without its slash: relative URLs in the page need the folder form.
   app.get('/authenticator', async (_request, reply) => reply.headers(securityHeaders).redirect('authenticator/', 308));
   // The same for the invitation link typed or pasted without its slash (the fragment survives a redirect).

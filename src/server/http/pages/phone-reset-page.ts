@@ -29,7 +29,7 @@ const page = `<!doctype html>
   </form>
   <form id="code-form" hidden>
     <label for="code" id="code-label"></label>
-    <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+    <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" maxlength="16" required>
     <button id="confirm"></button>
   </form>
   <p id="message" role="status"></p>

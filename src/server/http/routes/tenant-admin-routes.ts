@@ -6,6 +6,8 @@ import { checkBreakupMembers, finishBreakup, getBreakup, runBreakup } from '../.
 import { createSheets, listSheetCandidates, listSheets, voidSheetFor } from '../../admin/enrollment-sheets.js';
 import { listSharedAccounts, setSharedVerdict } from '../../admin/shared-accounts.js';
 import { defineRoute, type RouteSpec } from '../route-spec.js';
+import * as oidcApi from '../../../shared/api/oidc-clients.js';
+import { listClientsFor, registerClientFor, removeClientFor } from '../../admin/oidc-clients.js';
 
 const readErrors = ['unauthorized', 'invalid_token', 'forbidden', 'not_found'];
 const actionErrors = [...readErrors, 'conflict'];
@@ -147,5 +149,40 @@ export const tenantAdminRoutes: RouteSpec[] = [
     response: actionAnswer,
     errors: actionErrors,
     handler: ({ ctx, auth, params, body, meta }) => voidSheetFor(ctx, auth, params.id, body, meta),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/admin/tenants/:tenantId/oidc-clients',
+    tag: 'tenant admin',
+    auth: 'operator',
+    summary: "The tenant's portals (OpenID Connect clients): name, redirect URIs, public or confidential; never a secret.",
+    params: oidcApi.tenantIdParams,
+    response: oidcApi.oidcClientsAnswer,
+    errors: readErrors,
+    handler: ({ ctx, auth, params }) => listClientsFor(ctx, auth, params.tenantId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/admin/tenants/:tenantId/oidc-clients',
+    tag: 'tenant admin',
+    auth: 'operator',
+    status: 201,
+    summary: 'Register a portal (tenant admins): answers with its client_id and, for a confidential client, its secret, shown this once.',
+    params: oidcApi.tenantIdParams,
+    body: oidcApi.oidcClientRegistration,
+    response: oidcApi.oidcClientCreated,
+    errors: [...readErrors, 'invalid_request'],
+    handler: ({ ctx, auth, params, body }) => registerClientFor(ctx, auth, params.tenantId, body),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    url: '/v1/admin/tenants/:tenantId/oidc-clients/:clientId',
+    tag: 'tenant admin',
+    auth: 'operator',
+    summary: 'Remove a portal (tenant admins): its sign-ins, codes and tokens stop working.',
+    params: oidcApi.oidcClientParams,
+    response: z.object({ ok: z.literal(true) }),
+    errors: readErrors,
+    handler: ({ ctx, auth, params }) => removeClientFor(ctx, auth, params.tenantId, params.clientId),
   }),
 ];

@@ -12,6 +12,7 @@ import { postgresSearchBucketsSchema } from './009_postgres_search_buckets.js';
 import { pendingRecoveryBatchSchema } from './010_pending_recovery_batch.js';
 import { pushApprovalSchema } from './011_push_approval.js';
 import { tenantAdminSchema } from './012_tenant_admin.js';
+import { openIdProviderSchema } from './014_openid_provider.js';
 
 /** Every migration, in order. Names never change once shipped. */
 export function allMigrations(dialect: Dialect): Record<string, Migration> {
@@ -28,5 +29,6 @@ export function allMigrations(dialect: Dialect): Record<string, Migration> {
     '010_pending_recovery_batch': pendingRecoveryBatchSchema(dialect),
     '011_push_approval': pushApprovalSchema(),
     '012_tenant_admin': tenantAdminSchema(),
+    '014_openid_provider': openIdProviderSchema(),
   };
 }

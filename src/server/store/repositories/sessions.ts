@@ -11,6 +11,8 @@ export interface NewSession {
   ip: string;
   expiresAt: number;
   secondFactorAt: number | null;
+  /** How it was signed in (RFC 8176 values, for the ID token); none for enrollment sessions. */
+  amr?: readonly string[];
 }
 
 /** Creates a session; the token goes to the client, only its hash is kept. */
@@ -26,6 +28,7 @@ export async function insertSession(db: Kysely<Database>, input: NewSession, now
     second_factor_at: input.secondFactorAt,
     revoked_at: null,
     ip: input.ip,
+    amr: input.amr?.length ? [...new Set(input.amr)].join(' ') : null,
   };
   await db.insertInto('sessions').values(session).execute();
   return { token, session };
