@@ -1,6 +1,7 @@
 /**
  * `npm start`: the auth server on its embedded database (demo data on the first run, credentials
- * printed by the server) and the console pointed at it. Electron when it can run here; otherwise it
+ * printed by the server), the example portal that signs its users in through it (examples/portal,
+ * on PORTAL_PORT, 3000) and the console pointed at it. Electron when it can run here; otherwise it
  * says why and serves the console through the browser host, opening Chromium in app mode when one is
  * installed and a display is available, else printing the URL. Ctrl-C stops both.
  *
@@ -18,6 +19,7 @@ import { findElectron } from '../src/main/electron-binary.js';
 import { createConsoleServices, type ConsoleServices } from '../src/main/services/console-services.js';
 import { consoleDataDir } from '../src/main/services/data-dir.js';
 import { openInSystemBrowser } from '../src/main/system-browser.js';
+import { startExamplePortal } from './example-portal.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const chromiumPath = process.env.MFA_DESK_CHROMIUM ?? '/usr/bin/chromium';
@@ -116,6 +118,10 @@ async function runBrowserHost(serverUrl: string | undefined, outDir: string): Pr
 async function main(): Promise<void> {
   const outDir = ensureConsoleBuild(repo, say);
   const serverUrl = process.argv.includes('--console-only') ? process.env.MFA_DESK_SERVER_URL : await startServer();
+  if (serverUrl && !process.argv.includes('--console-only')) {
+    const closePortal = await startExamplePortal(repo, serverUrl, (line) => console.log(`[portal] ${line}`));
+    if (closePortal) cleanups.push(closePortal);
+  }
   const electron = findElectron();
   if (electron.ok && hasDisplay()) {
     say(`starting the Electron console${serverUrl ? ` for ${serverUrl}` : ''}`);

@@ -118,6 +118,16 @@ describe('plurals, times and sentences in the operator’s language', () => {
     expect(ticketOf({ details: {} })).toBeNull();
   });
 
+  it('words the OpenID sign-in and the portals registered, naming the portal when the event does', () => {
+    expect(describeEvent({ action: 'oidc.signed_in', details: { client: 'Intranet', acr: 'mfa' } }, t)).toBe(
+      'Signed in to Intranet (OpenID Connect)',
+    );
+    expect(describeEvent({ action: 'oidc.signed_in', details: {} }, t)).toBe('Signed in to a portal (OpenID Connect)');
+    for (const action of ['oidc_client.registered', 'oidc_client.removed'])
+      expect(describeEvent({ action, details: {} }, t), action).not.toMatch(/^Event “|[{}]/);
+    expect(knownActions).toEqual(expect.arrayContaining(['oidc.signed_in', 'oidc_client.registered', 'oidc_client.removed']));
+  });
+
   it('words the push-approval events, the fraud report with its device and place, and push at the next sign-in', () => {
     const pushActions = [
       'push.enrollment_started',

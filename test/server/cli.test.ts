@@ -167,6 +167,39 @@ describe.each(dialects)('the mfa-desk CLI on %s', (dialect) => {
     expect(run('tenant', 'update', '--slug', 'ghost', '--country', 'DE').stderr).toMatch(/no tenant "ghost"/);
   });
 
+  it('registers, lists and removes a portal (OpenID client), and refuses a bad redirect URI saying why', () => {
+    expect(run('tenant', 'create', '--slug', 'portals', '--name', 'Portals AS').status).toBe(0);
+    const added = run(
+      'oidc-client',
+      'add',
+      '--tenant',
+      'portals',
+      '--name',
+      'Intranet',
+      '--redirect-uri',
+      'https://intranet.acme.test/cb',
+      '--json',
+    );
+    expect(added.status, added.stderr).toBe(0);
+    const made = JSON.parse(added.stdout) as { clientId: string; clientSecret: string; issuer: string };
+    expect(made).toMatchObject({
+      clientId: expect.stringMatching(/^mfa_/),
+      clientSecret: expect.any(String),
+      issuer: expect.stringMatching(/\/oidc$/),
+    });
+    const listed = run('oidc-client', 'list', '--tenant', 'portals');
+    expect(listed.stdout).toContain(`${made.clientId}  Intranet  confidential  https://intranet.acme.test/cb`);
+    expect(listed.stdout).not.toContain(made.clientSecret);
+    const bad = run('oidc-client', 'add', '--tenant', 'portals', '--name', 'Intranet', '--redirect-uri', 'http://intranet.acme.test/cb');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/redirectUris.*https/);
+    expect(run('oidc-client', 'add', '--tenant', 'nope', '--name', 'X', '--redirect-uri', 'https://x.test/cb').stderr).toContain(
+      'no tenant "nope"',
+    );
+    expect(run('oidc-client', 'remove', '--tenant', 'portals', '--client-id', made.clientId).status).toBe(0);
+    expect(run('oidc-client', 'list', '--tenant', 'portals').stdout).toContain('no portals registered');
+  });
+
   it('creates operators with a TOTP enrollment, seeds demo and bench data', () => {
     const op = run('operator', 'create', '--email', 'sam@desk.test', '--name', 'Sam', '--role', 'support');
     expect(op.status, op.stderr).toBe(0);

@@ -32,6 +32,7 @@ export function describeEvent(event: Pick<AuditEventView, 'action' | 'details'>,
       ['device', 'deviceName'],
       ['ip', 'ip'],
       ['browser', 'browser'],
+      ['client', 'client'],
     ] as const) {
       const value = event.details[field];
       if (typeof value === 'string' && value) values[name] = value;

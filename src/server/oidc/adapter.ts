@@ -29,6 +29,7 @@ export function databaseAdapter(ctx: ServerContext): new (model: string) => Adap
         model: this.model,
         payload: JSON.stringify(payload),
         grant_id: payload.grantId ?? null,
+        account_id: this.model === 'Session' ? (payload.accountId ?? null) : null,
         uid: payload.uid ?? null,
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? Date.now() + expiresIn * 1000 : null,
@@ -41,6 +42,7 @@ export function databaseAdapter(ctx: ServerContext): new (model: string) => Adap
           c.column('key').doUpdateSet({
             payload: row.payload,
             grant_id: row.grant_id,
+            account_id: row.account_id,
             uid: row.uid,
             user_code: row.user_code,
             expires_at: row.expires_at,

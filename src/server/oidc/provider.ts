@@ -87,7 +87,8 @@ async function makeProvider(ctx: ServerContext): Promise<OpenIdProvider> {
       AccessToken: 3600,
       Interaction: 3600,
       Grant: 14 * 24 * 3600,
-      // The provider's own session: as long as a session of ours lasts for that tenant, at most 30 days.
+      // The provider's own session (its cookie): two weeks. Whatever ends a user's sessions of ours (a
+      // password change, a phone reset, support, a disable) ends these too (revokeUserSessions).
       Session: 14 * 24 * 3600,
     },
     findAccount: async (oidcCtx, accountId) => {

@@ -411,6 +411,7 @@ export interface OidcPayloadsTable {
   model: string;
   payload: string;
   grant_id: string | null;
+  account_id: string | null;
   uid: string | null;
   user_code: string | null;
   expires_at: number | null;

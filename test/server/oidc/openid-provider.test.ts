@@ -246,6 +246,29 @@ describe.each(dialects)('the OpenID Provider on %s', (dialect) => {
     expect((await redeem(portal, back.url, again)).claims()).toMatchObject({ acr: 'bank' });
   });
 
+  it('a password change ends the provider session: the next portal sign-in asks again', async () => {
+    const user = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const first = await authorizationUrl(portal);
+    await redeem(portal, await signInThroughPages(browser, user, first), first);
+    const again = await authorizationUrl(portal);
+    expect((await browser.follow(again.url)).url.origin).toBe(new URL(portal.redirectUri).origin);
+
+    // The person changes the password (the JSON API: a fresh second factor, here a recovery code).
+    const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
+    const verified = await server.call('POST', `/v1/auth/challenges/${login.body.challengeId}/verify`, {
+      body: { method: 'recovery_code', code: user.recoveryCodes[1] },
+    });
+    const changed = await server.call('POST', '/v1/me/password', {
+      token: String(verified.body.sessionToken),
+      body: { currentPassword: user.password, newPassword: 'a different password 2026' },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+
+    const after = await browser.follow((await authorizationUrl(portal)).url);
+    expect(after.url.pathname).toMatch(/^\/interaction\//);
+  });
+
   it('cancel returns to the portal with access_denied', async () => {
     const browser = new CookieBrowser(server.baseUrl);
     const start = await authorizationUrl(portal);

@@ -26,6 +26,7 @@ import { openStepUpChallenge } from '../../flows/step-up.js';
 import { calendarDay } from '../../policy/calendar-day.js';
 import { asksForStepUp, openIdProvider, type OpenIdProvider } from '../../oidc/provider.js';
 import { revokeSession } from '../../store/repositories/sessions.js';
+import { findChallenge } from '../../store/repositories/challenges.js';
 import { smsCountToday } from '../../store/repositories/sms-counters.js';
 import { findTenantById, type Tenant } from '../../store/repositories/tenants.js';
 import { findUserByEmail, findUserById } from '../../store/repositories/users.js';
@@ -100,6 +101,10 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
     const interaction = await loadInteraction(ctx, request, reply);
     const { id } = parse(interactionChallengeParams, request.params);
     const body = parse(interactionVerifyRequest, request.body);
+    // Only a challenge of this portal's tenant: the cookie set below follows this tenant's policy.
+    const challenge = await findChallenge(ctx.store.db, id);
+    const owner = challenge && (await findUserById(ctx.store.db, challenge.user_id));
+    if (!owner || owner.tenant_id !== interaction.tenant.id) throw new ApiError('not_found', 'There is no such sign-in step.');
     const verified = await verifyChallenge(ctx, id, body, meta(request));
     if (verified.deviceToken) {
       const days = interaction.tenant.policy.rememberDeviceDays;

@@ -33,6 +33,8 @@ export function openIdProviderSchema(): Migration {
         .addColumn('model', 'text', (c) => c.notNull())
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('grant_id', 'text')
+        /** Whose provider session it is (Session rows): ended with the user's sessions of ours. */
+        .addColumn('account_id', 'text')
         .addColumn('uid', 'text')
         .addColumn('user_code', 'text')
         .addColumn('expires_at', ms)
@@ -40,6 +42,7 @@ export function openIdProviderSchema(): Migration {
         .execute();
       await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').column('grant_id').execute();
       await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').column('uid').execute();
+      await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').column('account_id').execute();
       await db.schema.createIndex('oidc_payloads_expires').on('oidc_payloads').column('expires_at').execute();
 
       await db.schema

@@ -60,12 +60,15 @@ export async function revokeSession(db: Kysely<Database>, id: string, now: numbe
 }
 
 /**
- * Ends a user's sessions (all, or all but `exceptId`) and every sign-in step still open for them: a
+ * Ends a user's sessions (all, or all but `exceptId`), their sessions at the OpenID Provider, and
+ * every sign-in step still open for them: a
  * challenge opened with the old password, or before support ended the sessions, must not become a
  * session afterwards.
  */
 export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptId?: string): Promise<number> {
   await expireOpenChallenges(db, userId, now);
+  // The OpenID Provider's sessions too (oidc/adapter.ts): a portal's next sign-in asks again (seed 003).
+  await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('account_id', '=', userId).execute();
   let query = db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (exceptId) query = query.where('id', '!=', exceptId);
   const result = await query.executeTakeFirst();
