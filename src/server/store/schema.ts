@@ -420,6 +420,7 @@ export interface OidcPayloadsTable {
 
 export interface OidcSigningKeysTable {
   kid: string;
+  slot: string;
   jwk_enc: string;
   created_at: number;
 }

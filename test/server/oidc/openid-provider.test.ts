@@ -269,6 +269,19 @@ describe.each(dialects)('the OpenID Provider on %s', (dialect) => {
     expect(after.url.pathname).toMatch(/^\/interaction\//);
   });
 
+  it("speaks the portal's ui_locales, then the person's own language once the password is right", async () => {
+    const user = await server.addUser(tenant, undefined, { locale: 'nb' });
+    const browser = new CookieBrowser(server.baseUrl);
+    const page = await browser.follow((await authorizationUrl(portal, { ui_locales: 'de-DE en', login_hint: user.email })).url);
+    const uid = interactionUid(page.url);
+    expect((await browser.json('GET', `/interaction/${uid}/details`)).body).toMatchObject({ language: 'de', loginHint: user.email });
+    const wrong = await browser.json('POST', `/interaction/${uid}/login`, { email: user.email, password: 'not the password' });
+    expect(wrong.body).toMatchObject({ error: 'invalid_credentials' });
+    expect(wrong.body).not.toHaveProperty('language');
+    const right = await browser.json('POST', `/interaction/${uid}/login`, { email: user.email, password: user.password });
+    expect(right.body).toMatchObject({ status: 'enrollment_required', language: 'nb' });
+  });
+
   it('cancel returns to the portal with access_denied', async () => {
     const browser = new CookieBrowser(server.baseUrl);
     const start = await authorizationUrl(portal);

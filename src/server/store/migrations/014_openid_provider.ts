@@ -48,6 +48,8 @@ export function openIdProviderSchema(): Migration {
       await db.schema
         .createTable('oidc_signing_keys')
         .addColumn('kid', 'text', (c) => c.primaryKey())
+        /** 'signing': the key in use. Unique, so two instances starting at once store one key between them. */
+        .addColumn('slot', 'text', (c) => c.notNull().unique())
         /** The private JWK, sealed with the server's key. */
         .addColumn('jwk_enc', 'text', (c) => c.notNull())
         .addColumn('created_at', ms, (c) => c.notNull())
