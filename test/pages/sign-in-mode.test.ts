@@ -18,6 +18,13 @@ describe('the sign-in page’s mode', () => {
     });
   });
 
+  it('is the account page at /account/, under any base path', () => {
+    expect(pageMode('/account/')).toEqual({ kind: 'account', apiBase: '' });
+    expect(pageMode('/auth/mfa/account/')).toEqual({ kind: 'account', apiBase: '/auth/mfa' });
+    // Only the folder is the account page (the server sends /account there); a path under it is not.
+    expect(pageMode('/account/devices').kind).toBe('sign-in');
+  });
+
   it('does not take what is not an interaction id for one', () => {
     expect(pageMode('/interaction/short').kind).toBe('sign-in');
     expect(pageMode('/interaction/abcDEF_123-xyz/details').kind).toBe('sign-in');

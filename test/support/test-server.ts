@@ -167,8 +167,9 @@ export function appCode(secret: string, clock: ManualClock, offsetSteps = 0): st
 export async function enrollUser(
   server: TestServer,
   tenant: string,
+  extra: Parameters<TestServer['addUser']>[2] = {},
 ): Promise<{ email: string; password: string; id: string; secret: string; recoveryCodes: string[]; sessionToken: string }> {
-  const user = await server.addUser(tenant);
+  const user = await server.addUser(tenant, undefined, extra);
   const login = await server.call('POST', '/v1/auth/login', { body: { tenant, email: user.email, password: user.password } });
   if (login.body.status !== 'enrollment_required') throw new Error(`expected enrollment_required, got ${JSON.stringify(login.body)}`);
   const token = String(login.body.enrollmentToken);

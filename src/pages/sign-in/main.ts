@@ -25,6 +25,8 @@ import { ApiFailure, asFailure as failure, callJson } from '../common/http.js';
 import { fill, formatTime, formatWhen, minutesSeconds } from '../common/i18n.js';
 import { showSecondFactorSetup } from '../common/method-choice.js';
 import { recoveryCodesStep } from '../common/recovery-codes.js';
+import { openAccount, type AccountHost, type StepUp } from '../account/account.js';
+import { accountCatalogs } from '../account/i18n.js';
 import { catalogs, texts } from './i18n.js';
 import { pageMode } from './mode.js';
 
@@ -44,7 +46,12 @@ import { pageMode } from './mode.js';
  *   one up here, step by step as seed 000 describes it (common/method-choice.ts and the app and
  *   phone steps it leads to), saves its recovery codes, and goes on to the portal.
  *
- * Sending an SMS, push approval and the /v1/enroll/* calls use the end-user API in both places.
+ * - `<server>/account/`, the account page (src/pages/account/account.ts): the standalone sign-in,
+ *   whose ending is the person's account instead of "signed in as". A change there that needs a
+ *   fresh second factor (new recovery codes, a new password) comes back here for the code steps of
+ *   its step-up challenge (`Challenge.account`), which hand the new session to the account view.
+ *
+ * Sending an SMS, push approval and the /v1/enroll/* calls use the end-user API in all three.
  *
  * An account without a second factor yet cannot finish at /sign-in, except when an administrator
  * printed an enrollment sheet for it (the login answer then carries `enrollmentSheet`): the person set
@@ -55,8 +62,12 @@ import { pageMode } from './mode.js';
 type LoginAnswer = z.infer<typeof loginAnswer>;
 type InteractionLogin = z.infer<typeof interactionLoginAnswer>;
 type MfaRequired = Extract<LoginAnswer, { status: 'mfa_required' }>;
-/** A challenge to answer; `stepUp`: the portal asked for a fresh second factor after the sign-in (the bank module). */
-type Challenge = MfaRequired & { stepUp?: boolean };
+/**
+ * A challenge to answer; `stepUp`: the portal asked for a fresh second factor after the sign-in (the
+ * bank module); `account`: the account page asked for one before a sensitive change (where a right
+ * code leads, and the way back to the account).
+ */
+type Challenge = MfaRequired & { stepUp?: boolean; account?: StepUp };
 type PushSent = z.infer<typeof pushSentAnswer>;
 type ChallengeStatus = z.infer<typeof challengeStatusAnswer>;
 type Verified = z.infer<typeof verifyAnswer> | z.infer<typeof interactionVerifyAnswer>;
@@ -121,7 +132,8 @@ const totpMemo: TotpMemo = {};
 let resumeSetup: ((flow: SetupFlow) => void) | undefined;
 
 const clientName = () => details?.client.name ?? '';
-const pageTitle = () => (details ? fill(t.titleTo, { tenant: details.tenant.name }) : t.title);
+const pageTitle = () =>
+  details ? fill(t.titleTo, { tenant: details.tenant.name }) : mode.kind === 'account' ? accountCatalogs[language].title : t.title;
 
 function setLanguage(next: PageLanguage): void {
   language = next;
@@ -192,6 +204,18 @@ function newStep(title: string, ...content: Array<Node | null | false>): number 
   ui.title.textContent = title;
   replace(ui.view, ...content);
   return stepSerial;
+}
+
+/**
+ * A step the shared steps show (the first factor's setup, the account): regions cleared, the focus
+ * on its heading; the check says whether it is still on screen.
+ */
+function focusedStep(title: string, ...content: Array<Node | null | false>): () => boolean {
+  const serial = newStep(title, ...content);
+  say(ui.status, '');
+  say(ui.alert, '');
+  ui.title.focus();
+  return () => serial === stepSerial;
 }
 
 /** "Cancel and go back to {client}" (interaction mode): the portal hears access_denied. */
@@ -274,7 +298,10 @@ function showLogin(): void {
     password.wrap,
     h('div', { class: 'actions' }, submit),
   );
-  newStep(t.title, form);
+  if (mode.kind === 'account') {
+    const words = accountCatalogs[language];
+    newStep(words.signInTitle, h('p', { class: 'intro', id: 'account-intro' }, words.signInIntro), form);
+  } else newStep(t.title, form);
   (remembered.tenant ? (remembered.email ? password : email) : tenant).input.focus();
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -375,10 +402,35 @@ function firstCodeMethod(challenge: MfaRequired): CodeMethod {
   return (challenge.methods.find((m) => m !== 'push') ?? 'totp') as CodeMethod;
 }
 
-/** Signed in: who it is (standalone), or on to the portal (interaction). */
+/** Signed in: who it is (standalone), on to the portal (interaction), or the account (the account page). */
 async function done(sessionToken: string): Promise<void> {
   if (mode.kind === 'interaction') return finish(sessionToken);
+  if (mode.kind === 'account') return openAccount(accountHost(), sessionToken);
   return signedIn(sessionToken);
+}
+
+/** A right code: signed in, or (a step-up of the account page) back to the account with the new session. */
+function proceed(challenge: Challenge, sessionToken: string): Promise<void> | void {
+  if (challenge.account) return challenge.account.verified(sessionToken);
+  return done(sessionToken);
+}
+
+/** A challenge that cannot go on: the sign-in ends, or (a step-up of the account page) the account says why. */
+function challengeEnded(challenge: Challenge, why: string, refusal?: ApiFailure): void {
+  if (challenge.account) return challenge.account.ended(why, refusal);
+  ended(why, { again: !(refusal && interactionGone(refusal)) });
+}
+
+/** Below a challenge's code: "Start again", or for the account page's step-up the way back to the account. */
+function challengeExit(challenge: Challenge): HTMLButtonElement {
+  const account = challenge.account;
+  if (!account) return startAgainButton();
+  const button = h('button', { type: 'button', class: 'start-again', id: 'back-to-account' }, accountCatalogs[language].backToAccount);
+  button.addEventListener('click', () => {
+    stopStep();
+    account.back();
+  });
+  return button;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,6 +463,11 @@ async function finish(sessionToken: string): Promise<void> {
 
 /** A challenge step's heading and, for a step-up, why the portal asks (its method's name as a subheading). */
 function challengeFrame(challenge: Challenge, methodHeading: string): { title: string; intro: Node[] } {
+  if (challenge.account)
+    return {
+      title: t.stepUpHeading,
+      intro: [h('p', { class: 'intro step-up', id: 'step-up-intro' }, challenge.account.intro), h('h2', {}, methodHeading)],
+    };
   if (!challenge.stepUp) return { title: methodHeading, intro: [] };
   return {
     title: t.stepUpHeading,
@@ -465,7 +522,9 @@ function verify(challenge: Challenge, body: { method: ChallengeMethod; code?: st
 }
 
 /** A refusal that ends the challenge: nothing to try again on this step. */
-function endsChallenge(refusal: ApiFailure): boolean {
+function endsChallenge(refusal: ApiFailure, challenge: Challenge): boolean {
+  // The account page's step-up: the session it belongs to has ended too (the account signs in again).
+  if (challenge.account && refusal.code === 'invalid_token') return true;
   return ['challenge_expired', 'not_found', 'account_locked', 'interaction_expired'].includes(refusal.code);
 }
 
@@ -490,7 +549,7 @@ async function startPush(challenge: Challenge): Promise<void> {
       say(ui.alert, describe(refusal), 'error');
       return;
     }
-    ended(describe(refusal));
+    challengeEnded(challenge, describe(refusal), refusal);
     return;
   }
   say(ui.status, '');
@@ -522,7 +581,7 @@ function showPush(challenge: Challenge, sent: PushSent): void {
     expiry,
     waiting,
     rememberBox(challenge),
-    h('div', { class: 'actions' }, resend, startAgainButton()),
+    h('div', { class: 'actions' }, resend, challengeExit(challenge)),
     resendsLeft,
     alternatives,
     cancelLink(),
@@ -558,7 +617,10 @@ function showPush(challenge: Challenge, sent: PushSent): void {
       void finishPush(challenge);
     } else if (pushState === 'denied' || pushState === 'fraud' || pushState === 'expired' || pushState === 'cancelled') {
       stop();
-      ended({ denied: t.denied, fraud: t.fraud, expired: t.expired, cancelled: t.cancelled }[pushState]);
+      // A step-up of the account page: the person is still signed in, only the change did not happen.
+      const denied = challenge.account ? challenge.account.pushDenied : t.denied;
+      const fraud = challenge.account ? challenge.account.pushFraud : t.fraud;
+      challengeEnded(challenge, { denied, fraud, expired: t.expired, cancelled: t.cancelled }[pushState]);
     }
   };
   for (const name of ['approved', 'denied', 'fraud', 'expired', 'cancelled'] as const) events.addEventListener(name, () => settle(name));
@@ -601,11 +663,11 @@ async function finishPush(challenge: Challenge): Promise<void> {
   say(ui.status, t.approved, 'success');
   try {
     const verified = await verify(challenge, { method: 'push' });
-    await done(verified.sessionToken);
+    await proceed(challenge, verified.sessionToken);
   } catch (error) {
     say(ui.status, '');
     const refusal = failure(error);
-    ended(describe(refusal), { again: !interactionGone(refusal) });
+    challengeEnded(challenge, describe(refusal), refusal);
   }
 }
 
@@ -649,12 +711,13 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
     { id: 'code-form', novalidate: true },
     code.wrap,
     rememberBox(challenge),
-    h('div', { class: 'actions' }, submit, startAgainButton()),
+    h('div', { class: 'actions' }, submit, challengeExit(challenge)),
   );
   const sendLabel = fill(t.smsSend, { phone: challenge.phoneHint ?? '' });
   const sendSms = h('button', { type: 'button', id: 'send-sms' }, sendLabel);
   const smsInfo = h('p', { class: 'hint', id: 'sms-info' });
   const frame = challengeFrame(challenge, headings[method]);
+  // The account page's step-up starts at its heading (then why a code is asked); a sign-in, at the code.
   newStep(
     frame.title,
     ...frame.intro,
@@ -682,7 +745,7 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
     else if (challenge.smsRemainingToday !== null) smsInfo.textContent = fill(t.smsLeftToday, { count: challenge.smsRemainingToday });
     form.hidden = !before;
     tick();
-    (before ? code.input : sendSms).focus();
+    (challenge.account ? ui.title : before ? code.input : sendSms).focus();
     sendSms.addEventListener('click', () => {
       sending = true;
       sendSms.disabled = true;
@@ -709,7 +772,7 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
         },
       );
     });
-  } else code.input.focus();
+  } else (challenge.account ? ui.title : code.input).focus();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -722,12 +785,12 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
     submit.disabled = true;
     say(ui.alert, '');
     void verify(challenge, { method, code: value }).then(
-      (verified) => done(verified.sessionToken),
+      (verified) => proceed(challenge, verified.sessionToken),
       (error: unknown) => {
         submit.disabled = false;
         const refusal = failure(error);
-        if (endsChallenge(refusal)) {
-          ended(describe(refusal), { again: !interactionGone(refusal) });
+        if (endsChallenge(refusal, challenge)) {
+          challengeEnded(challenge, describe(refusal), refusal);
           return;
         }
         say(ui.alert, describe(refusal), 'error');
@@ -786,13 +849,7 @@ function setupFlow(): SetupFlow {
     proposedPhone: null,
     // With one method there is no choice to explain why: the first step says it.
     lead: methods.length === 1 ? t.setupLead : null,
-    newStep: (title, ...content) => {
-      const serial = newStep(title, ...content);
-      say(ui.status, '');
-      say(ui.alert, '');
-      ui.title.focus();
-      return () => serial === stepSerial;
-    },
+    newStep: focusedStep,
     enroll: (path, body) => (enrollment ? enroll(enrollment, path, body) : Promise.reject(new ApiFailure(401, 'unauthorized', ''))),
     describe: (refusal) => describe(refusal),
     sessionOver: (refusal, resume) => {
@@ -938,6 +995,39 @@ async function complete(current: Enrollment, codes: string[], finishButton: HTML
 }
 
 // ---------------------------------------------------------------------------------------------
+// The account page (src/pages/account/account.ts): this page's regions, steps and words, lent
+
+function accountHost(): AccountHost {
+  return {
+    api,
+    regions: ui,
+    language: () => language,
+    setLanguage,
+    newStep: focusedStep,
+    stepUp: (stepUp) => {
+      // The account asks for a challenge of its session: the sign-in's steps for it, from its first method.
+      const preferred = stepUp.methods[0] ?? 'totp';
+      startChallenge({
+        status: 'mfa_required',
+        challengeId: stepUp.challengeId,
+        methods: stepUp.methods,
+        preferred,
+        phoneHint: stepUp.phoneHint,
+        smsRemainingToday: null,
+        attemptsLeft: 0,
+        expiresAt: '',
+        account: stepUp,
+      });
+    },
+    describe: (refusal) => describe(refusal),
+    signIn: (message, kind) => {
+      showLogin();
+      say(kind === 'error' ? ui.alert : ui.status, message, kind);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The end: signed in, or not
 
 async function signedIn(sessionToken: string): Promise<void> {
@@ -977,6 +1067,6 @@ function startAgainButton(): HTMLButtonElement {
 }
 
 document.documentElement.lang = language;
-document.title = t.title;
+document.title = pageTitle();
 if (mode.kind === 'interaction') void openInteraction();
 else showLogin();

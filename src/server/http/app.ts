@@ -5,7 +5,6 @@ import type { RequestMeta } from './request-meta.js';
 import { authenticateBearer } from './session-auth.js';
 import { answerClientError, answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
-import { registerPhoneResetPage } from './pages/phone-reset-page.js';
 import { registerEndUserPages } from './pages/end-user-pages.js';
 import type { RouteSpec } from './route-spec.js';
 import type { TrustProxy } from '../config.js';
@@ -103,7 +102,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/openapi.json', async () => openApi);
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(routes)));
   app.get('/healthz', async () => ({ ok: true }));
-  registerPhoneResetPage(app);
   registerEndUserPages(app);
   registerPushEventStreams(app, ctx);
   registerOpenIdProvider(app, ctx);

@@ -5,10 +5,12 @@ import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 /**
  * The end-user pages as a browser receives them: the authenticator PWA at /authenticator/, the
- * hosted sign-in at /sign-in and the invitation page at /invitation/, their bundles built by esbuild on first request, and the headers that
- * keep them to this origin. The pages touch no database: one dialect is enough.
+ * hosted sign-in at /sign-in, the account page at /account/, the invitation page at /invitation/
+ * and the phone reset link's page at /phone-reset/{token}, their bundles built by esbuild on first
+ * request, and the headers that keep them to this origin. The pages touch no database: one dialect
+ * is enough.
  */
-describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', () => {
+describe('the end-user pages (authenticator PWA, hosted sign-in, account, invitation, phone reset)', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('sqlite');
@@ -34,6 +36,10 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
     ['/authenticator/', ['app.js', 'styles.css', 'manifest.webmanifest', 'icon.svg']],
     ['/sign-in', ['sign-in/app.js', 'sign-in/styles.css']],
     ['/invitation/', ['app.js', 'styles.css']],
+    // The account page is the sign-in's bundle in its third mode, with its own stylesheet.
+    ['/account/', ['../sign-in/app.js', 'styles.css']],
+    // The link support emails: the token in the path, the page's files beside it (/phone-reset/app.js).
+    [`/phone-reset/${'A'.repeat(43)}`, ['app.js', 'styles.css']],
   ])('%s is HTML that is never cached, under the strict policy, with no inline script or style', async (path, assets) => {
     const response = await get(path);
     expect(response.status).toBe(200);
@@ -58,7 +64,11 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
   it.each([
     ['/authenticator/app.js', ['x-mfadesk-signature', '/v1/push/pending', '/v1/push/events', 'indexedDB', 'mfadesk-push-v1']],
     ['/authenticator/service-worker.js', ['showNotification', 'notificationclick', 'Anmeldeanfrage']],
-    ['/sign-in/app.js', ['/v1/auth/login', 'EventSource', '/events', 'Logg inn']],
+    [
+      '/sign-in/app.js',
+      ['/v1/auth/login', 'EventSource', '/events', 'Logg inn', '/v1/me/recovery-codes', '/v1/me/password', '/v1/me/devices', 'Ihr Konto'],
+    ],
+    ['/phone-reset/app.js', ['/v1/phone-reset/', '/confirm', 'Registrer nytt telefonnummer', 'Neue Handynummer festlegen']],
     [
       '/invitation/app.js',
       [
@@ -119,7 +129,24 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
     expect(code).toContain('history.replaceState');
   });
 
-  it.each(['/authenticator/styles.css', '/sign-in/styles.css', '/invitation/styles.css'])(
+  it('the account page and the phone reset page keep their tokens in memory and build no markup from text', async () => {
+    for (const path of ['/sign-in/app.js', '/phone-reset/app.js']) {
+      const code = await (await get(path)).text();
+      expect(code).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      expect(code).not.toMatch(/localStorage|sessionStorage|indexedDB|document\.cookie/);
+    }
+  });
+
+  it('the old hand-written phone reset page is gone: its script is no longer served', async () => {
+    expect((await get('/assets/phone-reset.js')).status).toBe(404);
+    // The link keeps its shape, so links already emailed open the new page: never stored, no Referer.
+    const page = await get(`/phone-reset/${'b'.repeat(43)}`);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await page.text()).toContain('src="app.js"');
+  });
+
+  it.each(['/authenticator/styles.css', '/sign-in/styles.css', '/invitation/styles.css', '/account/styles.css', '/phone-reset/styles.css'])(
     '%s carries the shared look and both colour schemes',
     async (path) => {
       const response = await get(path);
@@ -145,7 +172,7 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
     }
   });
 
-  it.each(['/authenticator', '/invitation'])(
+  it.each(['/authenticator', '/invitation', '/account'])(
     '%s without its slash is sent to its folder (the page resolves its files relative to it)',
     async (path) => {
       const response = await get(path);
@@ -154,6 +181,14 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
       expectSecurityHeaders(response);
     },
   );
+
+  it('/account?tenant=acme keeps its organisation on the way to /account/', async () => {
+    const response = await get('/account?tenant=acme');
+    expect(response.status).toBe(308);
+    const to = new URL(response.headers.get('location')!, `${server.baseUrl}/account`);
+    expect(to.pathname).toBe('/account/');
+    expect(to.searchParams.get('tenant')).toBe('acme');
+  });
 
   it.each([
     '/authenticator/index.html',
@@ -169,6 +204,12 @@ describe('the end-user pages (authenticator PWA, hosted sign-in, invitation)', (
     '/invitation/main.ts',
     '/invitation/i18n.ts',
     '/invitation/app.js.map',
+    '/account/app.js',
+    '/account/account.ts',
+    '/account/index.html',
+    '/phone-reset/',
+    '/phone-reset/main.ts',
+    '/phone-reset/app.js.map',
     '/pages/common/base.css',
   ])('%s is not a page: 404 in the API error shape, no source file leaks', async (path) => {
     const response = await get(path);

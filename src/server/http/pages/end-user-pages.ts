@@ -7,10 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The end-user pages of src/pages/: the authenticator PWA at /authenticator/, the minimal hosted
- * sign-in at /sign-in, and the invitation page a new personal account starts from at /invitation/.
- * Their TypeScript is bundled with esbuild once, on the first request for any of them, and kept in
- * memory with the HTML, styles, manifest and icon (a server that nobody asks for the pages never
- * pays for the build).
+ * sign-in at /sign-in (and as the OpenID Provider's interaction page), the account page at /account/
+ * (the sign-in's bundle in its third mode, then the person's account), the invitation page a new
+ * personal account starts from at /invitation/, and the page support's phone reset link opens at
+ * /phone-reset/{token} (the format of links already emailed). Their TypeScript is bundled with
+ * esbuild once, on the first request for any of them, and kept in memory with the HTML, styles,
+ * manifest and icon (a server that nobody asks for the pages never pays for the build).
  *
  * Every answer forbids inline script and style and every origin but this one (the pages load their
  * script and stylesheet from here, nothing from a third party), sends no Referer (an enrollment
@@ -60,6 +62,7 @@ export async function bundlePages(): Promise<Map<string, string>> {
       'authenticator/service-worker': join(pagesDir, 'authenticator', 'service-worker.ts'),
       'sign-in/app': join(pagesDir, 'sign-in', 'main.ts'),
       'invitation/app': join(pagesDir, 'invitation', 'main.ts'),
+      'phone-reset/app': join(pagesDir, 'phone-reset', 'main.ts'),
     },
     outdir,
     bundle: true,
@@ -86,10 +89,14 @@ async function loadAssets(): Promise<Assets> {
     authenticatorCss,
     signInCss,
     invitationCss,
+    accountCss,
+    phoneResetCss,
     authenticatorHtml,
     signInHtml,
     interactionHtml,
     invitationHtml,
+    accountHtml,
+    phoneResetHtml,
     manifest,
     icon,
   ] = await Promise.all([
@@ -99,10 +106,14 @@ async function loadAssets(): Promise<Assets> {
     read('authenticator/styles.css'),
     read('sign-in/styles.css'),
     read('invitation/styles.css'),
+    read('account/styles.css'),
+    read('phone-reset/styles.css'),
     read('authenticator/index.html'),
     read('sign-in/index.html'),
     read('sign-in/interaction.html'),
     read('invitation/index.html'),
+    read('account/index.html'),
+    read('phone-reset/index.html'),
     read('authenticator/manifest.webmanifest'),
     read('authenticator/icon.svg'),
   ]);
@@ -135,6 +146,14 @@ async function loadAssets(): Promise<Assets> {
     ['/invitation/', asset(invitationHtml, html, { cache: 'no-store' })],
     ['/invitation/app.js', asset(bundle('invitation/app.js'), js)],
     ['/invitation/styles.css', asset(`${base}\n${recoveryCodesCss}\n${factorSetupCss}\n${invitationCss}`, css)],
+    // The account page: the sign-in's bundle (its third mode) and steps, so its styles too, then its own.
+    ['/account/', asset(accountHtml, html, { cache: 'no-store' })],
+    ['/account/styles.css', asset(`${base}\n${recoveryCodesCss}\n${factorSetupCss}\n${signInCss}\n${accountCss}`, css)],
+    // The phone reset link's page (/phone-reset/{token}): the token is in the path, so it is never
+    // stored (no-store) nor sent on (no-referrer, as every page here).
+    [PHONE_RESET_PAGE, asset(phoneResetHtml, html, { cache: 'no-store' })],
+    ['/phone-reset/app.js', asset(bundle('phone-reset/app.js'), js)],
+    ['/phone-reset/styles.css', asset(`${base}\n${phoneResetCss}`, css)],
   ]);
 }
 
@@ -149,6 +168,8 @@ function pageAssets(): Promise<Assets> {
 
 /** The key of the interaction page among the assets; served at /interaction/{uid}. */
 const INTERACTION_PAGE = '/interaction/:uid';
+/** The phone reset page's key; served at /phone-reset/{token} (its files, app.js and styles.css, beside it). */
+const PHONE_RESET_PAGE = '/phone-reset/:token';
 
 export const endUserPagePaths = [
   '/authenticator/',
@@ -163,6 +184,10 @@ export const endUserPagePaths = [
   '/invitation/',
   '/invitation/app.js',
   '/invitation/styles.css',
+  '/account/',
+  '/account/styles.css',
+  '/phone-reset/app.js',
+  '/phone-reset/styles.css',
 ] as const;
 
 async function serve(path: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -185,11 +210,25 @@ async function serve(path: string, request: FastifyRequest, reply: FastifyReply)
   return reply.type(served.type).send(served.body);
 }
 
+/** The query of a request's URL, with its "?", or "". */
+function queryOf(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at);
+}
+
 export function registerEndUserPages(app: FastifyInstance): void {
   for (const path of endUserPagePaths) app.get(path, (request, reply) => serve(path, request, reply));
   app.get(INTERACTION_PAGE, (request, reply) => serve(INTERACTION_PAGE, request, reply));
+  // Any token of the link's alphabet opens the page (a link cut short says so there); a file name never does.
+  app.get<{ Params: { token: string } }>(PHONE_RESET_PAGE, (request, reply) =>
+    /^[A-Za-z0-9_-]{1,256}$/.test(request.params.token)
+      ? serve(PHONE_RESET_PAGE, request, reply)
+      : reply.code(404).send({ error: 'not_found', message: 'There is no such page.' }),
+  );
   // The app's address without its slash: relative URLs in the page need the folder form.
   app.get('/authenticator', async (_request, reply) => reply.headers(securityHeaders).redirect('authenticator/', 308));
   // The same for the invitation link typed or pasted without its slash (the fragment survives a redirect).
   app.get('/invitation', async (_request, reply) => reply.headers(securityHeaders).redirect('invitation/', 308));
+  // And the account page (`?tenant=` survives: the redirect keeps the query).
+  app.get('/account', async (request, reply) => reply.headers(securityHeaders).redirect(`account/${queryOf(request.url)}`, 308));
 }
