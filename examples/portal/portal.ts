@@ -117,7 +117,8 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
       tenant: pending.tenant,
       claims,
       idToken: tokens.id_token!,
-      bankUntil: pending.bank && claims.acr === 'bank' ? Date.now() + bankMs : 0,
+      // The step-up counts from when the code was given (auth_time), not from when the portal heard of it.
+      bankUntil: pending.bank && claims.acr === 'bank' ? Number(claims.auth_time ?? 0) * 1000 + bankMs : 0,
     };
     return reply.redirect(pending.returnTo, 303);
   });

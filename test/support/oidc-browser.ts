@@ -74,6 +74,28 @@ export class CookieBrowser {
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
   }
 
+  /**
+   * What a browser's script does with oidc-provider's auto-submitting pages (form_post, the switch
+   * of account): posts the page's one form with its hidden fields, then follows the redirects.
+   */
+  async submitForm(html: string): Promise<{ url: URL; response: Response }> {
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    if (!action) throw new Error(`no form in ${html.slice(0, 200)}`);
+    const fields = new URLSearchParams();
+    for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields.set(name!, value!);
+    const url = new URL(action.replace(/&amp;/g, '&'), this.origin);
+    const cookie = this.cookieHeader(url);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...(cookie ? { cookie } : {}) },
+      body: fields.toString(),
+      redirect: 'manual',
+    });
+    this.keep(response, url);
+    const location = response.headers.get('location');
+    return location ? this.follow(new URL(location, url)) : { url, response };
+  }
+
   forget(name: string): void {
     this.cookies.delete(name);
   }

@@ -9,21 +9,31 @@ import { OIDC_PATH, openIdProvider } from '../oidc/provider.js';
  * token requests), so this scope parses none. `originalUrl` tells the provider where it is mounted,
  * as Express's `app.use('/oidc', ...)` would.
  *
- * Its pages have no script and link only this server's stylesheet, so the same strict policy as the
- * hosted pages applies, except `form-action`: the sign-out form's answer redirects to the portal,
- * and Chromium applies form-action to that redirect too.
+ * Its pages link only this server's stylesheet, so the same strict policy as the hosted pages
+ * applies, except `form-action`: the sign-out form's answer redirects to the portal, and Chromium
+ * applies form-action to that redirect too. `script-src 'self'` is there for oidc-provider to add
+ * the hash of the one script it writes (the auto-submit of response_mode=form_post and of the
+ * account switch); no other inline script runs.
  */
-const providerPagePolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
+const providerPagePolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";
 
 export function registerOpenIdProvider(app: FastifyInstance, ctx: ServerContext): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      const { provider } = await openIdProvider(ctx);
+      const { provider, basePath } = await openIdProvider(ctx);
       const raw = request.raw as IncomingMessage & { originalUrl?: string };
       const url = raw.url ?? '/';
-      raw.originalUrl = url;
+      // The provider builds every URL it publishes (discovery, redirects back to the portal) from the
+      // request's host and scheme. Those come from the client, so they are set here from publicUrl:
+      // a forged Host or X-Forwarded-Host cannot put another origin into discovery (or a cache).
+      const origin = new URL(ctx.publicUrl);
+      raw.headers['x-forwarded-proto'] = origin.protocol.replace(/:$/, '');
+      raw.headers['x-forwarded-host'] = origin.host;
+      // Behind a proxy that strips publicUrl's path, the provider still names its endpoints under it.
+      raw.originalUrl = `${basePath}${url}`;
       raw.url = url.slice(OIDC_PATH.length) || '/';
       reply.hijack();
       reply.raw.setHeader('content-security-policy', providerPagePolicy);

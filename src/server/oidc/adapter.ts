@@ -14,7 +14,7 @@ import { findOidcClientMetadata } from './clients.js';
  * Expiry is oidc-provider's own (it checks `exp` in every payload it reads); `expires_at` lets the
  * housekeeping delete what has run out. Times here are wall-clock, as oidc-provider's are.
  */
-export function databaseAdapter(ctx: ServerContext): new (model: string) => Adapter {
+export function databaseAdapter(ctx: ServerContext, alreadyConsumed: () => Error): new (model: string) => Adapter {
   const { db } = ctx.store;
   return class DatabaseAdapter implements Adapter {
     constructor(private readonly model: string) {}
@@ -29,7 +29,8 @@ export function databaseAdapter(ctx: ServerContext): new (model: string) => Adap
         model: this.model,
         payload: JSON.stringify(payload),
         grant_id: payload.grantId ?? null,
-        account_id: this.model === 'Session' ? (payload.accountId ?? null) : null,
+        // Sessions, grants, codes and tokens name their account: ended with the user's sessions of ours.
+        account_id: payload.accountId ?? null,
         uid: payload.uid ?? null,
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? Date.now() + expiresIn * 1000 : null,
@@ -69,13 +70,16 @@ export function databaseAdapter(ctx: ServerContext): new (model: string) => Adap
     }
 
     async consume(id: string): Promise<void> {
-      // A second redemption of an authorization code finds `consumed` set and revokes the grant (RFC 6749 4.1.2).
-      await db
+      // A second redemption of an authorization code finds `consumed` set and revokes the grant (RFC
+      // 6749 4.1.2). Two at the same moment both read it unconsumed: the update decides, and the one
+      // that changed nothing is refused (invalid_grant) instead of getting tokens too.
+      const consumed = await db
         .updateTable('oidc_payloads')
         .set({ consumed_at: Date.now() })
         .where('key', '=', this.key(id))
         .where('consumed_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      if (consumed.numUpdatedRows !== 1n) throw alreadyConsumed();
     }
 
     async destroy(id: string): Promise<void> {

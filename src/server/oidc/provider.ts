@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { applyDueDisable } from '../flows/scheduled-disable.js';
 import { findTenantById } from '../store/repositories/tenants.js';
 import { findUserById } from '../store/repositories/users.js';
+import { grantableScopes } from './scopes.js';
 import { databaseAdapter } from './adapter.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './provider-pages.js';
 import { loadSigningKeys } from './signing-keys.js';
@@ -58,7 +59,7 @@ async function makeProvider(ctx: ServerContext): Promise<OpenIdProvider> {
   const basePath = publicUrl.pathname.replace(/\/+$/, '');
   const keys = await loadSigningKeys(ctx);
   const configuration: Configuration = {
-    adapter: databaseAdapter(ctx),
+    adapter: databaseAdapter(ctx, () => new oidcProvider.errors.InvalidGrant('the authorization code was already used')),
     jwks: { keys },
     // Signed cookies with a key every instance derives from the server's key.
     cookies: {
@@ -113,13 +114,7 @@ async function makeProvider(ctx: ServerContext): Promise<OpenIdProvider> {
       const grant =
         (grantId ? await oidc.provider.Grant.find(grantId) : undefined) ??
         new oidc.provider.Grant({ clientId: client.clientId, accountId });
-      const scope = typeof oidc.params?.scope === 'string' ? oidc.params.scope : 'openid';
-      grant.addOIDCScope(
-        scope
-          .split(' ')
-          .filter((s) => ['openid', 'email', 'profile'].includes(s))
-          .join(' '),
-      );
+      grant.addOIDCScope(grantableScopes(oidc.params?.scope));
       await grant.save();
       return grant;
     },
@@ -144,19 +139,32 @@ function signInPolicy(ctx: ServerContext, interactionPolicy: typeof Policy): Pol
   const policy = interactionPolicy.base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider has no login prompt');
+  const { Check } = interactionPolicy;
+  // Signed in at the provider as someone this portal does not serve (another tenant's user, or an
+  // account disabled since): findAccount found nobody, so the sign-in is asked again.
   login.checks.add(
-    new interactionPolicy.Check('step_up', 'a fresh second factor is required', async (oidcCtx: KoaContextWithOIDC) => {
+    new Check('account_not_served', 'the signed-in account cannot use this client', (oidcCtx: KoaContextWithOIDC) => {
       const { oidc } = oidcCtx;
-      if (!asksForStepUp(oidc.params?.acr_values)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      if (oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      return oidc.session?.accountId && !oidc.account && !oidc.result?.login ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  login.checks.add(
+    new Check('step_up', 'a fresh second factor is required', async (oidcCtx: KoaContextWithOIDC) => {
+      const { oidc } = oidcCtx;
       const session = oidc.session;
+      if (!asksForStepUp(oidc.params?.acr_values)) {
+        // A step-up is for the request that asked for it: any other request's ID token says mfa.
+        if (session?.acr === stepUpAcr && !oidc.result?.login) session.acr = 'mfa';
+        return Check.NO_NEED_TO_PROMPT;
+      }
+      if (oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
       const signedInAt = session?.loginTs;
-      if (!session?.accountId || session.acr !== stepUpAcr || typeof signedInAt !== 'number') return interactionPolicy.Check.REQUEST_PROMPT;
+      if (!session?.accountId || session.acr !== stepUpAcr || typeof signedInAt !== 'number') return Check.REQUEST_PROMPT;
       const tenantId = oidc.client?.metadata().tenant_id;
       const tenant = typeof tenantId === 'string' ? await findTenantById(ctx.store.db, tenantId) : undefined;
       const minutes = tenant?.policy.sensitiveScopeMinutes ?? 15;
-      const fresh = Date.now() - signedInAt * 1000 < minutes * MINUTE;
-      return fresh ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+      const fresh = ctx.clock.now() - signedInAt * 1000 < minutes * MINUTE;
+      return fresh ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
   return policy;

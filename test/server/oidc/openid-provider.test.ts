@@ -282,6 +282,138 @@ describe.each(dialects)('the OpenID Provider on %s', (dialect) => {
     expect(right.body).toMatchObject({ status: 'enrollment_required', language: 'nb' });
   });
 
+  it('a browser signed in for another tenant is asked to sign in again, never shown that account', async () => {
+    const other = await server.addTenant({}, 'app');
+    const otherPortal = await registerPortal(server, other);
+    const theirs = await enrollUser(server, other);
+    const ours = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const first = await authorizationUrl(otherPortal);
+    await redeem(otherPortal, await signInThroughPages(browser, theirs, first), first);
+
+    const start = await authorizationUrl(portal);
+    const page = await browser.follow(start.url);
+    const uid = interactionUid(page.url);
+    expect((await browser.json('GET', `/interaction/${uid}/details`)).body).toMatchObject({ loginHint: null });
+    // Their session token at this portal's finish, their challenge at its verify: refused.
+    const login = await browser.json<{ challengeId: string }>('POST', `/interaction/${uid}/login`, {
+      email: ours.email,
+      password: ours.password,
+    });
+    const foreignLogin = await server.call('POST', '/v1/auth/login', {
+      body: { tenant: other, email: theirs.email, password: theirs.password },
+    });
+    const foreignChallenge = String(foreignLogin.body.challengeId);
+    expect(
+      (
+        await browser.json('POST', `/interaction/${uid}/verify/${foreignChallenge}`, {
+          method: 'recovery_code',
+          code: theirs.recoveryCodes[0],
+        })
+      ).status,
+    ).toBe(404);
+    const foreignSession = await server.call('POST', `/v1/auth/challenges/${foreignChallenge}/verify`, {
+      body: { method: 'recovery_code', code: theirs.recoveryCodes[0] },
+    });
+    expect((await browser.json('POST', `/interaction/${uid}/finish`, { sessionToken: foreignSession.body.sessionToken })).status).toBe(401);
+
+    const verified = await browser.json<{ sessionToken: string }>('POST', `/interaction/${uid}/verify/${login.body.challengeId}`, {
+      method: 'recovery_code',
+      code: ours.recoveryCodes[0],
+    });
+    const done = await browser.json<{ status: string; redirectTo: string }>('POST', `/interaction/${uid}/finish`, {
+      sessionToken: verified.body.sessionToken,
+    });
+    expect(done.body.status).toBe('done');
+    // oidc-provider ends the other account's session first, on a page that posts itself (allowed by its hash).
+    const switching = await browser.follow(done.body.redirectTo);
+    expect(switching.response.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-/);
+    const back = await browser.submitForm(await switching.response.text());
+    expect(back.url.origin, `stopped at ${back.url.href} (${back.response.status})`).toBe(new URL(portal.redirectUri).origin);
+    expect((await redeem(portal, back.url, start)).claims()).toMatchObject({ sub: ours.id });
+  });
+
+  it('a bank step-up is for the request that asked: later requests say mfa, and it expires with sensitiveScopeMinutes', async () => {
+    const user = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const bank = await authorizationUrl(portal, { acr_values: 'bank' });
+    await redeem(portal, await signInThroughPages(browser, user, bank), bank).then((t) =>
+      expect(t.claims()).toMatchObject({ acr: 'bank' }),
+    );
+
+    const again = await authorizationUrl(portal, { acr_values: 'bank' });
+    const later = new Date(Date.now() + 16 * 60_000);
+    server.clock.now = () => later.getTime();
+    try {
+      expect((await browser.follow(again.url)).url.pathname).toMatch(/^\/interaction\//);
+    } finally {
+      server.clock.now = () => Date.now();
+    }
+
+    const plain = await authorizationUrl(portal);
+    const back = await browser.follow(plain.url);
+    expect((await redeem(portal, back.url, plain)).claims()).toMatchObject({ acr: 'mfa' });
+  });
+
+  it('a second factor older than stepUpFreshMinutes is not fresh enough for the bank module', async () => {
+    const user = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const page = await browser.follow((await authorizationUrl(portal, { acr_values: 'bank' })).url);
+    const uid = interactionUid(page.url);
+    const login = await browser.json<{ challengeId: string }>('POST', `/interaction/${uid}/login`, {
+      email: user.email,
+      password: user.password,
+    });
+    const verified = await browser.json<{ sessionToken: string }>('POST', `/interaction/${uid}/verify/${login.body.challengeId}`, {
+      method: 'recovery_code',
+      code: user.recoveryCodes[0],
+    });
+    const later = Date.now() + 11 * 60_000;
+    server.clock.now = () => later;
+    try {
+      const finished = await browser.json('POST', `/interaction/${uid}/finish`, { sessionToken: verified.body.sessionToken });
+      expect(finished.body).toMatchObject({ status: 'step_up' });
+    } finally {
+      server.clock.now = () => Date.now();
+    }
+  });
+
+  it('prompt=consent and offline_access end at the portal, and response_mode=form_post posts back under the CSP', async () => {
+    const user = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const start = await authorizationUrl(portal, { prompt: 'consent', scope: 'openid email offline_access' });
+    const callback = await signInThroughPages(browser, user, start);
+    await redeem(portal, callback, start);
+
+    const posted = await authorizationUrl(portal, { response_mode: 'form_post' });
+    const answer = await browser.request(posted.url);
+    expect(answer.status).toBe(200);
+    const html = await answer.text();
+    expect(html).toContain(`action="${portal.redirectUri}"`);
+    expect(answer.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-[^']+'/);
+  });
+
+  it('publishes its own addresses whatever Host or X-Forwarded-Host a client sends', async () => {
+    const forged = await fetch(`${server.baseUrl}/oidc/.well-known/openid-configuration`, {
+      headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    }).then((r) => r.json() as Promise<Record<string, string>>);
+    expect(forged.authorization_endpoint).toBe(`${server.baseUrl}/oidc/auth`);
+    expect(forged.jwks_uri).toBe(`${server.baseUrl}/oidc/jwks`);
+  });
+
+  it('two redemptions of one code at the same moment: one gets tokens', async () => {
+    const user = await enrollUser(server, tenant);
+    const browser = new CookieBrowser(server.baseUrl);
+    const start = await authorizationUrl(portal);
+    const callback = await signInThroughPages(browser, user, start);
+    const results = await Promise.allSettled([
+      redeem(portal, callback, start),
+      redeem(portal, callback, start),
+      redeem(portal, callback, start),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+  });
+
   it('cancel returns to the portal with access_denied', async () => {
     const browser = new CookieBrowser(server.baseUrl);
     const start = await authorizationUrl(portal);

@@ -23,8 +23,10 @@ import { loginSmsLeft } from '../../factors/sms/daily-limit.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
 import { signIn } from '../../flows/sign-in.js';
 import { openStepUpChallenge } from '../../flows/step-up.js';
+import { availableMethods } from '../../factors/registry.js';
 import { calendarDay } from '../../policy/calendar-day.js';
 import { asksForStepUp, openIdProvider, type OpenIdProvider } from '../../oidc/provider.js';
+import { grantableScopes } from '../../oidc/scopes.js';
 import { revokeSession } from '../../store/repositories/sessions.js';
 import { findChallenge } from '../../store/repositories/challenges.js';
 import { smsCountToday } from '../../store/repositories/sms-counters.js';
@@ -61,7 +63,9 @@ interface Interaction {
 export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/interaction/:uid/details', async (request, reply) => {
     const interaction = await loadInteraction(ctx, request, reply);
-    const accountEmail = interaction.accountId ? (await findUserById(ctx.store.db, interaction.accountId))?.email : undefined;
+    // The email of whoever is signed in at the provider, when this portal serves them (never another tenant's).
+    const account = interaction.accountId ? await findUserById(ctx.store.db, interaction.accountId) : undefined;
+    const accountEmail = account?.tenant_id === interaction.tenant.id ? account.email : undefined;
     const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : accountEmail;
     const details: Details = {
       uid: interaction.uid,
@@ -76,7 +80,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   });
 
   app.post('/interaction/:uid/login', async (request, reply) => {
-    assertSameOrigin(request);
+    assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
     const body = parse(interactionLoginRequest, request.body);
     const deviceToken = readCookie(request, DEVICE_COOKIE);
@@ -97,7 +101,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   });
 
   app.post('/interaction/:uid/verify/:id', async (request, reply) => {
-    assertSameOrigin(request);
+    assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
     const { id } = parse(interactionChallengeParams, request.params);
     const body = parse(interactionVerifyRequest, request.body);
@@ -113,7 +117,8 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
         serializeCookie(DEVICE_COOKIE, verified.deviceToken, {
           path: `${interaction.oidc.basePath}/interaction`,
           maxAge: (days * DAY) / 1000,
-          secure: request.protocol === 'https',
+          // publicUrl, not the request: behind a TLS-terminating proxy the request itself is plain http.
+          secure: new URL(ctx.publicUrl).protocol === 'https:',
         }),
       );
     }
@@ -121,7 +126,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   });
 
   app.post('/interaction/:uid/finish', async (request, reply) => {
-    assertSameOrigin(request);
+    assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
     const body = parse(interactionFinishRequest, request.body);
     const auth = await authenticateBearer(ctx, `Bearer ${body.sessionToken}`, ['full']);
@@ -133,6 +138,18 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
     const fresh = secondFactorAt !== null && now - secondFactorAt < policy.stepUpFreshMinutes * MINUTE;
     if (stepUp && !fresh) {
       // A remembered device or a trusted IP let this sign-in skip the code: the bank module does not.
+      // An account with no second factor (MFA optional) cannot give one: the portal hears so (OIDC's
+      // unmet_authentication_requirements) instead of a dead end here.
+      if ((await availableMethods(ctx.store.db, auth.user, policy, now)).length === 0) {
+        const redirectTo = await interaction.oidc.provider.interactionResult(
+          request.raw,
+          reply.raw,
+          { error: 'unmet_authentication_requirements', error_description: 'This account has no second factor to confirm with.' },
+          { mergeWithLastSubmission: false },
+        );
+        await revokeSession(ctx.store.db, auth.session.id, now);
+        return reply.header('cache-control', 'no-store').send({ status: 'done', redirectTo } satisfies FinishAnswer);
+      }
       const { challenge, methods } = await openStepUpChallenge(ctx, auth, stepUpAcr, meta(request));
       const smsToday = methods.includes('sms')
         ? loginSmsLeft(
@@ -155,8 +172,13 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
     const amr = auth.session.amr?.split(' ') ?? ['pwd'];
     const acr: AcrValue = stepUp ? stepUpAcr : amr.includes('mfa') || auth.user.mfa_enrolled_at !== null ? 'mfa' : 'pwd';
     const signedInAt = stepUp && secondFactorAt !== null ? secondFactorAt : Number(auth.session.created_at);
+    // The grant comes with the sign-in (first-party portals ask no consent; oidc/provider.ts
+    // loadExistingGrant): with it, a request with prompt=consent ends here instead of coming back.
+    const grant = new interaction.oidc.provider.Grant({ accountId: auth.user.id, clientId: interaction.clientId });
+    grant.addOIDCScope(grantableScopes(interaction.params.scope));
     const result: InteractionResults = {
       login: { accountId: auth.user.id, acr, amr, ts: Math.floor(signedInAt / 1000), remember: true },
+      consent: { grantId: await grant.save() },
     };
     const redirectTo = await interaction.oidc.provider.interactionResult(request.raw, reply.raw, result, {
       mergeWithLastSubmission: false,
@@ -177,7 +199,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   });
 
   app.post('/interaction/:uid/cancel', async (request, reply) => {
-    assertSameOrigin(request);
+    assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
     const redirectTo = await interaction.oidc.provider.interactionResult(
       request.raw,
@@ -223,9 +245,10 @@ function expired(): ApiError {
   );
 }
 
-function assertSameOrigin(request: FastifyRequest): void {
+/** The pages are served from publicUrl's origin; a call from anywhere else is another site's. */
+function assertSameOrigin(ctx: ServerContext, request: FastifyRequest): void {
   const origin = request.headers.origin;
-  if (origin !== `${request.protocol}://${request.host}`) {
+  if (origin !== new URL(ctx.publicUrl).origin) {
     throw new ApiError('forbidden', 'This call must come from the sign-in page itself.');
   }
 }

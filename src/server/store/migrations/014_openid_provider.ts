@@ -33,7 +33,7 @@ export function openIdProviderSchema(): Migration {
         .addColumn('model', 'text', (c) => c.notNull())
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('grant_id', 'text')
-        /** Whose provider session it is (Session rows): ended with the user's sessions of ours. */
+        /** Whose session, grant, code or token it is: ended with the user's sessions of ours. */
         .addColumn('account_id', 'text')
         .addColumn('uid', 'text')
         .addColumn('user_code', 'text')

@@ -67,8 +67,9 @@ export async function revokeSession(db: Kysely<Database>, id: string, now: numbe
  */
 export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: number, exceptId?: string): Promise<number> {
   await expireOpenChallenges(db, userId, now);
-  // The OpenID Provider's sessions too (oidc/adapter.ts): a portal's next sign-in asks again (seed 003).
-  await db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('account_id', '=', userId).execute();
+  // The OpenID Provider's sessions, grants, codes and tokens too (oidc/adapter.ts): a portal's next
+  // sign-in asks again (seed 003), and what it was given stops working.
+  await db.deleteFrom('oidc_payloads').where('account_id', '=', userId).execute();
   let query = db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
   if (exceptId) query = query.where('id', '!=', exceptId);
   const result = await query.executeTakeFirst();
