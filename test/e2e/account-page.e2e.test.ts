@@ -1,10 +1,11 @@
 import { generateSync } from 'otplib';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/server/clock.js';
 import { revokeUserSessions } from '../../src/server/store/repositories/sessions.js';
 import { enrollUser, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
+import { PageContexts } from './page-contexts.js';
 import { expectAccessible, screenshot } from './support-desk-steps.js';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -31,8 +32,7 @@ describe('the account page, in Chromium', () => {
   let tenant: string;
   /** How far the server's clock is ahead of the wall clock. */
   let ahead = 0;
-  const contexts: BrowserContext[] = [];
-  const cspRefusals = new Map<Page, string[]>();
+  const pages = new PageContexts();
 
   beforeAll(async () => {
     server = await startTestServer('sqlite', { realTime: true });
@@ -41,7 +41,7 @@ describe('the account page, in Chromium', () => {
     tenant = await server.addTenant({ rememberDeviceDays: 30 }, 'app');
   });
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.closeAll();
   });
   afterAll(async () => {
     await browser?.close();
@@ -49,16 +49,7 @@ describe('the account page, in Chromium', () => {
   });
 
   async function newPage(locale = 'en-US'): Promise<Page> {
-    const context = await browser.newContext({ locale, timezoneId: 'Europe/Oslo', viewport: { width: 760, height: 1000 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    // Anything the strict policy refused (an inline script or style would be) shows in the console.
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
-    });
-    cspRefusals.set(page, refused);
-    return page;
+    return pages.newPage(browser, { locale, timezoneId: 'Europe/Oslo', viewport: { width: 760, height: 1000 } });
   }
 
   const focusedId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
@@ -271,7 +262,7 @@ describe('the account page, in Chromium', () => {
     await page.getByLabel('Six-digit code from your authenticator app').fill(appShows(user.secret, 1));
     await page.getByRole('button', { name: 'Continue' }).click();
     await heading(page, 'Your account');
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 
   it('speaks the person’s own language after the sign-in; a reload signs out; a session ended elsewhere is said in words', async () => {
@@ -315,6 +306,6 @@ describe('the account page, in Chromium', () => {
     await page.reload();
     await heading(page, 'Sign in to your account');
     expect(await page.getByLabel('Organisation').inputValue()).toBe(tenant);
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 });

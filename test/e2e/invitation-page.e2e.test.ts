@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { generateSync } from 'otplib';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantPolicy } from '../../src/shared/policy.js';
 import { signedInOperator } from '../support/operators.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
+import { PageContexts } from './page-contexts.js';
 import { expectAccessible, phoneEndingIn, screenshot } from './support-desk-steps.js';
 
 /**
@@ -22,7 +23,7 @@ import { expectAccessible, phoneEndingIn, screenshot } from './support-desk-step
 describe('the invitation page: from a shared mailbox to a personal account with a second factor, in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const pages = new PageContexts();
   let people = 0;
 
   beforeAll(async () => {
@@ -30,7 +31,7 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     browser = await launchChromium();
   });
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.closeAll();
   });
   afterAll(async () => {
     await browser?.close();
@@ -38,23 +39,13 @@ describe('the invitation page: from a shared mailbox to a personal account with 
   });
 
   async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-    const context = await browser.newContext({
+    return pages.newPage(browser, {
       locale: 'en-US',
       timezoneId: 'Europe/Oslo',
       viewport: { width: 760, height: 1000 },
       ...options,
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    // Anything the strict policy refused (an inline script or style would be) shows in the console.
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
-    });
-    cspRefusals.set(page, refused);
-    return page;
   }
-  const cspRefusals = new Map<Page, string[]>();
 
   interface Person {
     name: string;
@@ -217,7 +208,7 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     expect(await page.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
     expect(await expectAccessible(page)).toEqual([]);
     // Nothing inline was needed (the policy held), and nothing was kept in the browser.
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
     expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([0, 0, '']);
 
     // The person signs in with the new password and a fresh code (the next time step: the last one is spent).
@@ -299,7 +290,7 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     await page.getByRole('heading', { level: 1, name: 'Alt er klart' }).waitFor();
     expect(await page.getByTestId('done').textContent()).toMatch(/en kode som sendes på SMS til \+47 \S*357\.$/);
     expect(await expectAccessible(page)).toEqual([]);
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
 
     // The phone is the account's factor now: signing in is no longer an enrollment.
     const login = await server.call('POST', '/v1/auth/login', {
@@ -379,7 +370,7 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     await page.getByRole('heading', { level: 1, name: 'You are all set' }).waitFor();
     expect(await page.getByTestId('done').textContent()).toContain(member.email);
     expect(await page.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
     expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([0, 0, '']);
 
     // The account has its app now; the link is done with.
@@ -456,7 +447,7 @@ describe('the invitation page: from a shared mailbox to a personal account with 
       await page.getByRole('button', { name: 'Abschließen' }).click();
       await page.getByRole('heading', { level: 1, name: 'Alles erledigt' }).waitFor();
       expect(await page.getByRole('link', { name: 'Anmelden' }).getAttribute('href')).toBe(`/sign-in?tenant=${tenant}`);
-      expect(cspRefusals.get(page)).toEqual([]);
+      expect(pages.cspRefusals(page)).toEqual([]);
     } finally {
       server.clock.now = realNow;
     }
@@ -534,6 +525,6 @@ describe('the invitation page: from a shared mailbox to a personal account with 
     await offline.unrouteAll();
     await offline.getByRole('button', { name: 'Try again' }).click();
     await offline.getByRole('heading', { level: 1, name: 'Willkommen, Max Mustermann' }).waitFor();
-    expect(cspRefusals.get(offline)).toEqual([]);
+    expect(pages.cspRefusals(offline)).toEqual([]);
   });
 });

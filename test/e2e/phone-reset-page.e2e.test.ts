@@ -1,9 +1,10 @@
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPhoneResetLink } from '../../src/server/factors/sms/phone-reset.js';
 import { findUserById } from '../../src/server/store/repositories/users.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
+import { PageContexts } from './page-contexts.js';
 import { expectAccessible, screenshot } from './support-desk-steps.js';
 
 /**
@@ -18,8 +19,7 @@ describe('the phone reset page, in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let tenant: string;
-  const contexts: BrowserContext[] = [];
-  const cspRefusals = new Map<Page, string[]>();
+  const pages = new PageContexts();
 
   beforeAll(async () => {
     server = await startTestServer('sqlite', { realTime: true });
@@ -27,7 +27,7 @@ describe('the phone reset page, in Chromium', () => {
     tenant = await server.addTenant({}, 'sms');
   });
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.closeAll();
   });
   afterAll(async () => {
     await browser?.close();
@@ -35,16 +35,7 @@ describe('the phone reset page, in Chromium', () => {
   });
 
   async function newPage(locale = 'en-US'): Promise<Page> {
-    const context = await browser.newContext({ locale, timezoneId: 'Europe/Oslo', viewport: { width: 760, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    // Anything the strict policy refused (an inline script or style would be) shows in the console.
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
-    });
-    cspRefusals.set(page, refused);
-    return page;
+    return pages.newPage(browser, { locale, timezoneId: 'Europe/Oslo', viewport: { width: 760, height: 900 } });
   }
 
   const focusedId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
@@ -138,7 +129,7 @@ describe('the phone reset page, in Chromium', () => {
     await expect
       .poll(() => alertText(page))
       .toBe('This link has expired or was already used. Ask support for a new one if you still need it.');
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 
   it('speaks Norwegian to a Norwegian browser, and an unknown link says it is not valid', async () => {
@@ -172,6 +163,6 @@ describe('the phone reset page, in Chromium', () => {
     await heading(page, 'Denne lenken virker ikke');
     await expect.poll(() => alertText(page)).toBe('Denne lenken er ikke gyldig. Be brukerstøtte om en ny.');
     expect(await expectAccessible(page)).toEqual([]);
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 });

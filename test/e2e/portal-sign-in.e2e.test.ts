@@ -4,13 +4,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../examples/portal/portal.js';
 import { registerOidcClient } from '../../src/server/oidc/clients.js';
 import { findTenantBySlug } from '../../src/server/store/repositories/tenants.js';
 import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
+import { PageContexts } from './page-contexts.js';
 import { expectAccessible, screenshot } from './support-desk-steps.js';
 
 /**
@@ -27,8 +28,7 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
   let portalUrl: string;
   let appTenant: string;
   let smsTenant: string;
-  const contexts: BrowserContext[] = [];
-  const cspRefusals = new Map<Page, string[]>();
+  const pages = new PageContexts();
   const shots = mkdtempSync(join(tmpdir(), 'mfa-desk-portal-'));
 
   beforeAll(async () => {
@@ -56,7 +56,7 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
     browser = await launchChromium();
   });
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.closeAll();
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,20 +65,12 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
   });
 
   async function newPage(ip: string): Promise<Page> {
-    const context = await browser.newContext({
+    return pages.newPage(browser, {
       locale: 'en-US',
       timezoneId: 'Europe/Oslo',
       viewport: { width: 760, height: 1000 },
       extraHTTPHeaders: { 'x-forwarded-for': ip },
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
-    });
-    cspRefusals.set(page, refused);
-    return page;
   }
 
   const heading = async (page: Page, name: string | RegExp) => {
@@ -204,7 +196,7 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
     await page.locator('#code').press('Enter');
     await page.waitForURL(`${portalUrl}/bank`);
     await page.locator('#bank-open').waitFor();
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 
   it('SMS tenant: a new IP asks for the SMS code, resend and the switch work, the same IP asks nothing, a password change asks again', async () => {
@@ -273,7 +265,7 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
     await away.locator('#code').fill(codes[0]!);
     await away.locator('#code').press('Enter');
     expect(await signedInPortal(away)).toMatchObject({ amr: 'pwd otp mfa' });
-    expect(cspRefusals.get(away)).toEqual([]);
+    expect(pages.cspRefusals(away)).toEqual([]);
   });
 
   /** The account's password changed through the end-user API: signed in with a fresh SMS code, as it requires. */
@@ -283,7 +275,6 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
       body: { tenant: smsTenant, email: user.email, password: user.password },
       headers: from,
     });
-    const challengeId = login.body.challengeId;
     let token = String(login.body.sessionToken ?? '');
     if (login.body.status === 'mfa_required' || !token)
       throw new Error(`expected the trusted office IP to need no code: ${JSON.stringify(login.body)}`);
@@ -306,7 +297,6 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
       headers: from,
     });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
-    void challengeId;
   }
 });
 

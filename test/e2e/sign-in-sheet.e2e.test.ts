@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { generateSync } from 'otplib';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../../src/server/clock.js';
 import { signedInOperator, type SignedInOperator } from '../support/operators.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
+import { PageContexts } from './page-contexts.js';
 import { expectAccessible, screenshot } from './support-desk-steps.js';
 
 interface Sheet {
@@ -28,8 +29,7 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
   let browser: Browser;
   let tenant: string;
   let admin: SignedInOperator;
-  const contexts: BrowserContext[] = [];
-  const cspRefusals = new Map<Page, string[]>();
+  const pages = new PageContexts();
 
   beforeAll(async () => {
     server = await startTestServer('sqlite', { realTime: true });
@@ -38,7 +38,7 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
     admin = await signedInOperator(server, 'tenant_admin', [tenant]);
   });
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
+    await pages.closeAll();
   });
   afterAll(async () => {
     await browser?.close();
@@ -46,21 +46,12 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
   });
 
   async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-    const context = await browser.newContext({
+    return pages.newPage(browser, {
       locale: 'en-US',
       timezoneId: 'Europe/Oslo',
       viewport: { width: 760, height: 1000 },
       ...options,
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    // Anything the strict policy refused (an inline script or style would be) shows in the console.
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) refused.push(message.text());
-    });
-    cspRefusals.set(page, refused);
-    return page;
   }
 
   const ticket = { ticket: 'HR-77', reason: 'New starters enrol from paper' };
@@ -191,7 +182,7 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
     await page.getByRole('heading', { level: 1, name: 'Signed in' }).waitFor();
     expect(await page.getByTestId('signed-in').textContent()).toBe(`You are signed in as ${user.email}.`);
     expect(await focusedId(page)).toBe('title');
-    expect(cspRefusals.get(page)).toEqual([]);
+    expect(pages.cspRefusals(page)).toEqual([]);
     expect(await page.evaluate('[sessionStorage.length, localStorage.length, document.cookie]')).toEqual([0, 0, '']);
 
     // The app from paper is the account's factor now: the next sign-in asks for its code as usual
@@ -247,7 +238,7 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
       await norsk.getByLabel('Den sekssifrede koden appen viser').press('Enter');
       await norsk.getByRole('heading', { level: 1, name: 'Ikke logget inn' }).waitFor();
       await expect.poll(() => alertText(norsk)).toBe('Dette registreringsarket er utløpt: be administratoren din om et nytt.');
-      expect(cspRefusals.get(norsk)).toEqual([]);
+      expect(pages.cspRefusals(norsk)).toEqual([]);
     } finally {
       server.clock.now = realNow;
     }
@@ -298,7 +289,7 @@ describe('the hosted sign-in with a printed enrollment sheet, in Chromium', () =
       await page.getByRole('button', { name: 'Abschließen' }).click();
       await page.getByRole('heading', { level: 1, name: 'Angemeldet' }).waitFor();
       expect(await page.getByTestId('signed-in').textContent()).toBe(`Sie sind als ${user.email} angemeldet.`);
-      expect(cspRefusals.get(page)).toEqual([]);
+      expect(pages.cspRefusals(page)).toEqual([]);
     } finally {
       server.clock.now = realNow;
     }

@@ -3,12 +3,11 @@
  * (no DOM), so test/pages/codes.test.ts runs it in Node.
  */
 
-/** What separates the groups of a typed code: whitespace (no-break and thin spaces too), the hyphen, the Unicode dashes U+2010-2015 and the minus sign. */
-const separators = /[\s\u2010-\u2015\u2212-]/g;
+import { withoutSeparators } from '../../shared/typed-code.js';
 
-/** What people type for a code ("123 456", "123-456", "123–456", pasted with spaces), as the server reads it. */
+/** What people type for a code ("123 456", "123-456", "123–456", pasted with spaces), read the one way the server reads it. */
 export function normaliseCode(typed: string): string {
-  return typed.replace(separators, '');
+  return withoutSeparators(typed);
 }
 
 /** The six digits of an authenticator-app or SMS code as typed, or null when what was typed is not six digits. */

@@ -44,7 +44,7 @@ const en = {
   error_code_spent: 'That code no longer works. Send a new code.',
   error_too_many: 'Too many attempts. Wait a little and try again.',
   error_network: 'The server could not be reached. Check the connection and try again.',
-  error_other: 'Something went wrong ({status}): {message}',
+  error_other: 'Something went wrong on our side ({status}). Try again; if it happens again, tell support.',
 };
 
 export type Texts = typeof en;
@@ -88,7 +88,7 @@ const nb: Texts = {
   error_code_spent: 'Den koden virker ikke lenger. Send en ny kode.',
   error_too_many: 'For mange forsøk. Vent litt og prøv igjen.',
   error_network: 'Fikk ikke kontakt med serveren. Sjekk forbindelsen og prøv igjen.',
-  error_other: 'Noe gikk galt ({status}): {message}',
+  error_other: 'Noe gikk galt hos oss ({status}). Prøv igjen; skjer det igjen, si fra til kundestøtten.',
 };
 
 const de: Texts = {
@@ -133,7 +133,7 @@ const de: Texts = {
   error_code_spent: 'Dieser Code funktioniert nicht mehr. Senden Sie einen neuen Code.',
   error_too_many: 'Zu viele Versuche. Warten Sie kurz und versuchen Sie es erneut.',
   error_network: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
-  error_other: 'Etwas ist schiefgegangen ({status}): {message}',
+  error_other: 'Bei uns ist etwas schiefgegangen ({status}). Versuchen Sie es erneut; passiert es wieder, wenden Sie sich an den Support.',
 };
 
 export const catalogs: Record<Language, Texts> = { en, nb, de };

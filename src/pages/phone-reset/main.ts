@@ -60,7 +60,8 @@ function describe(error: ApiFailure): string {
     case 'network':
       return t.error_network;
     default:
-      return fill(t.error_other, { status: error.status || '-', message: error.message });
+      // The server's own message is English and for developers: the status is what support needs.
+      return fill(t.error_other, { status: error.status || '-' });
   }
 }
 
@@ -125,6 +126,8 @@ function showPhone(current: Info): void {
     event.preventDefault();
     const typed = phone.input.value.trim();
     if (typed === '') return markInvalid(ui.alert, phone.input, t.error_phone_empty);
+    // Too short to be a number: said here, as the server would refuse it (and a refused body reads as a bad link).
+    if (typed.replace(/\D/g, '').length < 3) return markInvalid(ui.alert, phone.input, t.error_invalid_phone);
     submit.disabled = true;
     say(ui.alert, '');
     say(ui.status, t.sending);

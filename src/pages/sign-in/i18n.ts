@@ -74,6 +74,7 @@ const en = {
   cancel: 'Cancel and go back to {client}',
   cancelling: 'Going back to {client}…',
   returning: 'Signed in. Going back to {client}…',
+  returningRefused: 'Your account has no second factor to confirm with. Going back to {client}…',
   rememberDevice: 'Remember this device for {days} days',
   rememberHint: 'On this browser, you will not be asked for a code for {days} days. Leave it unticked on a shared or public computer.',
   smsLeftToday: 'SMS codes left today: {count}.',
@@ -99,7 +100,10 @@ const en = {
   error_not_found: 'This sign-in step is over. Start again.',
   error_method_not_available: 'That method cannot be used for this account now. Use another one.',
   error_network: 'The server could not be reached. Check the connection and try again.',
-  error_other: 'Something went wrong ({status}): {message}',
+  error_other: 'Something went wrong on our side ({status}). Try again; if it happens again, tell your support.',
+  error_sms_country: 'SMS cannot be sent to that country for your organisation. Use another method.',
+  error_not_allowed: 'This is not allowed here. Go back to the site you came from and start again.',
+  error_invalid_input: 'Something you typed was not accepted. Check it and try again.',
 };
 
 export type Texts = typeof en;
@@ -171,6 +175,7 @@ const nb: Texts = {
   cancel: 'Avbryt og gå tilbake til {client}',
   cancelling: 'Går tilbake til {client} …',
   returning: 'Logget inn. Går tilbake til {client} …',
+  returningRefused: 'Kontoen din har ingen andre faktor å bekrefte med. Går tilbake til {client} …',
   rememberDevice: 'Husk denne enheten i {days} dager',
   rememberHint:
     'I denne nettleseren blir du ikke bedt om en kode på {days} dager. La den stå umerket på en delt eller offentlig datamaskin.',
@@ -197,7 +202,10 @@ const nb: Texts = {
   error_not_found: 'Dette innloggingstrinnet er over. Start på nytt.',
   error_method_not_available: 'Den metoden kan ikke brukes for kontoen nå. Bruk en annen.',
   error_network: 'Fikk ikke kontakt med serveren. Sjekk forbindelsen og prøv igjen.',
-  error_other: 'Noe gikk galt ({status}): {message}',
+  error_other: 'Noe gikk galt hos oss ({status}). Prøv igjen; skjer det igjen, si fra til kundestøtten.',
+  error_sms_country: 'Organisasjonen din kan ikke sende SMS til det landet. Bruk en annen metode.',
+  error_not_allowed: 'Dette er ikke tillatt her. Gå tilbake til nettstedet du kom fra og begynn på nytt.',
+  error_invalid_input: 'Noe du skrev ble ikke godtatt. Sjekk det og prøv igjen.',
 };
 
 const de: Texts = {
@@ -271,6 +279,7 @@ const de: Texts = {
   cancel: 'Abbrechen und zurück zu {client}',
   cancelling: 'Zurück zu {client} …',
   returning: 'Angemeldet. Zurück zu {client} …',
+  returningRefused: 'Ihr Konto hat keinen zweiten Faktor zur Bestätigung. Zurück zu {client} …',
   rememberDevice: 'Dieses Gerät {days} Tage lang merken',
   rememberHint:
     'In diesem Browser werden Sie {days} Tage lang nicht nach einem Code gefragt. Lassen Sie das Kästchen an einem gemeinsam genutzten oder öffentlichen Computer leer.',
@@ -299,7 +308,11 @@ const de: Texts = {
   error_not_found: 'Dieser Anmeldeschritt ist vorbei. Beginnen Sie neu.',
   error_method_not_available: 'Diese Methode ist für dieses Konto gerade nicht verfügbar. Verwenden Sie eine andere.',
   error_network: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
-  error_other: 'Etwas ist schiefgegangen ({status}): {message}',
+  error_other:
+    'Bei uns ist etwas schiefgegangen ({status}). Versuchen Sie es erneut; passiert es wieder, wenden Sie sich an Ihren Support.',
+  error_sms_country: 'Ihre Organisation kann keine SMS in dieses Land senden. Verwenden Sie eine andere Methode.',
+  error_not_allowed: 'Das ist hier nicht erlaubt. Gehen Sie zurück zur Website, von der Sie kamen, und beginnen Sie neu.',
+  error_invalid_input: 'Etwas, das Sie eingegeben haben, wurde nicht angenommen. Prüfen Sie es und versuchen Sie es erneut.',
 };
 
 export const catalogs: Record<Language, Texts> = { en, nb, de };

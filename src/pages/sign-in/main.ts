@@ -185,10 +185,17 @@ function describe(error: ApiFailure, during?: 'sheet'): string {
       return t.error_method_not_available;
     case 'interaction_expired':
       return details ? fill(t.error_interaction_gone, { client: clientName() }) : t.error_interaction_gone_plain;
+    case 'sms_country_not_allowed':
+      return t.error_sms_country;
+    case 'forbidden':
+      return t.error_not_allowed;
+    case 'invalid_request':
+      return t.error_invalid_input;
     case 'network':
       return t.error_network;
     default:
-      return fill(t.error_other, { status: error.status || '-', message: error.message });
+      // The server's own message is English and for developers: the status is what support needs.
+      return fill(t.error_other, { status: error.status || '-' });
   }
 }
 
@@ -449,7 +456,8 @@ async function finish(sessionToken: string): Promise<void> {
     return;
   }
   if (answer.status === 'done') {
-    say(ui.status, fill(t.returning, { client: clientName() }), 'success');
+    if (answer.refused) say(ui.status, fill(t.returningRefused, { client: clientName() }));
+    else say(ui.status, fill(t.returning, { client: clientName() }), 'success');
     leave(answer.redirectTo);
     return;
   }
@@ -586,6 +594,8 @@ function showPush(challenge: Challenge, sent: PushSent): void {
     alternatives,
     cancelLink(),
   );
+  // The step changed under the person (the button they pressed is gone): the heading says where they are.
+  ui.title.focus();
 
   let state = sent;
   let over = false;
@@ -768,11 +778,15 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
           sending = false;
           tick();
           say(ui.status, '');
-          say(ui.alert, describe(failure(error)), 'error');
+          const refusal = failure(error);
+          // Locked by the daily limit, or the step is over: nothing more to send or type here.
+          if (endsChallenge(refusal, challenge)) return challengeEnded(challenge, describe(refusal), refusal);
+          say(ui.alert, describe(refusal), 'error');
         },
       );
     });
-  } else (challenge.account ? ui.title : code.input).focus();
+    // A step-up says why first (the account page's, the bank module's): the heading, then the field.
+  } else (challenge.account || challenge.stepUp ? ui.title : code.input).focus();
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -784,21 +798,27 @@ function showCode(challenge: Challenge, method: CodeMethod): void {
     }
     submit.disabled = true;
     say(ui.alert, '');
-    void verify(challenge, { method, code: value }).then(
-      (verified) => proceed(challenge, verified.sessionToken),
-      (error: unknown) => {
+    void verify(challenge, { method, code: value })
+      .then(
+        (verified) => proceed(challenge, verified.sessionToken),
+        (error: unknown) => {
+          submit.disabled = false;
+          const refusal = failure(error);
+          if (endsChallenge(refusal, challenge)) {
+            challengeEnded(challenge, describe(refusal), refusal);
+            return;
+          }
+          say(ui.alert, describe(refusal), 'error');
+          code.input.setAttribute('aria-invalid', 'true');
+          code.input.select();
+          code.input.focus();
+        },
+      )
+      // The code was right but what follows failed (the network, a session ended meanwhile): said, not stuck.
+      .catch((error: unknown) => {
         submit.disabled = false;
-        const refusal = failure(error);
-        if (endsChallenge(refusal, challenge)) {
-          challengeEnded(challenge, describe(refusal), refusal);
-          return;
-        }
-        say(ui.alert, describe(refusal), 'error');
-        code.input.setAttribute('aria-invalid', 'true');
-        code.input.select();
-        code.input.focus();
-      },
-    );
+        ended(describe(failure(error)));
+      });
   });
 }
 
@@ -1053,6 +1073,7 @@ function ended(why: string, options: { again?: boolean } = {}): void {
   say(ui.status, '');
   newStep(t.endedHeading, again ? h('div', { class: 'actions' }, startAgainButton()) : null, again ? cancelLink() : null);
   say(ui.alert, why, 'error');
+  ui.title.focus();
 }
 
 function startAgainButton(): HTMLButtonElement {

@@ -61,7 +61,12 @@ const challengeShape = {
 
 export const interactionFinishAnswer = z.discriminatedUnion('status', [
   /** Back to the portal: the browser goes to `redirectTo`. */
-  z.object({ status: z.literal('done'), redirectTo: z.string() }),
+  z.object({
+    status: z.literal('done'),
+    redirectTo: z.string(),
+    /** The portal asked for what this account cannot give (a step-up without a second factor): it hears why. */
+    refused: z.literal(true).optional(),
+  }),
   /**
    * The portal asked for a fresh second factor and this sign-in had none (a remembered device, a
    * trusted IP, or an older one): answer this challenge at /interaction/{uid}/verify/{id}, then finish again.

@@ -21,6 +21,14 @@ const wrongSpaced = (code: string) => (code === '000000' ? '111 111' : '000 000'
  * as the six digits, so a right one signs in and a wrong one costs the attempt a wrong code costs
  * (not a 400 for its shape, which would cost nothing).
  */
+/**
+ * The code `right` written the way `form` writes 123456 ("123 456", "123–456"). One replacement
+ * for both halves: replacing them one after the other would turn "456205" into "205–456".
+ */
+function asTyped(form: string, right: string): string {
+  return form.replace(/123(.*)456/, (_, separator: string) => `${right.slice(0, 3)}${separator}${right.slice(3)}`);
+}
+
 describe.each(dialects)('codes as typed, on %s', (dialect) => {
   let server: TestServer;
   let appTenant: string;
@@ -49,7 +57,7 @@ describe.each(dialects)('codes as typed, on %s', (dialect) => {
       const wrong = await verify(wrongSpaced(right));
       expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_code', attemptsLeft: 4 } });
       expect(await failedCodes(user.id)).toBe(1);
-      const spaced = form.replace('123', right.slice(0, 3)).replace('456', right.slice(3));
+      const spaced = asTyped(form, right);
       expect(await verify(spaced), spaced).toMatchObject({ status: 200, body: { status: 'authenticated' } });
       expect(await failedCodes(user.id)).toBe(0);
       server.clock.advance(30_000);
@@ -58,7 +66,7 @@ describe.each(dialects)('codes as typed, on %s', (dialect) => {
     for (const form of typed('123456').slice(2)) {
       const challenge = await login(appTenant, user);
       const right = appCode(user.secret, server.clock);
-      const spaced = form.replace('123', right.slice(0, 3)).replace('456', right.slice(3));
+      const spaced = asTyped(form, right);
       const verified = await server.call('POST', `/v1/auth/challenges/${challenge.body.challengeId}/verify`, {
         body: { method: 'totp', code: spaced },
       });
@@ -93,7 +101,7 @@ describe.each(dialects)('codes as typed, on %s', (dialect) => {
       const right = appCode(secret, server.clock);
       const wrong = await server.call('POST', '/v1/enroll/totp/confirm', { token, body: { code: wrongSpaced(right) } });
       expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_code' } });
-      const spaced = form.replace('123', right.slice(0, 3)).replace('456', right.slice(3));
+      const spaced = asTyped(form, right);
       const confirmed = await server.call('POST', '/v1/enroll/totp/confirm', { token, body: { code: spaced } });
       expect(confirmed.status, JSON.stringify(spaced)).toBe(200);
     }
@@ -114,7 +122,7 @@ describe.each(dialects)('codes as typed, on %s', (dialect) => {
       const right = lastSmsCode(server, phone);
       const wrong = await server.call('POST', '/v1/enroll/phone/confirm', { token, body: { code: wrongSpaced(right) } });
       expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_code', attemptsLeft: 4 } });
-      const spaced = form.replace('123', right.slice(0, 3)).replace('456', right.slice(3));
+      const spaced = asTyped(form, right);
       const confirmed = await server.call('POST', '/v1/enroll/phone/confirm', { token, body: { code: spaced } });
       expect(confirmed.status, JSON.stringify(spaced)).toBe(200);
       expect((await findUserById(server.ctx.store.db, user.id))!.phone).toBe(phone);
@@ -144,7 +152,7 @@ describe.each(dialects)('codes as typed, on %s', (dialect) => {
       const right = lastSmsCode(server, phone);
       const wrong = await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: wrongSpaced(right) } });
       expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_code', attemptsLeft: 4 } });
-      const spaced = form.replace('123', right.slice(0, 3)).replace('456', right.slice(3));
+      const spaced = asTyped(form, right);
       const done = await server.call('POST', `/v1/phone-reset/${token}/confirm`, { body: { code: spaced } });
       expect(done, JSON.stringify(spaced)).toMatchObject({ status: 200, body: { ok: true } });
       expect((await findUserById(server.ctx.store.db, user.id))!.phone).toBe(phone);

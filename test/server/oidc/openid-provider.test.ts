@@ -414,6 +414,46 @@ describe.each(dialects)('the OpenID Provider on %s', (dialect) => {
     expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
   });
 
+  it('a step-up for an account without a second factor returns unmet_authentication_requirements to the portal', async () => {
+    const optional = await server.addTenant({ mfaRequired: false }, 'app');
+    const optionalPortal = await registerPortal(server, optional);
+    const user = await server.addUser(optional);
+    const browser = new CookieBrowser(server.baseUrl);
+    const start = await authorizationUrl(optionalPortal, { acr_values: 'bank' });
+    const uid = interactionUid((await browser.follow(start.url)).url);
+    const login = await browser.json<{ status: string; sessionToken: string }>('POST', `/interaction/${uid}/login`, {
+      email: user.email,
+      password: user.password,
+    });
+    expect(login.body.status).toBe('authenticated');
+    const done = await browser.json<{ status: string; redirectTo: string; refused?: boolean }>('POST', `/interaction/${uid}/finish`, {
+      sessionToken: login.body.sessionToken,
+    });
+    expect(done.body).toMatchObject({ status: 'done', refused: true });
+    const back = await browser.follow(done.body.redirectTo);
+    expect(back.url.searchParams.get('error')).toBe('unmet_authentication_requirements');
+
+    // And without the step-up, a password alone: acr pwd.
+    const plain = await authorizationUrl(optionalPortal);
+    const page = await browser.follow(plain.url);
+    const second = interactionUid(page.url);
+    const again = await browser.json<{ sessionToken: string }>('POST', `/interaction/${second}/login`, {
+      email: user.email,
+      password: user.password,
+    });
+    const finished = await browser.json<{ redirectTo: string }>('POST', `/interaction/${second}/finish`, {
+      sessionToken: again.body.sessionToken,
+    });
+    const tokens = await redeem(optionalPortal, (await browser.follow(finished.body.redirectTo)).url, plain);
+    expect(tokens.claims()).toMatchObject({ acr: 'pwd', amr: ['pwd'] });
+  });
+
+  it('only what can be an interaction id opens the page', async () => {
+    expect((await fetch(`${server.baseUrl}/interaction/${'x'.repeat(20)}`)).status).toBe(200);
+    for (const uid of ['short', '%3Cscript%3E', 'a'.repeat(65)])
+      expect((await fetch(`${server.baseUrl}/interaction/${uid}`)).status).toBe(404);
+  });
+
   it('cancel returns to the portal with access_denied', async () => {
     const browser = new CookieBrowser(server.baseUrl);
     const start = await authorizationUrl(portal);

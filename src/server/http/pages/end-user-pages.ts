@@ -218,7 +218,12 @@ function queryOf(url: string): string {
 
 export function registerEndUserPages(app: FastifyInstance): void {
   for (const path of endUserPagePaths) app.get(path, (request, reply) => serve(path, request, reply));
-  app.get(INTERACTION_PAGE, (request, reply) => serve(INTERACTION_PAGE, request, reply));
+  app.get(INTERACTION_PAGE, (request, reply) => {
+    // Only what can be an interaction's id opens the page (else it would fall back to another mode).
+    const { uid } = request.params as { uid: string };
+    if (!/^[A-Za-z0-9_-]{10,64}$/.test(uid)) return reply.code(404).send({ error: 'not_found', message: 'There is no such sign-in.' });
+    return serve(INTERACTION_PAGE, request, reply);
+  });
   // Any token of the link's alphabet opens the page (a link cut short says so there); a file name never does.
   app.get<{ Params: { token: string } }>(PHONE_RESET_PAGE, (request, reply) =>
     /^[A-Za-z0-9_-]{1,256}$/.test(request.params.token)

@@ -148,7 +148,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
           { mergeWithLastSubmission: false },
         );
         await revokeSession(ctx.store.db, auth.session.id, now);
-        return reply.header('cache-control', 'no-store').send({ status: 'done', redirectTo } satisfies FinishAnswer);
+        return reply.header('cache-control', 'no-store').send({ status: 'done', redirectTo, refused: true } satisfies FinishAnswer);
       }
       const { challenge, methods } = await openStepUpChallenge(ctx, auth, stepUpAcr, meta(request));
       const smsToday = methods.includes('sms')
