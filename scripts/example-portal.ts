@@ -51,7 +51,13 @@ export async function startExamplePortal(
             `${url}/`,
           ),
         ) as { clientId: string; clientSecret: string; issuer: string };
-        return { label, issuer: made.issuer, clientId: made.clientId, clientSecret: made.clientSecret };
+        return {
+          label,
+          issuer: made.issuer,
+          clientId: made.clientId,
+          clientSecret: made.clientSecret,
+          accountUrl: `${serverUrl}/account/?tenant=${slug}`,
+        };
       });
       writeFileSync(file, JSON.stringify(tenants, null, 2), { mode: 0o600 });
       chmodSync(file, 0o600);
@@ -61,6 +67,8 @@ export async function startExamplePortal(
     say(`the example portal was not started: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return null;
   }
+  // The account page's address follows the server's (a file written before it had none).
+  tenants = tenants.map((t, i) => ({ ...t, accountUrl: `${serverUrl}/account/?tenant=${DEMO_TENANTS[i]!.slug}` }));
   const app = await buildPortal({ url, tenants });
   try {
     await app.listen({ host: '127.0.0.1', port });

@@ -18,6 +18,8 @@ export interface PortalTenant {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** MFA Desk's account page for this tenant (factors, recovery codes, devices, password), linked when signed in. */
+  accountUrl?: string;
 }
 
 export interface PortalOptions {
@@ -83,6 +85,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
       ? `<p id="signed-in">Signed in as <strong>${escape(String(user.claims.email))}</strong> with ${escape(options.tenants[user.tenant]!.label)}.</p>
          <p>How: <code id="amr">${escape((Array.isArray(user.claims.amr) ? user.claims.amr : []).join(' '))}</code>, level <code id="acr">${escape(String(user.claims.acr))}</code>.</p>
          <p><a id="bank" href="/bank">Open the bank module</a></p>
+         ${options.tenants[user.tenant]!.accountUrl ? `<p><a id="account" href="${escape(options.tenants[user.tenant]!.accountUrl!)}">Manage how you sign in</a></p>` : ''}
          <form method="post" action="/logout"><button id="sign-out">Sign out</button></form>`
       : options.tenants
           .map((t, i) => `<p><a class="sign-in" data-tenant="${i}" href="/login?tenant=${i}">Sign in with ${escape(t.label)}</a></p>`)
