@@ -64,6 +64,8 @@ describe('the phone reset page, in Chromium', () => {
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
 
     await heading(page, 'Set a new phone number');
+    // The heading says it before the link is read (no focus then): the step proper is the form's.
+    await page.locator('#phone').waitFor();
     expect(await focusedId(page)).toBe('title');
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
     expect(await page.title()).toBe('Set a new phone number');

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../examples/portal/portal.js';
 import { registerOidcClient } from '../../src/server/oidc/clients.js';
 import { findTenantBySlug } from '../../src/server/store/repositories/tenants.js';
-import { lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
+import { enrollUser, lastSmsCode, startTestServer, type TestServer } from '../support/test-server.js';
 import { launchChromium } from './console-harness.js';
 import { PageContexts } from './page-contexts.js';
 import { expectAccessible, screenshot } from './support-desk-steps.js';
@@ -64,9 +64,9 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
     await server?.close();
   });
 
-  async function newPage(ip: string): Promise<Page> {
+  async function newPage(ip: string, locale = 'en-US'): Promise<Page> {
     return pages.newPage(browser, {
-      locale: 'en-US',
+      locale,
       timezoneId: 'Europe/Oslo',
       viewport: { width: 760, height: 1000 },
       extraHTTPHeaders: { 'x-forwarded-for': ip },
@@ -266,6 +266,24 @@ describe('portal sign-in through the OpenID Provider, in Chromium', () => {
     await away.locator('#code').press('Enter');
     expect(await signedInPortal(away)).toMatchObject({ amr: 'pwd otp mfa' });
     expect(pages.cspRefusals(away)).toEqual([]);
+  });
+
+  it("speaks the browser's language, then the person's own once the password is right", async () => {
+    const user = await enrollUser(server, appTenant, { locale: 'nb', name: 'Kari Nordmann' });
+    const page = await newPage('198.51.100.41', 'de-DE');
+    await page.goto(portalUrl);
+    await page.locator('a.sign-in[data-tenant="0"]').click();
+    await heading(page, /^Bei Tenant \d+ anmelden$/);
+    expect(await page.evaluate('document.documentElement.lang')).toBe('de');
+    await page.locator('#email').fill(user.email);
+    await page.locator('#password').fill(user.password);
+    await page.locator('#password').press('Enter');
+    await heading(page, 'Kode fra autentiseringsappen');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('nb');
+    await page.getByText('Husk denne enheten i 30 dager').waitFor();
+    expect(await expectAccessible(page)).toEqual([]);
+    await screenshot(page, 'portal-challenge-nb-dark', 'dark');
+    expect(pages.cspRefusals(page)).toEqual([]);
   });
 
   /** The account's password changed through the end-user API: signed in with a fresh SMS code, as it requires. */
