@@ -3,16 +3,13 @@
  * from the browser's languages. A catalog is a flat record of sentences with `{name}` holes; the
  * English one is the source, and the other two must name every key of it (the compiler checks).
  */
-export type Language = 'en' | 'nb' | 'de';
+import { matchPageLanguage, type PageLanguage } from '../../shared/languages.js';
 
+export type Language = PageLanguage;
+
+/** The first of `preferred` the pages speak (shared/languages.ts), else English. */
 export function pickLanguage(preferred: readonly string[]): Language {
-  for (const tag of preferred) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (primary === 'nb' || primary === 'no' || primary === 'nn') return 'nb';
-    if (primary === 'de') return 'de';
-    if (primary === 'en') return 'en';
-  }
-  return 'en';
+  return matchPageLanguage(preferred) ?? 'en';
 }
 
 /** The browser's languages, most preferred first (a worker has navigator.language only on old engines). */

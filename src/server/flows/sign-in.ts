@@ -7,23 +7,20 @@ import { ApiError } from '../api-error.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { HOUR, MINUTE, iso } from '../clock.js';
 import type { ServerContext } from '../context.js';
-import { maskPhone } from '../factors/sms/phone-numbers.js';
-import { calendarDay } from '../policy/calendar-day.js';
 import { findActiveLockout } from '../store/repositories/lockouts.js';
 import { passwordMayBeGuessed, throttleKeys, type ThrottleKey } from '../policy/password-throttle.js';
 import { hitRateLimit } from '../store/repositories/rate-limits.js';
 import { recordFailedSignIn, recordRefusedSignIn } from '../store/repositories/sign-in-failures.js';
-import { resetSmsCount, smsCountToday } from '../store/repositories/sms-counters.js';
+import { resetSmsCount } from '../store/repositories/sms-counters.js';
 import { isIpTrusted } from '../store/repositories/trusted-ips.js';
 import { insertSession } from '../store/repositories/sessions.js';
 import { findTenantBySlug } from '../store/repositories/tenants.js';
 import { findTrustedDevice, useTrustedDevice } from '../store/repositories/trusted-devices.js';
 import { findUserByEmail, type UserRow } from '../store/repositories/users.js';
 import type { Database } from '../store/schema.js';
-import { openChallenge } from './open-challenge.js';
+import { describeChallenge, openChallenge } from './open-challenge.js';
 import type { RequestMeta } from '../http/request-meta.js';
 import { refusals } from '../refusals.js';
-import { loginSmsLeft } from '../factors/sms/daily-limit.js';
 import { availableMethods } from '../factors/registry.js';
 import { toPublicUser } from '../views/user-views.js';
 import { userPasswordFailures, clearUserPasswordFailures } from '../store/repositories/password-failures.js';
@@ -188,18 +185,7 @@ export async function signIn(ctx: ServerContext, input: LoginRequest, meta: Requ
       ...(guessedMaybe && place ? { secondFactorBecause: 'failed_passwords', failedPasswordsBefore: failedBefore, place: place.kind } : {}),
     },
   });
-  return {
-    status: 'mfa_required',
-    challengeId: challenge.id,
-    methods,
-    preferred: methods[0]!,
-    phoneHint: user.phone ? maskPhone(user.phone) : null,
-    smsRemainingToday: methods.includes('sms')
-      ? loginSmsLeft(policy.smsLoginDailyLimit, await smsCountToday(db, user.id, 'login', calendarDay(now, policy.timeZone)))
-      : null,
-    attemptsLeft: challenge.max_attempts,
-    expiresAt: iso(challenge.expires_at),
-  };
+  return { status: 'mfa_required', ...(await describeChallenge(db, user, policy, challenge, methods, now)) };
 }
 
 /**

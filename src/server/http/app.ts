@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.js';
 import type { ServerContext } from '../context.js';
-import type { RequestMeta } from './request-meta.js';
+import { requestMeta } from './request-meta.js';
+import { parseOrThrow } from './parse-input.js';
 import { authenticateBearer } from './session-auth.js';
 import { answerClientError, answerFrameworkError, describeZodError, installErrorHandling } from './error-handler.js';
 import { buildOpenApi, docsPage } from './openapi.js';
@@ -165,28 +166,7 @@ function declaredAnswer(route: RouteSpec, result: unknown): unknown {
   );
 }
 
-function parseOrThrow(schema: NonNullable<RouteSpec['body']>, value: unknown): unknown {
-  // PostgreSQL refuses NUL in text (SQLite would keep it): refuse it for both, before any query.
-  if (containsNul(value)) throw new ApiError('invalid_request', 'Text may not contain NUL (\\u0000) characters.');
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const { message, issues } = describeZodError(result.error);
-    throw new ApiError('invalid_request', message, { issues });
-  }
-  return result.data;
-}
-
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
-}
-
 /** Request logs never carry secrets: reset-link tokens in paths are blanked, headers are left out. */
 function redactedRequest(request: { method: string; url: string }): { method: string; url: string } {
   return { method: request.method, url: request.url.replace(/(phone-reset\/)[^/?]+/, '$1[redacted]') };
-}
-
-function requestMeta(request: FastifyRequest): RequestMeta {
-  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
 }

@@ -1,4 +1,5 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import { matchPageLanguage, type PageLanguage } from '../../shared/languages.js';
 
 /**
  * The few pages oidc-provider renders itself (sign out, signed out, an error it cannot send back to
@@ -6,7 +7,7 @@ import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
  * style (its defaults have both, and a font from Google): they link the hosted pages' stylesheet.
  */
 
-type Language = 'en' | 'nb' | 'de';
+type Language = PageLanguage;
 
 const texts = {
   en: {
@@ -42,15 +43,9 @@ const texts = {
   },
 } satisfies Record<Language, Record<string, string | ((client: string) => string)>>;
 
-/** The first of the browser's languages the pages speak (Norwegian in any form reads Bokmål). */
+/** The first of the browser's languages the pages speak ("nb-NO,nb;q=0.9,en;q=0.8"). */
 export function acceptedLanguage(header: string | undefined): Language {
-  for (const part of (header ?? '').split(',')) {
-    const tag = part.split(';')[0]!.trim().toLowerCase();
-    const primary = tag.split('-')[0];
-    if (primary === 'en' || primary === 'de') return primary;
-    if (primary === 'nb' || primary === 'no' || primary === 'nn') return 'nb';
-  }
-  return 'en';
+  return matchPageLanguage((header ?? '').split(',').map((part) => part.split(';')[0]!)) ?? 'en';
 }
 
 function escape(text: string): string {

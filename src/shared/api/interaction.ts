@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loginAnswer, verifyRequest } from './end-user.js';
+import { pageLanguages } from '../languages.js';
 
 /**
  * The hosted sign-in pages' calls while the OpenID Provider waits for them (an "interaction": a
@@ -9,8 +10,7 @@ import { loginAnswer, verifyRequest } from './end-user.js';
  * /v1/enroll/* steps) uses the end-user API as it is, with the tokens these answers carry.
  */
 
-export const pageLanguages = ['en', 'nb', 'de'] as const;
-export type PageLanguage = (typeof pageLanguages)[number];
+export { pageLanguages, type PageLanguage } from '../languages.js';
 
 export const interactionParams = z.object({ uid: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'an interaction id') });
 export const interactionChallengeParams = interactionParams.extend({ id: z.string().min(1).max(64) });

@@ -15,24 +15,23 @@ import {
   type interactionFinishAnswer,
 } from '../../../shared/api/interaction.js';
 import { ApiError } from '../../api-error.js';
+import { matchPageLanguage } from '../../../shared/languages.js';
 import { recordAudit } from '../../audit/audit-trail.js';
-import { DAY, MINUTE, iso } from '../../clock.js';
+import { DAY, MINUTE } from '../../clock.js';
 import type { ServerContext } from '../../context.js';
-import { maskPhone } from '../../factors/sms/phone-numbers.js';
-import { loginSmsLeft } from '../../factors/sms/daily-limit.js';
 import { verifyChallenge } from '../../flows/challenge-verification.js';
 import { signIn } from '../../flows/sign-in.js';
 import { openStepUpChallenge } from '../../flows/step-up.js';
+import { describeChallenge } from '../../flows/open-challenge.js';
 import { availableMethods } from '../../factors/registry.js';
-import { calendarDay } from '../../policy/calendar-day.js';
 import { asksForStepUp, openIdProvider, type OpenIdProvider } from '../../oidc/provider.js';
 import { grantableScopes } from '../../oidc/scopes.js';
 import { revokeSession } from '../../store/repositories/sessions.js';
 import { findChallenge } from '../../store/repositories/challenges.js';
-import { smsCountToday } from '../../store/repositories/sms-counters.js';
 import { findTenantById, type Tenant } from '../../store/repositories/tenants.js';
 import { findUserByEmail, findUserById } from '../../store/repositories/users.js';
-import type { RequestMeta } from '../request-meta.js';
+import { requestMeta } from '../request-meta.js';
+import { parseOrThrow } from '../parse-input.js';
 import { authenticateBearer } from '../session-auth.js';
 
 /**
@@ -71,7 +70,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
       uid: interaction.uid,
       tenant: { slug: interaction.tenant.slug, name: interaction.tenant.name },
       client: { name: interaction.clientName },
-      language: firstPageLanguage(interaction.params.ui_locales),
+      language: typeof interaction.params.ui_locales === 'string' ? matchPageLanguage(interaction.params.ui_locales.split(' ')) : null,
       loginHint: hint ? hint.slice(0, 254) : null,
       stepUp: asksForStepUp(interaction.params.acr_values) ? stepUpAcr : null,
       rememberDeviceDays: interaction.tenant.policy.rememberDeviceDays,
@@ -82,7 +81,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   app.post('/interaction/:uid/login', async (request, reply) => {
     assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
-    const body = parse(interactionLoginRequest, request.body);
+    const body = parseOrThrow(interactionLoginRequest, request.body);
     const deviceToken = readCookie(request, DEVICE_COOKIE);
     const answer = await signIn(
       ctx,
@@ -92,7 +91,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
         password: body.password,
         ...(deviceToken && /^[A-Za-z0-9_-]{16,256}$/.test(deviceToken) ? { deviceToken } : {}),
       },
-      meta(request),
+      requestMeta(request),
     );
     // Past the password: the page may speak the person's own language from here on.
     const user = await findUserByEmail(ctx.store.db, interaction.tenant.id, body.email.trim().toLowerCase());
@@ -103,13 +102,13 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   app.post('/interaction/:uid/verify/:id', async (request, reply) => {
     assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
-    const { id } = parse(interactionChallengeParams, request.params);
-    const body = parse(interactionVerifyRequest, request.body);
+    const { id } = parseOrThrow(interactionChallengeParams, request.params);
+    const body = parseOrThrow(interactionVerifyRequest, request.body);
     // Only a challenge of this portal's tenant: the cookie set below follows this tenant's policy.
     const challenge = await findChallenge(ctx.store.db, id);
     const owner = challenge && (await findUserById(ctx.store.db, challenge.user_id));
     if (!owner || owner.tenant_id !== interaction.tenant.id) throw new ApiError('not_found', 'There is no such sign-in step.');
-    const verified = await verifyChallenge(ctx, id, body, meta(request));
+    const verified = await verifyChallenge(ctx, id, body, requestMeta(request));
     if (verified.deviceToken) {
       const days = interaction.tenant.policy.rememberDeviceDays;
       reply.header(
@@ -128,7 +127,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
   app.post('/interaction/:uid/finish', async (request, reply) => {
     assertSameOrigin(ctx, request);
     const interaction = await loadInteraction(ctx, request, reply);
-    const body = parse(interactionFinishRequest, request.body);
+    const body = parseOrThrow(interactionFinishRequest, request.body);
     const auth = await authenticateBearer(ctx, `Bearer ${body.sessionToken}`, ['full']);
     if (auth.user.tenant_id !== interaction.tenant.id) throw new ApiError('invalid_token', 'This session is for another organisation.');
     const now = ctx.clock.now();
@@ -150,22 +149,10 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
         await revokeSession(ctx.store.db, auth.session.id, now);
         return reply.header('cache-control', 'no-store').send({ status: 'done', redirectTo, refused: true } satisfies FinishAnswer);
       }
-      const { challenge, methods } = await openStepUpChallenge(ctx, auth, stepUpAcr, meta(request));
-      const smsToday = methods.includes('sms')
-        ? loginSmsLeft(
-            policy.smsLoginDailyLimit,
-            await smsCountToday(ctx.store.db, auth.user.id, 'login', calendarDay(now, policy.timeZone)),
-          )
-        : null;
+      const { challenge, methods } = await openStepUpChallenge(ctx, auth, stepUpAcr, requestMeta(request));
       const answer: FinishAnswer = {
         status: 'step_up',
-        challengeId: challenge.id,
-        methods,
-        preferred: methods[0]!,
-        phoneHint: auth.user.phone ? maskPhone(auth.user.phone) : null,
-        smsRemainingToday: smsToday,
-        attemptsLeft: challenge.max_attempts,
-        expiresAt: iso(Number(challenge.expires_at)),
+        ...(await describeChallenge(ctx.store.db, auth.user, policy, challenge, methods, now)),
       };
       return reply.header('cache-control', 'no-store').send(answer);
     }
@@ -213,7 +200,7 @@ export function registerInteractionRoutes(app: FastifyInstance, ctx: ServerConte
 
 /** The interaction this browser is in, by its cookie; another browser's uid, or an ended one, is refused. */
 async function loadInteraction(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<Interaction> {
-  const { uid } = parse(interactionParams, request.params);
+  const { uid } = parseOrThrow(interactionParams, request.params);
   const oidc = await openIdProvider(ctx);
   let details: Awaited<ReturnType<OpenIdProvider['provider']['interactionDetails']>>;
   try {
@@ -251,29 +238,6 @@ function assertSameOrigin(ctx: ServerContext, request: FastifyRequest): void {
   if (origin !== new URL(ctx.publicUrl).origin) {
     throw new ApiError('forbidden', 'This call must come from the sign-in page itself.');
   }
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ApiError('invalid_request', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  }
-  return result.data;
-}
-
-function meta(request: FastifyRequest): RequestMeta {
-  return { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512) };
-}
-
-/** ui_locales ("nb-NO de en"): the first the pages speak; any Norwegian reads Bokmål. */
-function firstPageLanguage(uiLocales: unknown): PageLanguage | null {
-  if (typeof uiLocales !== 'string') return null;
-  for (const tag of uiLocales.split(' ')) {
-    const primary = tag.toLowerCase().split('-')[0];
-    if (primary === 'en' || primary === 'de' || primary === 'nb') return primary;
-    if (primary === 'no' || primary === 'nn') return 'nb';
-  }
-  return null;
 }
 
 function readCookie(request: FastifyRequest, name: string): string | undefined {
